@@ -1,0 +1,20 @@
+/**
+ * Command registrations, one line each, so the CLI table lives in one place. Commands not built yet say which
+ * issue brings them.
+ */
+import { registerCommand } from './registry';
+
+function notYet(name: string, issue: number) {
+  return async () => async () => {
+    process.stderr.write(`agent command "${name}" is not built yet (issue #${issue})\n`);
+    return 3;
+  };
+}
+
+registerCommand('serve', notYet('serve', 4));
+registerCommand('attach', notYet('attach', 4));
+registerCommand('run', notYet('run', 4));
+registerCommand('demo', notYet('demo', 4));
+registerCommand('sim-server', notYet('sim-server', 3));
+registerCommand('sim-train', notYet('sim-train', 3));
+registerCommand('preflight', notYet('preflight', 5));

@@ -1,0 +1,253 @@
+/**
+ * The run folder (documented in README "Run folder format"):
+ *   <runsDir>/<runId>/run.json            config snapshot + identity
+ *                     events.jsonl        sequenced events (EventLog)
+ *                     models.json         model registry: iteration → model
+ *                     rubrics/v<k>.md     rubric versions
+ *                     run.lock            one writer per run
+ *                     iterations/<t>/     manifest.json, prompts/candidates/judgments/pairs/decisions.jsonl,
+ *                                         train/, metrics.json
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type {
+  CandidateRecord, IterationManifest, IterationSummary, JudgmentRecord, ModelEntry, PairDecision, PairRecord,
+  PromptRecord, RunConfig, RunEvent, RunEventBody, RunSummary,
+} from '../protocol';
+import { EventLog } from './eventLog';
+import { JsonlWriter, readJsonl } from './jsonl';
+import { RunLock } from './lock';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { rubricHash } from '../rubric/template';
+
+export interface RunMeta {
+  id: string;
+  name: string;
+  createdAt: string;
+  config: RunConfig;
+  agentVersion: string;
+}
+
+export interface IterationFiles {
+  prompts: PromptRecord;
+  candidates: CandidateRecord;
+  judgments: JudgmentRecord;
+  pairs: PairRecord;
+  decisions: PairDecision;
+}
+export type IterationFileName = keyof IterationFiles;
+
+/** A run id safe as a folder name everywhere: lowercase slug + UTC timestamp. */
+export function makeRunId(name: string, now = new Date()): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${slug}-${ts}`;
+}
+
+const RUN_ID_RE = /^[a-z0-9][a-z0-9-]{0,80}$/;
+
+export function assertRunId(id: string): void {
+  if (!RUN_ID_RE.test(id)) throw new Error(`invalid run id ${JSON.stringify(id)}`);
+}
+
+export class RunStore {
+  constructor(readonly runsDir: string) {
+    fs.mkdirSync(runsDir, { recursive: true });
+  }
+
+  runDir(id: string): string {
+    assertRunId(id);
+    return path.join(this.runsDir, id);
+  }
+
+  /** Create a new run folder and open it for writing. */
+  create(config: RunConfig, opts: { agentVersion: string; rubricText: string; now?: Date }): Run {
+    let id = makeRunId(config.name, opts.now);
+    for (let i = 2; fs.existsSync(path.join(this.runsDir, id)); i++) id = `${makeRunId(config.name, opts.now)}-${i}`;
+    const dir = path.join(this.runsDir, id);
+    fs.mkdirSync(path.join(dir, 'iterations'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'rubrics'), { recursive: true });
+    const meta: RunMeta = { id, name: config.name, createdAt: (opts.now ?? new Date()).toISOString(), config, agentVersion: opts.agentVersion };
+    writeJsonAtomic(path.join(dir, 'run.json'), meta);
+    const run = Run.open(dir, { write: true });
+    run.emit({ type: 'run.created', runId: id, name: config.name });
+    run.addRubricVersion(opts.rubricText);
+    run.registerModel({ iteration: 1, name: config.model.name, madeBy: 'base' });
+    return run;
+  }
+
+  open(id: string, opts: { write: boolean }): Run {
+    const dir = this.runDir(id);
+    if (!fs.existsSync(path.join(dir, 'run.json'))) throw new Error(`run ${id} not found in ${this.runsDir}`);
+    return Run.open(dir, opts);
+  }
+
+  /** Ids of every run folder, newest first. */
+  list(): string[] {
+    return fs
+      .readdirSync(this.runsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && RUN_ID_RE.test(d.name) && fs.existsSync(path.join(this.runsDir, d.name, 'run.json')))
+      .map((d) => d.name)
+      .sort()
+      .reverse();
+  }
+}
+
+export class Run {
+  readonly events: EventLog;
+  private lock: RunLock | undefined;
+  private writers = new Map<string, JsonlWriter<unknown>>();
+
+  private constructor(readonly dir: string, readonly meta: RunMeta, readonly writable: boolean) {
+    this.lock = writable ? RunLock.acquire(path.join(dir, 'run.lock')) : undefined;
+    try {
+      const file = path.join(dir, 'events.jsonl');
+      this.events = writable ? EventLog.openWritable(file) : EventLog.openReadOnly(file);
+    } catch (e) {
+      this.lock?.release();
+      throw e;
+    }
+  }
+
+  static open(dir: string, opts: { write: boolean }): Run {
+    const meta = readJsonIfExists<RunMeta>(path.join(dir, 'run.json'));
+    if (!meta) throw new Error(`${path.join(dir, 'run.json')}: missing`);
+    return new Run(dir, meta, opts.write);
+  }
+
+  get id(): string {
+    return this.meta.id;
+  }
+  get config(): RunConfig {
+    return this.meta.config;
+  }
+
+  emit(body: RunEventBody): RunEvent {
+    return this.events.append(body);
+  }
+
+  iterationDir(t: number): string {
+    return path.join(this.dir, 'iterations', String(t));
+  }
+
+  /** Iteration numbers that have a folder, ascending. */
+  iterations(): number[] {
+    const dir = path.join(this.dir, 'iterations');
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  }
+
+  filePath(t: number, name: IterationFileName): string {
+    return path.join(this.iterationDir(t), `${name}.jsonl`);
+  }
+
+  /** Appender for an iteration file (torn tail recovered on first use). */
+  writer<N extends IterationFileName>(t: number, name: N): JsonlWriter<IterationFiles[N]> {
+    const file = this.filePath(t, name);
+    let w = this.writers.get(file);
+    if (!w) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      w = JsonlWriter.open(file);
+      this.writers.set(file, w);
+    }
+    return w as JsonlWriter<IterationFiles[N]>;
+  }
+
+  read<N extends IterationFileName>(t: number, name: N): IterationFiles[N][] {
+    return readJsonl<IterationFiles[N]>(this.filePath(t, name));
+  }
+
+  readManifest(t: number): IterationManifest | undefined {
+    return readJsonIfExists<IterationManifest>(path.join(this.iterationDir(t), 'manifest.json'));
+  }
+
+  writeManifest(m: IterationManifest): void {
+    fs.mkdirSync(this.iterationDir(m.iteration), { recursive: true });
+    writeJsonAtomic(path.join(this.iterationDir(m.iteration), 'manifest.json'), m);
+  }
+
+  readMetrics(t: number): IterationSummary | undefined {
+    return readJsonIfExists<IterationSummary>(path.join(this.iterationDir(t), 'metrics.json'));
+  }
+
+  writeMetrics(s: IterationSummary): void {
+    writeJsonAtomic(path.join(this.iterationDir(s.iteration), 'metrics.json'), s);
+  }
+
+  // --- models -------------------------------------------------------------------------------------------------
+
+  models(): ModelEntry[] {
+    return readJsonIfExists<ModelEntry[]>(path.join(this.dir, 'models.json')) ?? [];
+  }
+
+  /** Register the model iteration `entry.iteration` runs with (replacing an earlier entry for it). */
+  registerModel(entry: ModelEntry): void {
+    const all = this.models().filter((m) => m.iteration !== entry.iteration);
+    all.push(entry);
+    all.sort((a, b) => a.iteration - b.iteration);
+    writeJsonAtomic(path.join(this.dir, 'models.json'), all);
+    this.emit({ type: 'model.registered', iteration: entry.iteration, model: entry });
+  }
+
+  modelFor(t: number): ModelEntry | undefined {
+    return this.models().find((m) => m.iteration === t);
+  }
+
+  // --- rubric versions ----------------------------------------------------------------------------------------
+
+  rubricVersions(): { version: number; hash: string }[] {
+    const dir = path.join(this.dir, 'rubrics');
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((f) => /^v(\d+)\.md$/.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b)
+      .map((version) => ({ version, hash: rubricHash(this.rubric(version)) }));
+  }
+
+  rubric(version: number): string {
+    return fs.readFileSync(path.join(this.dir, 'rubrics', `v${version}.md`), 'utf8');
+  }
+
+  latestRubric(): { version: number; hash: string; text: string } {
+    const versions = this.rubricVersions();
+    const last = versions[versions.length - 1];
+    if (!last) throw new Error(`${this.dir}: run has no rubric`);
+    return { ...last, text: this.rubric(last.version) };
+  }
+
+  /** Store a rubric text as a new version (unless it equals the latest). */
+  addRubricVersion(text: string): { version: number; hash: string } {
+    const versions = this.rubricVersions();
+    const last = versions[versions.length - 1];
+    const hash = rubricHash(text);
+    if (last && last.hash === hash) return last;
+    const version = (last?.version ?? 0) + 1;
+    fs.mkdirSync(path.join(this.dir, 'rubrics'), { recursive: true });
+    writeFileAtomic(path.join(this.dir, 'rubrics', `v${version}.md`), text);
+    this.emit({ type: 'rubric.version', version, hash });
+    return { version, hash };
+  }
+
+  summary(status: RunSummary['status'] = 'idle'): RunSummary {
+    return {
+      id: this.id,
+      name: this.meta.name,
+      dir: this.dir,
+      createdAt: this.meta.createdAt,
+      iterations: this.iterations().length,
+      status,
+      lastSeq: this.events.lastSeq,
+    };
+  }
+
+  close(): void {
+    for (const w of this.writers.values()) w.close();
+    this.writers.clear();
+    this.events.close();
+    this.lock?.release();
+    this.lock = undefined;
+  }
+}

@@ -1,0 +1,13 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after } from 'node:test';
+
+/** A fresh temp folder removed after the test file finishes. */
+export function tmpDir(prefix = 'selfreward-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export const repoRoot = path.resolve(__dirname, '..', '..');

@@ -1,24 +1,58 @@
-/** Extension entry point: build the services, register commands, views and editors. */
+/** Extension entry point: build the services, let each feature register its commands, views and editors. */
 import * as vscode from 'vscode';
-import type { CommandFactory, ExtensionContextLike } from './commands/registry';
+import type { CommandHandler, Feature, Services } from './services';
 
-/** Commands whose feature is not built yet: they say so instead of failing silently. */
-function notYet(title: string): CommandFactory {
-  return () => () => vscode.window.showInformationMessage(`Self-Rewarding: "${title}" is not available in this build yet.`);
+/**
+ * One line per feature. Each lives in its own folder under src/ and exports a Feature.
+ */
+const features: Feature[] = [];
+
+/** Commands whose feature is not built yet say so instead of failing silently. */
+function notYet(title: string): CommandHandler {
+  return () => vscode.window.showInformationMessage(`Self-Rewarding: "${title}" is not available in this build yet.`);
 }
 
-export function activate(context: vscode.ExtensionContext): void {
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('Self-Rewarding', { log: true });
   context.subscriptions.push(log);
-  const ctx: ExtensionContextLike = { extension: context, log };
+  const services = await createServices(context, log);
+  const handlers = new Map<string, CommandHandler>();
+  for (const f of features) for (const [id, factory] of Object.entries(f.commands ?? {})) handlers.set(id, factory(services));
   const pkg = context.extension.packageJSON as { contributes: { commands: { command: string; title: string }[] } };
-  const factories: Record<string, CommandFactory> = {};
   for (const c of pkg.contributes.commands) {
     const id = c.command.replace(/^selfreward\./, '');
-    const factory = factories[id] ?? notYet(c.title);
-    context.subscriptions.push(vscode.commands.registerCommand(c.command, factory(ctx)));
+    context.subscriptions.push(vscode.commands.registerCommand(c.command, handlers.get(id) ?? notYet(c.title)));
   }
+  for (const f of features) await f.activate?.(services);
   log.info('Self-Rewarding activated');
+}
+
+async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<Services> {
+  const runEmitter = new vscode.EventEmitter<string | undefined>();
+  const stateEmitter = new vscode.EventEmitter<never>();
+  const agentEmitter = new vscode.EventEmitter<never>();
+  context.subscriptions.push(runEmitter, stateEmitter, agentEmitter);
+  const services: Services = {
+    context,
+    log,
+    // Replaced by the connection feature (local agent + SSH).
+    connection: {
+      agent: undefined,
+      state: 'offline',
+      onDidChange: agentEmitter.event,
+      onDidChangeState: stateEmitter.event,
+      connectLocal: () => Promise.reject(new Error('the local agent is not available in this build yet')),
+      disconnect: async () => undefined,
+    },
+    currentRunId: undefined,
+    onDidChangeCurrentRun: runEmitter.event,
+    setCurrentRun(runId) {
+      services.currentRunId = runId;
+      void vscode.commands.executeCommand('setContext', 'selfreward.hasRun', runId !== undefined);
+      runEmitter.fire(runId);
+    },
+  };
+  return services;
 }
 
 export function deactivate(): void {

@@ -1,0 +1,61 @@
+/**
+ * Preference rows in the formats trainers take. One place, used by the training stage, the exports and the OpenAI
+ * backend:
+ *   TRL standard:        {"prompt": str, "chosen": str, "rejected": str}
+ *   TRL conversational:  {"prompt": [{role:"user",content}], "chosen": [{role:"assistant",content}], "rejected": [...]}
+ *   OpenAI DPO:          {"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output": [...]}
+ */
+export interface PreferenceTriple {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export type TrlStandardRow = PreferenceTriple;
+export interface TrlConversationalRow {
+  prompt: ChatMessage[];
+  chosen: ChatMessage[];
+  rejected: ChatMessage[];
+}
+export interface OpenAiDpoRow {
+  input: { messages: ChatMessage[] };
+  preferred_output: ChatMessage[];
+  non_preferred_output: ChatMessage[];
+}
+
+export function trlRow(t: PreferenceTriple, format: 'standard' | 'conversational'): TrlStandardRow | TrlConversationalRow {
+  if (format === 'standard') return { prompt: t.prompt, chosen: t.chosen, rejected: t.rejected };
+  return {
+    prompt: [{ role: 'user', content: t.prompt }],
+    chosen: [{ role: 'assistant', content: t.chosen }],
+    rejected: [{ role: 'assistant', content: t.rejected }],
+  };
+}
+
+export function openAiDpoRow(t: PreferenceTriple): OpenAiDpoRow {
+  return {
+    input: { messages: [{ role: 'user', content: t.prompt }] },
+    preferred_output: [{ role: 'assistant', content: t.chosen }],
+    non_preferred_output: [{ role: 'assistant', content: t.rejected }],
+  };
+}
+
+/** Read a TRL row of either format back into a triple (trainers accept both). Errors name the field. */
+export function tripleFromTrlRow(row: unknown, where: string): PreferenceTriple {
+  const r = row as Record<string, unknown>;
+  const text = (v: unknown, field: string, role: string): string => {
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v)) {
+      const msgs = v as ChatMessage[];
+      const m = [...msgs].reverse().find((x) => x && x.role === role);
+      if (m && typeof m.content === 'string') return m.content;
+    }
+    throw new Error(`${where}: field "${field}" must be a string or a list of {role, content} messages with a ${role} message`);
+  };
+  return { prompt: text(r.prompt, 'prompt', 'user'), chosen: text(r.chosen, 'chosen', 'assistant'), rejected: text(r.rejected, 'rejected', 'assistant') };
+}

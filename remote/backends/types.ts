@@ -1,0 +1,49 @@
+/**
+ * The seams between the pipeline and the things that serve and train models. `sim` implements them for the demo
+ * and tests; vLLM / external endpoints / TRL / OpenAI implement them for real runs. Chosen from the run config.
+ */
+import type { ModelEntry, RunConfig, TrainMetrics, TrainerConfig } from '../protocol';
+
+/** How to reach a served model through the `openai` package. */
+export interface ModelEndpoint {
+  /** OpenAI-compatible base URLs (…/v1); requests are spread over them. */
+  baseUrls: string[];
+  /** the `model` field of requests */
+  model: string;
+  /** held in memory only, never written to the run folder */
+  apiKey?: string;
+}
+
+export interface InferenceBackend {
+  /** Make iteration t's model servable (start or restart a server, load an adapter) and say how to reach it. */
+  ensureServing(model: ModelEntry, signal?: AbortSignal): Promise<ModelEndpoint>;
+  /** Stop whatever this backend started (no orphan processes). */
+  stop(): Promise<void>;
+}
+
+export interface TrainRequest {
+  runDir: string;
+  iteration: number;
+  /** M_t: the policy to start from and the DPO reference model */
+  baseModel: ModelEntry;
+  /** iterations/<t>/train — the backend's working folder (dataset, output, logs) */
+  trainDir: string;
+  /** TRL preference rows already written (train.jsonl), in config.rowFormat */
+  datasetFile: string;
+  config: TrainerConfig;
+  signal: AbortSignal;
+  onMetrics(m: TrainMetrics): void;
+  onLog?(line: string): void;
+}
+
+export interface TrainResult {
+  /** M_{t+1}, to be registered for iteration t+1 */
+  model: ModelEntry;
+  final?: TrainMetrics;
+}
+
+export interface TrainerBackend {
+  train(req: TrainRequest): Promise<TrainResult>;
+}
+
+export type BackendFactory = (config: RunConfig, runDir: string) => { inference: InferenceBackend; trainer: TrainerBackend };

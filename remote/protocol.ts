@@ -393,6 +393,11 @@ export interface PairFilter {
   maxLengthRatio?: number;
   withParseFailures?: boolean;
   text?: string;
+  /**
+   * For `unreviewedOnly`: pairs whose reviewed-ness the client knows better than the agent (decisions not yet saved
+   * or still queued for the link). Listed ids count as reviewed / unreviewed whatever the decisions file says.
+   */
+  reviewOverrides?: { reviewed?: string[]; unreviewed?: string[] };
 }
 
 export interface PreviewSample {

@@ -78,8 +78,24 @@ export function isEmptyFilter(f: PairFilter | undefined): boolean {
   return !f.unreviewedOnly && !f.withParseFailures && !f.text && [f.minMargin, f.maxMargin, f.minLengthRatio, f.maxLengthRatio].every((x) => x === undefined || x === null);
 }
 
-export function matchesFilter(p: PairRecord, review: PairReviewView | undefined, f: PairFilter): boolean {
-  if (f.unreviewedOnly && isReviewed(review as PairReview | undefined)) return false;
+/** A filter prepared for scanning many pairs (override lists as sets). */
+export interface CompiledFilter {
+  f: PairFilter;
+  reviewed: Set<string>;
+  unreviewed: Set<string>;
+}
+
+export function compileFilter(f: PairFilter): CompiledFilter {
+  return { f, reviewed: new Set(f.reviewOverrides?.reviewed ?? []), unreviewed: new Set(f.reviewOverrides?.unreviewed ?? []) };
+}
+
+export function matchesFilter(p: PairRecord, review: PairReviewView | undefined, filter: PairFilter | CompiledFilter): boolean {
+  const c = 'reviewed' in filter && filter.reviewed instanceof Set ? (filter as CompiledFilter) : compileFilter(filter as PairFilter);
+  const f = c.f;
+  if (f.unreviewedOnly) {
+    const reviewed = c.reviewed.has(p.id) ? true : c.unreviewed.has(p.id) ? false : isReviewed(review as PairReview | undefined);
+    if (reviewed) return false;
+  }
   if (f.minMargin != null && !(p.margin >= f.minMargin)) return false;
   if (f.maxMargin != null && !(p.margin <= f.maxMargin)) return false;
   if (f.minLengthRatio != null || f.maxLengthRatio != null) {
@@ -168,10 +184,11 @@ export class PairsService {
     if (this.filtered && this.filtered.key === key && this.filtered.count === this.index.count) return this.filtered.lines;
     const lines = new LineList();
     const count = this.index.count;
+    const compiled = compileFilter(filter);
     let i = 0;
     forEachJsonl<PairRecord>(this.pairsFile, (p) => {
       if (i >= count) return false;
-      if (matchesFilter(p, this.reviews.get(p.id), filter)) lines.push(i);
+      if (matchesFilter(p, this.reviews.get(p.id), compiled)) lines.push(i);
       i++;
     });
     this.filtered = { key, count, lines };
@@ -209,10 +226,11 @@ export class PairsService {
   ids(filter?: PairFilter): { id: string; review: PairReviewView }[] {
     const out: { id: string; review: PairReviewView }[] = [];
     const count = this.index.count;
+    const compiled = filter && compileFilter(filter);
     let i = 0;
     forEachJsonl<PairRecord>(this.pairsFile, (p) => {
       if (i++ >= count) return false;
-      if (!filter || matchesFilter(p, this.reviews.get(p.id), filter)) out.push({ id: p.id, review: reviewView(this.reviews.get(p.id)) });
+      if (!compiled || matchesFilter(p, this.reviews.get(p.id), compiled)) out.push({ id: p.id, review: reviewView(this.reviews.get(p.id)) });
     });
     return out;
   }

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PairDecision, PairFilter, PairReviewView } from '../../remote/protocol';
-import { PairsService, type PairsPage } from '../../remote/review/pairsService';
+import { PairsService, reviewView, type PairsPage } from '../../remote/review/pairsService';
 import { applyDecision, emptyReview, isReviewed, type PairReview } from '../../remote/review/decisions';
 import { writeFileAtomic } from '../../remote/store/atomic';
 import { forEachJsonl, JsonlWriter } from '../../remote/store/jsonl';
@@ -109,13 +109,22 @@ export class AgentPairsBackend implements PairsBackend {
   private overlay(id: string, review: PairReviewView | undefined): PairReviewView | undefined {
     let r = review as PairReview | undefined;
     for (const d of this.queue) if (d.pairId === id) r = applyDecision(r ?? emptyReview(), d);
-    if (!r) return undefined;
-    const { last: _last, ...view } = r;
-    return view;
+    return r && reviewView(r);
+  }
+
+  /** The agent does not know the queued decisions yet: tell an "unreviewed only" filter what they decided. */
+  private withQueue(filter: PairFilter | undefined): PairFilter | undefined {
+    if (!filter?.unreviewedOnly || !this.queue.length) return filter;
+    const given = new Set([...(filter.reviewOverrides?.reviewed ?? []), ...(filter.reviewOverrides?.unreviewed ?? [])]);
+    const reviewed = [...(filter.reviewOverrides?.reviewed ?? [])];
+    const unreviewed = [...(filter.reviewOverrides?.unreviewed ?? [])];
+    for (const id of new Set(this.queue.map((d) => d.pairId)))
+      if (!given.has(id)) (isReviewed(this.overlay(id, this.serverReview.get(id)) as PairReview) ? reviewed : unreviewed).push(id);
+    return { ...filter, reviewOverrides: { reviewed, unreviewed } };
   }
 
   async read(offset: number, limit: number, filter?: PairFilter): Promise<PairsPage> {
-    const page = await this.agent().request('pairs/read', { runId: this.runId, iteration: this.iteration, offset, limit, filter });
+    const page = await this.agent().request('pairs/read', { runId: this.runId, iteration: this.iteration, offset, limit, filter: this.withQueue(filter) });
     if (!this.queue.length) return page;
     const touched = new Set(this.queue.map((d) => d.pairId));
     for (const p of page.pairs) if (touched.has(p.id)) this.serverReview.set(p.id, p.review ?? emptyReview());
@@ -129,7 +138,7 @@ export class AgentPairsBackend implements PairsBackend {
   }
 
   async ids(filter?: PairFilter): Promise<{ id: string; review: PairReviewView }[]> {
-    const r = await this.agent().request('pairs/ids', { runId: this.runId, iteration: this.iteration, filter });
+    const r = await this.agent().request('pairs/ids', { runId: this.runId, iteration: this.iteration, filter: this.withQueue(filter) });
     if (!this.queue.length) return r.pairs;
     const touched = new Set(this.queue.map((d) => d.pairId));
     for (const p of r.pairs) if (touched.has(p.id)) this.serverReview.set(p.id, p.review);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PairDecision, PairFilter, PairReviewView } from '../../remote/protocol';
 import { applyDecision, emptyReview, isReviewed, type PairReview } from '../../remote/review/decisions';
-import type { PairsPage } from '../../remote/review/pairsService';
+import { reviewView, type PairsPage } from '../../remote/review/pairsService';
 import { decisionsToRestore } from '../../remote/review/restore';
 import type { PairsBackend } from './backend';
 
@@ -30,10 +30,7 @@ export interface PairsBackup {
   known: [string, PairReviewView][];
 }
 
-const view = (r: PairReview): PairReviewView => {
-  const { last: _last, ...v } = r;
-  return v;
-};
+const view = reviewView;
 
 export class PairsEditModel {
   /** decisions made but not saved, in order */
@@ -45,6 +42,7 @@ export class PairsEditModel {
   private listeners = new Set<() => void>();
   /** pending grouped by pair, rebuilt lazily (a bulk edit can hold 100k decisions) */
   private byPair: Map<string, PairDecision[]> | undefined;
+  private snapshot: { key: string; overrides: NonNullable<PairFilter['reviewOverrides']> } | undefined;
 
   constructor(readonly backend: PairsBackend) {}
 
@@ -96,8 +94,34 @@ export class PairsEditModel {
     return delta;
   }
 
+  /**
+   * With "unreviewed only", unsaved decisions must count too: the backend is told which pairs they (un)reviewed.
+   * That list is taken when a filter is first used and kept while it stays the same, so the filtered list does not
+   * shift under the reviewer with every key press (refilter() takes a new one).
+   */
+  private withOverrides(filter: PairFilter | undefined): PairFilter | undefined {
+    if (!filter?.unreviewedOnly) {
+      this.snapshot = undefined;
+      return filter;
+    }
+    const key = JSON.stringify(filter);
+    if (this.snapshot?.key !== key) {
+      const reviewed: string[] = [];
+      const unreviewed: string[] = [];
+      for (const id of this.touched()) (isReviewed(this.current(id) as PairReview) ? reviewed : unreviewed).push(id);
+      this.snapshot = { key, overrides: { reviewed, unreviewed } };
+    }
+    return { ...filter, reviewOverrides: this.snapshot.overrides };
+  }
+
+  /** Take the unsaved decisions into account again in the next filtered page. */
+  refilter(): void {
+    this.snapshot = undefined;
+    this.backend.refilter?.();
+  }
+
   async page(offset: number, limit: number, filter?: PairFilter): Promise<PairsPage> {
-    const page = await this.backend.read(offset, limit, filter);
+    const page = await this.backend.read(offset, limit, this.withOverrides(filter));
     for (const p of page.pairs) this.known.set(p.id, p.review ?? { state: 'unreviewed', flipped: false });
     const touched = this.touched();
     for (const p of page.pairs) if (touched.has(p.id)) p.review = this.current(p.id);
@@ -123,7 +147,7 @@ export class PairsEditModel {
 
   /** A bulk action on every pair matching `filter` (ids from the backend, one edit). */
   async applyToFiltered(label: string, filter: PairFilter | undefined, draft: Omit<DecisionDraft, 'pairId'>): Promise<PairsEdit | undefined> {
-    const ids = await this.backend.ids(filter);
+    const ids = await this.backend.ids(this.withOverrides(filter));
     const touched = this.touched();
     for (const p of ids) if (!touched.has(p.id)) this.known.set(p.id, p.review);
     if (!ids.length) return undefined;

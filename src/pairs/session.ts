@@ -68,7 +68,7 @@ export class PairsSession {
         await this.host.redo();
         return;
       case 'refilter':
-        this.model.backend.refilter?.();
+        this.model.refilter();
         return;
       case 'export':
         await this.host.exportPairs?.();

@@ -283,14 +283,25 @@ const KEYS: [string, string][] = [
   ['Ctrl+S', 'save the decisions'],
 ];
 
+/** The open overlay, kept across re-renders (page refreshes must not wipe text being typed). */
+let overlayCache: { key: string; el: HTMLElement | null } | undefined;
+
 function overlay(): HTMLElement | null {
+  const key = `${st.overlay}:${currentPair()?.id}`;
+  if (!st.overlay) overlayCache = undefined;
+  else if (overlayCache?.key !== key) overlayCache = { key, el: buildOverlay() };
+  return overlayCache?.el ?? null;
+}
+
+function buildOverlay(): HTMLElement | null {
   if (!st.overlay) return null;
   if (st.overlay === 'help')
     return h('div', { class: 'overlay', id: 'help', role: 'dialog', 'aria-label': 'Keyboard shortcuts' }, h('h2', null, 'Keyboard'), h('table', null, ...KEYS.map(([k, v]) => h('tr', null, h('td', null, h('kbd', null, k)), h('td', null, v)))), h('p', { class: 'muted' }, 'Esc or ? closes this.'));
   const p = currentPair();
   if (!p) return null;
   if (st.overlay === 'note') {
-    const ta = h('textarea', { id: 'note-text', rows: 4 });
+    const ta = h('textarea', { id: 'note-text' });
+    ta.rows = 4;
     ta.value = p.review?.note ?? '';
     const ok = (): void => {
       decide('Note', [{ pairId: p.id, kind: 'note', note: ta.value }], false);
@@ -304,9 +315,11 @@ function overlay(): HTMLElement | null {
   }
   // Edit: the texts shown are after the flip; edits are stored in the pair's original orientation.
   const e = effective(p);
-  const c = h('textarea', { id: 'edit-chosen', rows: 8 });
+  const c = h('textarea', { id: 'edit-chosen' });
+  c.rows = 8;
   c.value = e.chosen;
-  const rj = h('textarea', { id: 'edit-rejected', rows: 8 });
+  const rj = h('textarea', { id: 'edit-rejected' });
+  rj.rows = 8;
   rj.value = e.rejected;
   const ok = (): void => {
     const d: DecisionDraft = { pairId: p.id, kind: 'edit' };

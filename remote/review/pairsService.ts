@@ -2,7 +2,8 @@
  * Reading and reviewing one iteration's pairs.jsonl (never modified) with its decisions.jsonl beside it (append-only,
  * last decision per pair wins — remote/review/decisions.ts). Pages come from the line-offset index; a filtered view
  * is one streaming scan that keeps only the matching record numbers (4 bytes each), cached per filter until the
- * filter changes or the file grows, so the list does not shift under the reviewer while they decide.
+ * filter changes, the file grows or (for filters on review state) decisions are saved. Clients keep their list
+ * steady while deciding by sending their unsaved decisions as `reviewOverrides` taken when the filter was applied.
  * Exports go through pairForTraining, so rejected pairs are left out and flips/edits are applied.
  */
 import * as fs from 'node:fs';
@@ -56,7 +57,7 @@ export function reviewView(r: PairReview | undefined): PairReviewView {
   const out: PairReviewView = { state: v.state, flipped: v.flipped };
   if (v.chosenText !== undefined) out.chosenText = v.chosenText;
   if (v.rejectedText !== undefined) out.rejectedText = v.rejectedText;
-  if (v.note !== undefined) out.note = v.note;
+  if (v.note) out.note = v.note; // an empty note is how a note is removed
   return out;
 }
 
@@ -134,7 +135,9 @@ export class PairsService {
   private reviews: Map<string, PairReview>;
   private appliedIds = new Set<string>();
   private writer: JsonlWriter<PairDecision> | undefined;
-  private filtered: { key: string; count: number; lines: LineList } | undefined;
+  private filtered: { key: string; count: number; version: number; lines: LineList } | undefined;
+  /** bumped by every applied decision: a filter on review state (or on edited texts/notes) is then stale */
+  private version = 0;
 
   /**
    * @param decisionsWriter the appender to use for decisions.jsonl (the daemon passes its run's single writer);
@@ -181,7 +184,9 @@ export class PairsService {
   /** Record numbers matching `filter`, from one streaming scan (cached until the filter changes or the file grows). */
   private matching(filter: PairFilter): LineList {
     const key = JSON.stringify(filter);
-    if (this.filtered && this.filtered.key === key && this.filtered.count === this.index.count) return this.filtered.lines;
+    const reviewDependent = !!(filter.unreviewedOnly || filter.text);
+    const f = this.filtered;
+    if (f && f.key === key && f.count === this.index.count && (!reviewDependent || f.version === this.version)) return f.lines;
     const lines = new LineList();
     const count = this.index.count;
     const compiled = compileFilter(filter);
@@ -191,7 +196,7 @@ export class PairsService {
       if (matchesFilter(p, this.reviews.get(p.id), compiled)) lines.push(i);
       i++;
     });
-    this.filtered = { key, count, lines };
+    this.filtered = { key, count, version: this.version, lines };
     return lines;
   }
 
@@ -251,7 +256,10 @@ export class PairsService {
       this.reviews.set(d.pairId, applyDecision(this.reviews.get(d.pairId) ?? emptyReview(), d));
       applied.push(d);
     }
-    if (applied.length) w.sync();
+    if (applied.length) {
+      w.sync();
+      this.version++;
+    }
     return applied;
   }
 

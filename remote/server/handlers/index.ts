@@ -6,5 +6,6 @@ import { runsHandlers } from './runs';
 import { eventsHandlers } from './events';
 import { filesHandlers } from './files';
 import { rubricHandlers } from './rubric';
+import { pairsHandlers } from './pairs';
 
-export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers];
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, pairsHandlers];

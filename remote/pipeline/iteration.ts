@@ -12,7 +12,8 @@ import type { InferenceBackend, ModelEndpoint, TrainerBackend } from '../backend
 import type { Run } from '../store/runStore';
 import { validateConfig } from '../config/config';
 import { InferenceClient } from '../inference/client';
-import { abortReason } from '../inference/signals';
+import { setMaxListeners } from 'node:events';
+import { abortReason, anySignal } from '../inference/signals';
 import { loadSeed } from '../seed/index';
 import { waitForReview } from '../review/gate';
 import { apiKeyFrom, selectBackends } from '../backends/index';
@@ -59,8 +60,18 @@ export function nextIteration(run: Run): { t: number; resume: boolean } {
 const now = (): string => new Date().toISOString();
 
 export async function runIteration(run: Run, opts: IterationOptions): Promise<IterationSummary> {
-  const { signal } = opts;
-  if (signal.aborted) throw abortReason(signal);
+  if (opts.signal.aborted) throw abortReason(opts.signal);
+  // One listener on the caller's signal; every in-flight request listens on ours (hundreds at a time).
+  const linked = anySignal([opts.signal]);
+  setMaxListeners(0, linked.signal);
+  try {
+    return await iterate(run, opts, linked.signal);
+  } finally {
+    linked.dispose();
+  }
+}
+
+async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): Promise<IterationSummary> {
   const { t, resume } = nextIteration(run);
   const modelIn = run.modelFor(t);
   if (!modelIn) throw new Error(`iteration ${t}: no model registered for it (models.json); did iteration ${t - 1} finish training?`);

@@ -8,6 +8,8 @@ import type { ModelEndpoint } from '../backends/types';
 import { InferenceClient } from '../inference/client';
 import { arrayTasks, runPool } from '../inference/pool';
 import { describeError } from '../inference/retry';
+import { anySignal } from '../inference/signals';
+import { setMaxListeners } from 'node:events';
 import { fillRubric, rubricHash } from '../rubric/template';
 import { parseScore } from './scoreParser';
 import { requestSeed } from './seeds';
@@ -29,6 +31,9 @@ export interface PreviewOptions {
 export async function previewJudge(opts: PreviewOptions): Promise<void> {
   const client = new InferenceClient(opts.endpoint, { maxRetries: opts.maxRetries ?? 2, timeoutMs: opts.timeoutMs ?? 60_000, baseDelayMs: 200 });
   const hash = rubricHash(opts.rubric);
+  const linked = anySignal([opts.signal]);
+  setMaxListeners(0, linked.signal);
+  const signal = linked.signal;
   const seedBase = parseInt(hash.slice(0, 7), 16);
   await runPool(
     opts.concurrency ?? 32,
@@ -43,18 +48,18 @@ export async function previewJudge(opts: PreviewOptions): Promise<void> {
             maxTokens: opts.judge.maxTokens,
             seed: requestSeed(seedBase, 0, 'preview', s.id),
           },
-          opts.signal,
+          signal,
         );
         r.choices.forEach((c, sample) => {
           const p = parseScore(c.text, opts.judge.scoreMin, opts.judge.scoreMax);
           opts.onResult({ sampleId: s.id, sample, score: p.score, parseOk: p.parseOk, text: c.text });
         });
       } catch (e) {
-        if (opts.signal.aborted) throw e;
+        if (signal.aborted) throw e;
         const text = `request failed: ${describeError(e)}`;
         for (let sample = 0; sample < opts.k; sample++) opts.onResult({ sampleId: s.id, sample, score: null, parseOk: false, text });
       }
     }),
-    opts.signal,
-  );
+    signal,
+  ).finally(() => linked.dispose());
 }

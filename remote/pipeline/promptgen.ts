@@ -6,6 +6,7 @@
  * Results arrive out of order but are filtered and written strictly in attempt order, so the near-duplicate check
  * (which depends on what was kept before) and the stopping point give the same file on every run and every resume.
  */
+import { setMaxListeners } from 'node:events';
 import type { PromptDropReason, PromptRecord } from '../protocol';
 import { describeError } from '../inference/retry';
 import { RougeIndex, rougeL } from './rougeL';
@@ -94,6 +95,7 @@ export async function runPromptStage(ctx: StageContext): Promise<StageCounts> {
 
   // Requests of attempts past the stopping point are cancelled through this controller (not the user's stop).
   const enough = new AbortController();
+  setMaxListeners(0, enough.signal);
   const onStop = (): void => enough.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   const inflight = new Map<number, Promise<void>>();

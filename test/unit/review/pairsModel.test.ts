@@ -5,19 +5,17 @@ import * as path from 'node:path';
 import { applyDecision, emptyReview, foldDecisions, type PairReview } from '../../../remote/review/decisions';
 import { decisionsToRestore } from '../../../remote/review/restore';
 import { reviewView } from '../../../remote/review/pairsService';
-import { pairsHandlers } from '../../../remote/server/handlers/pairs';
-import type { AgentContext, ConnectionContext, Handler } from '../../../remote/server/types';
-import { RunStore, type Run } from '../../../remote/store/runStore';
+import { RunStore } from '../../../remote/store/runStore';
 import { readJsonl } from '../../../remote/store/jsonl';
 import { validateConfig } from '../../../remote/config/config';
 import { isReviewComplete } from '../../../remote/review/gate';
 import { setQuiet } from '../../../remote/log';
-import type { DecisionKind, PairDecision, RequestMethod } from '../../../remote/protocol';
-import type { AgentApi, LinkState } from '../../../src/connection/agentApi';
+import type { DecisionKind, PairDecision } from '../../../remote/protocol';
 import { AgentPairsBackend, LocalPairsBackend } from '../../../src/pairs/backend';
 import { PairsEditModel } from '../../../src/pairs/model';
 import { tmpDir } from '../../helpers/tmp';
 import { makePair, writePairsFile } from '../../helpers/pairsFixture';
+import { inProcessAgent } from '../../helpers/inProcessAgent';
 
 setQuiet(true);
 
@@ -88,42 +86,6 @@ test('model: undo/redo before and after save, backup for hot exit, decisions the
   reopened.backend.dispose();
 });
 
-/** An in-process agent: the real pairs handlers behind an AgentApi whose link can be cut. */
-function fakeAgent(run: Run, store: RunStore): AgentApi & { setState(s: LinkState): void; loseReplies: number; calls: string[] } {
-  const ctx: AgentContext = { store, openRun: () => run, agentVersion: 't', bundleHash: 'h' };
-  const conn: ConnectionContext = { id: 1, notify: () => undefined, onClose: () => undefined };
-  const listeners = new Set<(s: LinkState) => void>();
-  const api = {
-    label: 'fake',
-    state: 'connected' as LinkState,
-    loseReplies: 0,
-    calls: [] as string[],
-    setState(s: LinkState) {
-      api.state = s;
-      for (const l of listeners) l(s);
-    },
-    onDidChangeState(l: (s: LinkState) => void) {
-      listeners.add(l);
-      return { dispose: () => listeners.delete(l) };
-    },
-    async request(method: RequestMethod, params: unknown) {
-      if (api.state !== 'connected') throw new Error('link down');
-      api.calls.push(method);
-      const h = pairsHandlers[method] as Handler<RequestMethod> | undefined;
-      if (!h) throw new Error(`no handler ${method}`);
-      const result = await h(params as never, ctx, conn, new AbortController().signal);
-      if (api.loseReplies > 0 && method === 'pairs/decide') {
-        api.loseReplies--;
-        throw new Error('connection reset before the reply');
-      }
-      return result;
-    },
-    onNotification: () => ({ dispose: () => undefined }),
-    dispose: () => undefined,
-  };
-  return api as unknown as AgentApi & { setState(s: LinkState): void; loseReplies: number; calls: string[] };
-}
-
 test('remote: decisions made while the link is down are queued on disk, survive a restart, are sent once on reconnect', async () => {
   const dir = tmpDir();
   const store = new RunStore(path.join(dir, 'runs'));
@@ -131,7 +93,7 @@ test('remote: decisions made while the link is down are queued on disk, survive 
   const run = store.create(config, { agentVersion: 't', rubricText: 'r' });
   fs.mkdirSync(run.iterationDir(1), { recursive: true });
   writePairsFile(run.filePath(1, 'pairs'), 40);
-  const agent = fakeAgent(run, store);
+  const agent = inProcessAgent(run, store);
   const queueFile = path.join(dir, 'storage', 'queue.jsonl');
   const onAgent = (l: () => void) => agent.onDidChangeState(() => l());
   const backend = new AgentPairsBackend(() => agent, run.id, 1, queueFile, onAgent);

@@ -35,15 +35,19 @@ export function niceTicks(e: Extent, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let t = Math.ceil(d.min / step) * step; t <= d.max + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  // Ticks enclose the data (first ≤ min, last ≥ max), so the axis reads as a round range.
+  const first = Math.floor(d.min / step + 1e-9) * step;
+  for (let t = first; out.length < 50; t += step) {
+    out.push(Number(t.toPrecision(12)));
+    if (t >= d.max - step * 1e-9) break;
+  }
   return out;
 }
 
 export function formatTick(x: number): string {
   if (x === 0) return '0';
   const a = Math.abs(x);
-  if (a >= 10000) return `${(x / 1000).toFixed(0)}k`;
-  if (a >= 1000) return `${(x / 1000).toFixed(1)}k`;
+  if (a >= 1000) return `${Number((x / 1000).toPrecision(3))}k`;
   if (Number.isInteger(x)) return String(x);
   return a < 0.01 ? x.toExponential(1) : String(Number(x.toPrecision(3)));
 }

@@ -160,6 +160,11 @@ transport.onMessage((m) => {
     case 'events': {
       if (m.runId !== runId) break;
       if (snapshot) snapshot = applyEvents(snapshot, m.events);
+      // Failures and agent errors are shown in the message line (the latest wins).
+      for (const e of m.events) {
+        if (e.type === 'iteration.failed') showMessage(`Iteration ${e.iteration} failed${e.stage ? ` in ${e.stage}` : ''}: ${e.error}`, true);
+        else if (e.type === 'error') showMessage(`${e.iteration !== undefined ? `Iteration ${e.iteration}: ` : ''}${e.message}`, true);
+      }
       if (store.ingest(m.events)) {
         feedDirty = chartsDirty = true;
         // Judgments change rows already on screen (their scores): rebuild the visible rows.

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PairDecision, PairFilter, PairReviewView } from '../../remote/protocol';
+import type { PairDecision, PairFilter, PairRecord, PairReviewView } from '../../remote/protocol';
 import { PairsService, reviewView, type PairsPage } from '../../remote/review/pairsService';
 import { applyDecision, emptyReview, isReviewed, type PairReview } from '../../remote/review/decisions';
 import { writeFileAtomic } from '../../remote/store/atomic';
@@ -199,5 +199,14 @@ export class AgentPairsBackend implements PairsBackend {
 
   dispose(): void {
     for (const s of this.subs) s.dispose();
+  }
+}
+
+/** Every pair of a backend with its review, a page at a time (for exports of runs on the agent). */
+export async function* pairsEntries(backend: PairsBackend, pageSize = 500): AsyncGenerator<{ pair: PairRecord; review: PairReviewView | undefined }> {
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await backend.read(offset, pageSize);
+    for (const p of page.pairs) yield { pair: p, review: p.review };
+    if (!page.pairs.length || offset + page.pairs.length >= page.total) return;
   }
 }

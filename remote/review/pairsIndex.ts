@@ -23,6 +23,7 @@ export class PairsIndex {
   private n = 0;
   /** byte offset just past the last whole line (where the next record starts) */
   private endOffset = 0;
+  private scratch = Buffer.alloc(0);
 
   private constructor(readonly file: string) {}
 
@@ -104,7 +105,9 @@ export class PairsIndex {
     if (to <= from) return [];
     const a = this.offset(from);
     const b = this.endOf(to - 1);
-    const buf = Buffer.alloc(b - a);
+    // One scratch buffer reused across page reads (texts are decoded out of it before it is reused).
+    if (this.scratch.length < b - a) this.scratch = Buffer.alloc(Math.max(b - a, 256 * 1024));
+    const buf = this.scratch.subarray(0, b - a);
     const fd = fs.openSync(this.file, 'r');
     try {
       let got = 0;
@@ -119,6 +122,41 @@ export class PairsIndex {
     const out: string[] = [];
     for (let i = from; i < to; i++) out.push(buf.toString('utf8', this.offset(i) - a, this.endOf(i) - a).trim());
     return out;
+  }
+
+  /**
+   * Call `onLine` with the text of every indexed record from `start` on, reading the file in blocks of whole
+   * records into one reused buffer (a full scan allocates no per-block buffers). Return false to stop.
+   */
+  forEachLine(onLine: (text: string, i: number) => boolean | void, start = 0, blockBytes = READ_BYTES): void {
+    if (start >= this.n) return;
+    let buf = Buffer.alloc(blockBytes);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      for (let i = start; i < this.n; ) {
+        // Take as many whole records as fit in the buffer (at least one: grow for a record larger than it).
+        const a = this.offset(i);
+        let j = i + 1;
+        while (j < this.n && this.endOf(j) - a <= buf.length) j++;
+        const b = this.endOf(j - 1);
+        if (b - a > buf.length) buf = Buffer.alloc(b - a);
+        let got = 0;
+        while (got < b - a) {
+          const r = fs.readSync(fd, buf, got, b - a - got, a + got);
+          if (r === 0) throw new Error(`${this.file}: file shrank while reading records ${i}..${j - 1} (was it rewritten?)`);
+          got += r;
+        }
+        for (let k = i; k < j; k++) if (onLine(buf.toString('utf8', this.offset(k) - a, this.endOf(k) - a), k) === false) return;
+        i = j;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Every indexed record parsed, in order (bounded memory); return false to stop. */
+  forEach<T>(onRecord: (record: T, i: number) => boolean | void, start = 0): void {
+    this.forEachLine((text, i) => onRecord(parseJsonLine<T>(text.trim(), this.file, i + 1), i), start);
   }
 
   /** Records [start, start+count) parsed; errors name the file and record number. */

@@ -190,11 +190,8 @@ export class PairsService {
     const lines = new LineList();
     const count = this.index.count;
     const compiled = compileFilter(filter);
-    let i = 0;
-    forEachJsonl<PairRecord>(this.pairsFile, (p) => {
-      if (i >= count) return false;
+    this.index.forEach<PairRecord>((p, i) => {
       if (matchesFilter(p, this.reviews.get(p.id), compiled)) lines.push(i);
-      i++;
     });
     this.filtered = { key, count, version: this.version, lines };
     return lines;
@@ -230,11 +227,8 @@ export class PairsService {
   /** Every pair matching `filter` with its review (ids only — for bulk actions). */
   ids(filter?: PairFilter): { id: string; review: PairReviewView }[] {
     const out: { id: string; review: PairReviewView }[] = [];
-    const count = this.index.count;
     const compiled = filter && compileFilter(filter);
-    let i = 0;
-    forEachJsonl<PairRecord>(this.pairsFile, (p) => {
-      if (i++ >= count) return false;
+    this.index.forEach<PairRecord>((p) => {
       if (!compiled || matchesFilter(p, this.reviews.get(p.id), compiled)) out.push({ id: p.id, review: reviewView(this.reviews.get(p.id)) });
     });
     return out;

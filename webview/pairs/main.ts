@@ -441,7 +441,6 @@ transport.onMessage((m) => {
       st.title = m.title;
       st.hostUndo = m.hostHandlesUndoKeys;
       st.canExport = m.canExport;
-      requestPage(st.offset);
       break;
     case 'page':
       if (m.reqId !== st.reqId) return; // a newer request is on its way
@@ -465,3 +464,5 @@ transport.onMessage((m) => {
 
 render();
 send({ type: 'ready' });
+// Ask for the first page at once rather than after `init`: one round trip less before pairs are on screen.
+requestPage(st.offset);

@@ -484,6 +484,11 @@ export interface Requests {
     params: { runId: string; iteration: number; filter?: PairFilter };
     result: { pairs: { id: string; review: PairReviewView }[] };
   };
+  /** The judge samples (with their justifications) of the given candidates, from judgments.jsonl. */
+  'pairs/judgments': {
+    params: { runId: string; iteration: number; candidateIds: string[] };
+    result: { judgments: JudgmentRecord[] };
+  };
   /** Whether the run's review gate is on for the iteration and whether its review is complete. */
   'review/state': { params: { runId: string; iteration: number }; result: { gate: boolean; complete: boolean } };
   'review/complete': { params: { runId: string; iteration: number }; result: { accepted: number; rejected: number } };

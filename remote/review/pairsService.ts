@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DecisionKind, PairDecision, PairFilter, PairRecord, PairReviewView, PairView } from '../protocol';
+import type { DecisionKind, JudgmentRecord, PairDecision, PairFilter, PairRecord, PairReviewView, PairView } from '../protocol';
 import { trlRow, openAiDpoRow } from '../backends/rows';
 import { writeFileAtomic } from '../store/atomic';
 import { forEachJsonl, JsonlWriter } from '../store/jsonl';
@@ -290,6 +290,28 @@ export class PairsService {
     this.writer?.close();
     this.writer = undefined;
   }
+}
+
+/** The judgments file conventionally beside a pairs file (pairs.jsonl → judgments.jsonl, x.pairs.jsonl → x.judgments.jsonl). */
+export function judgmentsFileFor(pairsFile: string): string {
+  const base = path.basename(pairsFile);
+  const name = base === 'pairs.jsonl' ? 'judgments.jsonl' : base.replace(/(\.pairs)?\.jsonl$/, '') + '.judgments.jsonl';
+  return path.join(path.dirname(pairsFile), name);
+}
+
+/**
+ * The judge samples of a few candidates (a pair's two, for its justifications): one streaming pass over
+ * judgments.jsonl keeping only theirs. A missing file means no justifications.
+ */
+export function judgmentsFor(file: string, candidateIds: readonly string[], limit = 200): JudgmentRecord[] {
+  if (candidateIds.length > 100) throw new Error(`pairs/judgments: at most 100 candidate ids per request, got ${candidateIds.length}`);
+  const want = new Set(candidateIds);
+  const out: JudgmentRecord[] = [];
+  forEachJsonl<JudgmentRecord>(file, (j) => {
+    if (want.has(j.candidateId)) out.push(j);
+    return out.length < limit;
+  });
+  return out.sort((a, b) => (a.candidateId === b.candidateId ? a.sample - b.sample : candidateIds.indexOf(a.candidateId) - candidateIds.indexOf(b.candidateId)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PairDecision, PairFilter, PairRecord, PairReviewView } from '../../remote/protocol';
-import { PairsService, reviewView, type PairsPage } from '../../remote/review/pairsService';
+import type { JudgmentRecord, PairDecision, PairFilter, PairRecord, PairReviewView } from '../../remote/protocol';
+import { PairsService, judgmentsFileFor, judgmentsFor, reviewView, type PairsPage } from '../../remote/review/pairsService';
 import { applyDecision, emptyReview, isReviewed, type PairReview } from '../../remote/review/decisions';
 import { writeFileAtomic } from '../../remote/store/atomic';
 import { forEachJsonl, JsonlWriter } from '../../remote/store/jsonl';
@@ -22,6 +22,8 @@ export interface PairsBackend {
   ids(filter?: PairFilter): Promise<{ id: string; review: PairReviewView }[]>;
   /** Make the decisions durable (written and fsynced, or queued on disk while the link is down). */
   decide(decisions: PairDecision[]): Promise<void>;
+  /** Judge samples of the given candidates (justifications), when the judgments are at hand. */
+  judgments?(candidateIds: string[]): Promise<JudgmentRecord[]>;
   /** Forget a cached filtered list, so the filter is applied to the current review state. */
   refilter?(): void;
   gate?(): Promise<GateState>;
@@ -53,6 +55,9 @@ export class LocalPairsBackend implements PairsBackend {
   }
   refilter(): void {
     this.service.invalidateFilter();
+  }
+  async judgments(candidateIds: string[]): Promise<JudgmentRecord[]> {
+    return judgmentsFor(judgmentsFileFor(this.file), candidateIds);
   }
   dispose(): void {
     this.service.close();
@@ -185,6 +190,10 @@ export class AgentPairsBackend implements PairsBackend {
       }
     });
     return this.flushing;
+  }
+
+  async judgments(candidateIds: string[]): Promise<JudgmentRecord[]> {
+    return (await this.agent().request('pairs/judgments', { runId: this.runId, iteration: this.iteration, candidateIds })).judgments;
   }
 
   async gate(): Promise<GateState> {

@@ -67,6 +67,12 @@ export class PairsSession {
       case 'redo':
         await this.host.redo();
         return;
+      case 'judgments': {
+        const b = this.model.backend;
+        const judgments = b.judgments ? await b.judgments(msg.candidateIds) : [];
+        this.post({ type: 'judgments', pairId: msg.pairId, judgments, available: !!b.judgments });
+        return;
+      }
       case 'refilter':
         this.model.refilter();
         return;

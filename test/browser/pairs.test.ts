@@ -38,6 +38,12 @@ function writeFixture(file: string, n: number): void {
     p.rejected.text = `rejected ${payload}`;
   });
   fs.writeFileSync(file, lines.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  // Judge samples of pair 0 beside it (one unparsed, one with markup in the justification).
+  const j = (candidateId: string, sample: number, score: number | null, text: string) => ({ id: `${candidateId}-${sample}`, candidateId, promptId: 'q0', iteration: 1, sample, text, score, parseOk: score !== null, rubricHash: 'h' });
+  fs.writeFileSync(
+    file.replace(/\.pairs\.jsonl$/, '.judgments.jsonl'),
+    [j('c0a', 0, 5, 'Thorough and correct. Score: 5'), j('c0a', 1, 4, `Good. ${HOSTILE[0]} Score: 4`), j('c0b', 0, null, 'I cannot rate this'), j('c0b', 1, 1, 'Vague. Score: 1')].map((x) => JSON.stringify(x)).join('\n') + '\n',
+  );
 }
 
 /** Host side of one open editor: a session over the model, messages pumped between page and session. */
@@ -88,6 +94,13 @@ test('keyboard review of 20 pairs, undo/redo, filters, bulk, save + reopen, host
   const { page, model } = host;
   assert.equal(await text(page, '#progress-text'), 'Reviewed 0 of 60');
   assert.equal(await page.locator('#detail').getAttribute('data-id'), 'p0');
+
+  // Justifications: the judge samples of both answers, on demand (s).
+  await host.key('s');
+  const just = await text(page, '#judgments');
+  for (const t of ['Thorough and correct. Score: 5', `Good. ${HOSTILE[0]} Score: 4`, 'I cannot rate this', '✗ unparsed', 'Vague. Score: 1']) assert.ok(just.includes(t), `justifications show ${t}`);
+  await host.key('s');
+  assert.equal(await page.locator('#judgments').count(), 0);
 
   // Keyboard review: a (accept, next) / r (reject, next) / f (flip, stay) then j.
   const expected: { pairId: string; kind: string }[] = [];

@@ -3,7 +3,7 @@
  * through h()/textContent. Pages of the (filtered) pairs come from the host; actions go back as decision drafts.
  */
 import { provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton } from '@vscode/webview-ui-toolkit';
-import type { PairFilter, PairView } from '../../remote/protocol';
+import type { JudgmentRecord, PairFilter, PairView } from '../../remote/protocol';
 import { h, replaceChildren } from '../components/dom';
 import { defaultTransport } from '../transport';
 import { wordDiff } from './diff';
@@ -20,6 +20,9 @@ const st = {
   offset: saved?.offset ?? 0,
   cursor: saved?.cursor ?? 0,
   showDiff: saved?.showDiff ?? true,
+  showJudgments: saved?.showJudgments ?? false,
+  /** judge samples per pair id ('loading' while asked for); small, cleared when it grows */
+  judgments: new Map<string, JudgmentRecord[] | 'loading' | 'unavailable'>(),
   page: undefined as PageMessage | undefined,
   reqId: 0,
   title: 'Preference pairs',
@@ -33,7 +36,7 @@ const st = {
 };
 
 const send = (m: PairsToHost): void => transport.post(m);
-const persist = (): void => transport.setState({ filter: st.filter, offset: st.offset, cursor: st.cursor, showDiff: st.showDiff });
+const persist = (): void => transport.setState({ filter: st.filter, offset: st.offset, cursor: st.cursor, showDiff: st.showDiff, showJudgments: st.showJudgments });
 
 function requestPage(offset: number): void {
   st.reqId++;
@@ -251,6 +254,7 @@ function detail(): HTMLElement {
     st.showDiff
       ? h('div', { class: 'diff', id: 'diff' }, h('h2', null, 'Word diff (rejected → chosen)'), diff ? h('div', { class: 'mono' }, ...diff.map((d) => h('span', { class: `d-${d.op}` }, d.text))) : h('div', { class: 'muted' }, 'Too long to diff.'))
       : null,
+    st.showJudgments ? justifications(p, e) : null,
     r?.note ? h('div', { class: 'note', id: 'note' }, h('strong', null, 'Note: '), r.note) : null,
     h(
       'div',
@@ -260,10 +264,37 @@ function detail(): HTMLElement {
       button('Flip (f)', () => act('flip'), { id: 'act-flip' }),
       button('Edit (e)', () => toggleOverlay('edit'), { id: 'act-edit' }),
       button('Note (n)', () => toggleOverlay('note'), { id: 'act-note' }),
+      button(st.showJudgments ? 'Hide samples (s)' : 'Judge samples (s)', () => {
+        st.showJudgments = !st.showJudgments;
+        persist();
+        render();
+      }, { id: 'act-judgments' }),
       button('Undo (u)', () => send({ type: 'undo' }), { id: 'act-undo' }),
       button('Redo', () => send({ type: 'redo' }), { id: 'act-redo' }),
     ),
   );
+}
+
+/** The judge samples behind each side's score (asked for once per pair while shown). */
+function justifications(p: PairView, e: ReturnType<typeof effective>): HTMLElement {
+  let js = st.judgments.get(p.id);
+  if (js === undefined) {
+    if (st.judgments.size > 200) st.judgments.clear();
+    st.judgments.set(p.id, (js = 'loading'));
+    send({ type: 'judgments', pairId: p.id, candidateIds: [p.chosen.candidateId, p.rejected.candidateId] });
+  }
+  const head = h('h2', null, 'Justifications (judge samples)');
+  if (js === 'loading') return h('div', { class: 'judgments', id: 'judgments' }, head, h('div', { class: 'muted' }, 'Loading…'));
+  if (js === 'unavailable' || js.length === 0) return h('div', { class: 'judgments', id: 'judgments' }, head, h('div', { class: 'muted' }, 'No judgments found for these answers (judgments.jsonl is not beside this pairs file).'));
+  const list = js;
+  const col = (label: string, candidateId: string): HTMLElement =>
+    h(
+      'div',
+      { class: 'side' },
+      h('strong', null, label),
+      ...list.filter((j) => j.candidateId === candidateId).map((j) => h('div', { class: 'judgment' }, h('div', { class: 'muted' }, `sample ${j.sample + 1}: `, j.score === null ? h('span', { class: 'chip chip-fail' }, '✗ unparsed') : h('span', { class: 'chip' }, String(j.score))), h('div', { class: 'mono' }, j.text))),
+    );
+  return h('div', { class: 'judgments', id: 'judgments' }, head, h('div', { class: 'sides' }, col('Chosen', e.chosenSide.candidateId), col('Rejected', e.rejectedSide.candidateId)));
 }
 
 const KEYS: [string, string][] = [
@@ -277,6 +308,7 @@ const KEYS: [string, string][] = [
   ['u / Ctrl+Z', 'undo'],
   ['Ctrl+Shift+Z / Ctrl+Y', 'redo'],
   ['d', 'show / hide the word diff'],
+  ['s', 'show / hide the judge samples (justifications)'],
   ['/', 'search'],
   ['PageDown / PageUp', 'next / previous page'],
   ['?', 'this help'],
@@ -423,6 +455,11 @@ document.addEventListener('keydown', (ev) => {
         persist();
         render();
         return true;
+      case 's':
+        st.showJudgments = !st.showJudgments;
+        persist();
+        render();
+        return true;
       case '/':
         (document.getElementById('filter-text') as HTMLInputElement | null)?.focus();
         return true;
@@ -451,6 +488,9 @@ transport.onMessage((m) => {
       st.dirty = m.dirty;
       st.queued = m.queued;
       requestPage(st.offset);
+      break;
+    case 'judgments':
+      st.judgments.set(m.pairId, m.available ? m.judgments : 'unavailable');
       break;
     case 'gate':
       st.gate = { supported: m.supported, gate: m.gate, complete: m.complete };

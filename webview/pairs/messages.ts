@@ -1,5 +1,5 @@
 /** Messages between the pairs editor webview and its host (types only: imported by both sides). */
-import type { PairDecision, PairFilter, PairView } from '../../remote/protocol';
+import type { JudgmentRecord, PairDecision, PairFilter, PairView } from '../../remote/protocol';
 
 export type DecisionDraft = Omit<PairDecision, 'ts' | 'id'>;
 export type BulkKind = 'accept' | 'reject' | 'clear';
@@ -13,6 +13,7 @@ export type PairsToHost =
   | { type: 'redo' }
   /** re-apply the filter to the current review state (the filtered list is a snapshot while reviewing) */
   | { type: 'refilter' }
+  | { type: 'judgments'; pairId: string; candidateIds: string[] }
   | { type: 'completeReview' }
   | { type: 'export' };
 
@@ -36,6 +37,7 @@ export type PairsToWebview =
     }
   | PageMessage
   | { type: 'changed'; dirty: boolean; queued: number }
+  | { type: 'judgments'; pairId: string; judgments: JudgmentRecord[]; available: boolean }
   | { type: 'gate'; supported: boolean; gate: boolean; complete: boolean }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
@@ -44,4 +46,5 @@ export interface PairsWebviewState {
   offset: number;
   cursor: number;
   showDiff: boolean;
+  showJudgments?: boolean;
 }

@@ -1,11 +1,11 @@
 /**
- * pairs/read, pairs/ids, pairs/decide, review/state, review/complete: the review of an iteration's pairs, served
+ * pairs/read, pairs/ids, pairs/decide, pairs/judgments, review/state, review/complete: the review of an iteration's pairs, served
  * from the run folder. One PairsService per (run, iteration) per daemon, appending through the run's single
  * decisions writer so the daemon never holds two appenders on one file.
  */
 import * as fs from 'node:fs';
 import { completeReview, isReviewComplete } from '../../review/gate';
-import { PairsService } from '../../review/pairsService';
+import { PairsService, judgmentsFor } from '../../review/pairsService';
 import type { Run } from '../../store/runStore';
 import { RpcErrors } from '../../protocol';
 import { AgentError, type AgentContext, type HandlerMap } from '../types';
@@ -48,6 +48,11 @@ export const pairsHandlers: HandlerMap = {
     const applied = service.decide(p.decisions);
     for (const d of applied) run.emit({ type: 'review.decision', iteration: p.iteration, decision: d });
     return { applied: applied.length };
+  },
+  'pairs/judgments': async (p, agent) => {
+    if (!Array.isArray(p.candidateIds) || !p.candidateIds.every((c) => typeof c === 'string')) throw new AgentError(RpcErrors.NotFound, 'pairs/judgments: "candidateIds" must be a list of strings');
+    const run = agent.openRun(p.runId);
+    return { judgments: judgmentsFor(run.filePath(iterationOf(run, p.iteration), 'judgments'), p.candidateIds) };
   },
   'review/state': async (p, agent) => {
     const run = agent.openRun(p.runId);

@@ -22,6 +22,8 @@ test('agent daemon serves pairs/read, pairs/ids, pairs/decide (idempotent by id)
   const run = store.create(validateConfig({ name: 'agent pairs', model: { backend: 'sim', name: 'sim-base' }, seedData: [{ path: 'builtin:demo' }], review: { gate: true } }), { agentVersion: 't', rubricText: 'r' });
   fs.mkdirSync(run.iterationDir(1), { recursive: true });
   writePairsFile(run.filePath(1, 'pairs'), 30);
+  const judgment = (candidateId: string, sample: number) => ({ id: `${candidateId}-${sample}`, candidateId, promptId: 'q', iteration: 1, sample, text: `why ${sample}`, score: 3, parseOk: true, rubricHash: 'h' });
+  fs.writeFileSync(run.filePath(1, 'judgments'), [judgment('c1a', 1), judgment('x', 0), judgment('c1a', 0), judgment('c1b', 0)].map((x) => JSON.stringify(x)).join('\n') + '\n');
   const runId = run.id;
   run.close();
 
@@ -44,6 +46,8 @@ test('agent daemon serves pairs/read, pairs/ids, pairs/decide (idempotent by id)
     await assert.rejects(rpc.request('pairs/read', { runId, iteration: 9, offset: 0, limit: 1 }), /no pairs yet/);
     const ids = await rpc.request('pairs/ids', { runId, iteration: 1, filter: { unreviewedOnly: true } });
     assert.equal(ids.pairs.length, 28);
+    const js = await rpc.request('pairs/judgments', { runId, iteration: 1, candidateIds: ['c1a', 'c1b'] });
+    assert.deepEqual(js.judgments.map((j) => j.id), ['c1a-0', 'c1a-1', 'c1b-0']);
     assert.deepEqual(await rpc.request('review/state', { runId, iteration: 1 }), { gate: true, complete: false });
     assert.deepEqual(await rpc.request('review/complete', { runId, iteration: 1 }), { accepted: 2, rejected: 0 });
     assert.deepEqual(await rpc.request('review/state', { runId, iteration: 1 }), { gate: true, complete: true });

@@ -214,3 +214,40 @@ test('keyboard review of 20 pairs, undo/redo, filters, bulk, save + reopen, host
   await again.page.context().close();
   again.model.backend.dispose();
 });
+
+test('review gate in the editor: state shown, Complete review refused while unsaved, then completes the gate', async () => {
+  const { RunStore } = await import('../../remote/store/runStore');
+  const { validateConfig } = await import('../../remote/config/config');
+  const { isReviewComplete } = await import('../../remote/review/gate');
+  const { AgentPairsBackend } = await import('../../src/pairs/backend');
+  const { inProcessAgent } = await import('../helpers/inProcessAgent');
+  const dir = tmpDir();
+  const store = new RunStore(path.join(dir, 'runs'));
+  const run = store.create(validateConfig({ name: 'gate ui', model: { backend: 'sim', name: 'sim-base' }, seedData: [{ path: 'builtin:demo' }], review: { gate: true } }), { agentVersion: 't', rubricText: 'r' });
+  fs.mkdirSync(run.iterationDir(1), { recursive: true });
+  writePairsFile(run.filePath(1, 'pairs'), 8);
+  const agent = inProcessAgent(run, store);
+  // Restored webview state (as after a reload): the parse-failure filter and the cursor come back.
+  const page = await openWebview('pairs', { state: { filter: { withParseFailures: true }, offset: 0, cursor: 0, showDiff: false }, theme: 'light' });
+  const host = new Host(page, new PairsEditModel(new AgentPairsBackend(() => agent, run.id, 1, path.join(dir, 'queue.jsonl'))));
+  await host.pump();
+  assert.equal(await page.locator('#detail').getAttribute('data-id'), 'p3', 'filter restored from webview state');
+  assert.equal(await page.locator('#diff').count(), 0, 'diff hidden as restored');
+  assert.equal(await text(page, '#gate-state'), 'Review gate: on — training waits for this review');
+  await host.key('a');
+  await page.locator('#complete-review').click();
+  await host.pump();
+  assert.match(await text(page, '#notice'), /save the review first/);
+  assert.equal(isReviewComplete(run, 1), false);
+  await host.model.save();
+  await page.locator('#complete-review').click();
+  await host.pump();
+  assert.equal(await text(page, '#gate-state'), 'Review gate: complete');
+  assert.match(await text(page, '#notice'), /Review complete: 1 accepted, 0 rejected/);
+  assert.equal(isReviewComplete(run, 1), true);
+  assert.deepEqual((await posted<PairsToHost>(page)).filter((m) => m.type === 'completeReview').length, 2);
+  await screenshot(page, 'pairs-editor-gate-light');
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+  run.close();
+});

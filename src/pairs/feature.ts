@@ -11,8 +11,15 @@ import { PAIRS_VIEW_TYPE, PairsEditorProvider, parseRemotePairsUri, remotePairsU
 
 type Target = vscode.Uri | { runId?: string; iteration?: number } | undefined;
 
+function asTarget(arg: unknown, iteration: unknown): Target {
+  if (typeof arg === 'string') return { runId: arg, iteration: typeof iteration === 'number' ? iteration : undefined };
+  if (arg instanceof vscode.Uri || (arg && typeof arg === 'object')) return arg as Target;
+  return undefined;
+}
+
 /** undefined: no agent connected; null: the user cancelled. */
 async function pickRunIteration(s: Services, runId?: string, iteration?: number): Promise<vscode.Uri | null | undefined> {
+  if (runId && iteration !== undefined) return remotePairsUri(runId, iteration);
   const agent = s.connection.agent;
   if (!agent || agent.state !== 'connected') return undefined;
   if (!runId) {
@@ -118,8 +125,9 @@ function shown(s: Services, what: string, run: () => Promise<void>): Promise<voi
 
 export const pairsFeature: Feature = {
   commands: {
-    reviewPairs: (s) => (arg?: unknown) => shown(s, 'Review preference pairs', () => reviewPairs(s, arg as Target)),
-    exportPairs: (s) => (arg?: unknown) => shown(s, 'Export preference pairs', () => exportCommand(s, () => (provider ??= new PairsEditorProvider(s)), arg as Target)),
+    // Called with a URI (runs tree), (runId, iteration) (dashboard), or nothing (palette, status bar).
+    reviewPairs: (s) => (arg?: unknown, iteration?: unknown) => shown(s, 'Review preference pairs', () => reviewPairs(s, asTarget(arg, iteration))),
+    exportPairs: (s) => (arg?: unknown, iteration?: unknown) => shown(s, 'Export preference pairs', () => exportCommand(s, () => (provider ??= new PairsEditorProvider(s)), asTarget(arg, iteration))),
   },
   activate(s) {
     provider ??= new PairsEditorProvider(s);

@@ -29,10 +29,28 @@ export function remotePairsUri(runId: string, iteration: number): vscode.Uri {
   return vscode.Uri.from({ scheme: REMOTE_PAIRS_SCHEME, path: `/${runId}/${iteration}/pairs.pairs.jsonl` });
 }
 
+/** The runs tree's read-only run files (`selfreward-run:/<runId>/iterations/<t>/pairs.jsonl`, src/runs/runFiles.ts). */
+const RUN_FILE_SCHEME = 'selfreward-run';
+
 export function parseRemotePairsUri(uri: vscode.Uri): { runId: string; iteration: number } | undefined {
-  if (uri.scheme !== REMOTE_PAIRS_SCHEME) return undefined;
-  const m = /^\/([a-z0-9][a-z0-9-]*)\/(\d+)\//.exec(uri.path);
-  return m ? { runId: m[1], iteration: Number(m[2]) } : undefined;
+  if (uri.scheme === REMOTE_PAIRS_SCHEME) {
+    const m = /^\/([a-z0-9][a-z0-9-]*)\/(\d+)\//.exec(uri.path);
+    return m ? { runId: m[1], iteration: Number(m[2]) } : undefined;
+  }
+  if (uri.scheme === RUN_FILE_SCHEME) {
+    const m = /^\/([^/]+)\/iterations\/(\d+)\/pairs\.jsonl$/.exec(uri.path);
+    return m ? { runId: decodeURIComponent(m[1]), iteration: Number(m[2]) } : undefined;
+  }
+  return undefined;
+}
+
+/** A pairs.jsonl inside a run folder on this machine (`<runs>/<runId>/iterations/<t>/pairs.jsonl`). */
+export function runOfLocalPairsFile(file: string): { runId: string; iteration: number } | undefined {
+  const it = path.dirname(file);
+  const runDir = path.dirname(path.dirname(it));
+  if (path.basename(file) !== 'pairs.jsonl' || path.basename(path.dirname(it)) !== 'iterations' || !/^\d+$/.test(path.basename(it))) return undefined;
+  if (!fs.existsSync(path.join(runDir, 'run.json'))) return undefined;
+  return { runId: path.basename(runDir), iteration: Number(path.basename(it)) };
 }
 
 export class PairsDocument implements vscode.CustomDocument {
@@ -51,9 +69,15 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
 
   constructor(private readonly services: Services) {}
 
-  /** The backend of a document URI: a local file, or a run's iteration on the connected agent. */
+  /**
+   * The backend of a document URI: a run's iteration on the connected agent (run URIs, and a run folder's
+   * pairs.jsonl on this machine while the local agent serves it — so decisions go through the daemon that owns the
+   * run and the gate can be completed), else the local file.
+   */
   backendFor(uri: vscode.Uri): PairsBackend {
-    const remote = parseRemotePairsUri(uri);
+    const conn0 = this.services.connection;
+    const local = uri.scheme === 'file' && conn0.agent?.state === 'connected' ? runOfLocalPairsFile(uri.fsPath) : undefined;
+    const remote = parseRemotePairsUri(uri) ?? local;
     if (remote) {
       const queueFile = path.join(this.services.context.globalStorageUri.fsPath, 'pairs-queue', `${remote.runId}-${remote.iteration}.jsonl`);
       const conn = this.services.connection;

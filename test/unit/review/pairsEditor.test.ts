@@ -128,4 +128,11 @@ test('Export Preference Pairs…: format pick → save dialog → HF folder with
   const opened = stub.executed.find((c) => c.command === 'vscode.openWith');
   assert.equal(opened?.args[1], PAIRS_VIEW_TYPE);
   assert.equal((opened?.args[0] as vscode.Uri).fsPath, file);
+
+  // The dashboard calls it with (runId, iteration); the runs tree opens remote run files through its own scheme.
+  await review('my-run-20250101-000000', 2);
+  const remote = stub.executed.filter((c) => c.command === 'vscode.openWith').at(-1)?.args[0] as vscode.Uri;
+  assert.deepEqual(parseRemotePairsUri(remote), { runId: 'my-run-20250101-000000', iteration: 2 });
+  assert.deepEqual(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/my-run-20250101-000000/iterations/4/pairs.jsonl' })), { runId: 'my-run-20250101-000000', iteration: 4 });
+  assert.equal(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/r/iterations/4/judgments.jsonl' })), undefined);
 });

@@ -17,7 +17,7 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
-import { BASE_MODEL_ID, ModelNotFoundError, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
 export interface SimServerOptions extends ProtocolSimServerOptions {
@@ -252,16 +252,24 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
       sequences += req.n;
       if (req.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-        const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): void => {
-          if (!res.writableEnded && !res.destroyed) {
-            res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: fingerprint, choices, ...extra })}\n\n`);
+        let cutting = false;
+        const chunk = (choices: unknown[], extra: Record<string, unknown> = {}, flushed?: () => void): void => {
+          if (!cutting && !res.writableEnded && !res.destroyed) {
+            res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: fingerprint, choices, ...extra })}\n\n`, flushed);
           }
+        };
+        // a connection cut mid-stream: the socket is destroyed once about half the tokens went out
+        const cutAfter = (): void => {
+          cutting = true;
+          const sock = res.socket;
+          res.write('', () => sock?.destroy());
         };
         for (let i = 0; i < req.n; i++) chunk([{ index: i, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
         if (fault === 'hang') return await hang(abort);
         if (fault === 'malformed') {
+          // a data line whose JSON is broken, then a normal end of stream
           res.write(`data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminated\n\n`);
-          res.end();
+          res.end('data: [DONE]\n\n');
           return;
         }
         let emitted = 0;
@@ -270,13 +278,13 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
           await capacity.decode(tokenized[i].length, (from, to) => {
             chunk([{ index: i, delta: { content: tokenized[i].slice(from, to).join('') }, logprobs: null, finish_reason: null }]);
             emitted += to - from;
-            if (fault === 'cut' && emitted >= total / 2) res.socket?.destroy();
+            if (fault === 'cut' && !cutting && emitted >= total / 2) cutAfter();
           }, abort);
           chunk([{ index: i, delta: {}, logprobs: null, finish_reason: finished[i].finishReason }]);
           releaseOne();
         });
         if (fault === 'cut') {
-          res.socket?.destroy();
+          if (!cutting) cutAfter();
           return;
         }
         if (req.includeUsage) chunk([], { usage });
@@ -395,6 +403,8 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     s.on('close', () => sockets.delete(s));
   });
 
+  // calibrate the policy's latent space now (about half a second, once per process), not on the first request
+  latentSpace();
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

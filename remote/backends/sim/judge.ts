@@ -111,7 +111,7 @@ export function qualityLevels(f: Features): Record<Quality, number> {
     usefulness: clamp01(0.5 * f.relevance + 0.4 * f.completeness + 0.2 * f.expertise),
     organisation: clamp01(0.85 * f.organisation + 0.15 * (1 - f.filler)),
     expertise: f.expertise,
-    concision: clamp01(1 - 2.2 * f.filler - 1.4 * Math.max(0, f.length - 0.5)),
+    concision: clamp01(1 - 2.2 * f.filler - 1.4 * Math.max(0, f.length - 0.6)),
     voice: clamp01(0.5 + 0.3 * f.organisation + 0.2 * f.relevance - f.filler),
   };
 }

@@ -179,7 +179,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     return Promise.reject(e);
   }
   const retryAfterMs = opts.retryAfterMs ?? SIM_DEFAULTS.retryAfterMs;
-  const closing = new AbortController();
+  const inflight = new Set<AbortController>();
   const sockets = new Set<Socket>();
   let requests = 0;
   let sequences = 0;
@@ -197,8 +197,11 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
   function generate(req: ChatRequest, policy: SimPolicy): { kind: RequestKind; texts: string[] } {
     const user = [...req.messages].reverse().find((m) => m.role === 'user');
     const prompt = user?.content ?? req.messages[req.messages.length - 1].content;
-    const j = parseJudgePrompt(prompt);
-    const examples = j ? undefined : parseFewShot(prompt);
+    // the task may be split between a system message and the user turn: look at the last user turn first, then at
+    // the whole conversation
+    const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
+    const j = parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
+    const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
     const texts: string[] = [];
@@ -349,12 +352,13 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   const server = http.createServer((req, res) => {
     requests++;
+    // aborted when the client goes away or the server closes: frees the request's slots and timers
     const ctl = new AbortController();
-    const onGone = (): void => ctl.abort();
-    res.on('close', onGone);
-    const onClosing = (): void => ctl.abort();
-    closing.signal.addEventListener('abort', onClosing, { once: true });
-    res.on('close', () => closing.signal.removeEventListener('abort', onClosing));
+    inflight.add(ctl);
+    res.on('close', () => {
+      inflight.delete(ctl);
+      ctl.abort();
+    });
     const url = new URL(req.url ?? '/', `http://${host}`);
     const route = url.pathname.replace(/\/+$/, '');
     const fail = (e: unknown): void => {
@@ -416,7 +420,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
         stats: () => ({ requests, sequences, faults: { ...faults.counts } }),
         close: () =>
           new Promise<void>((done) => {
-            closing.abort();
+            for (const c of inflight) c.abort();
             server.close(() => done());
             for (const s of sockets) s.destroy();
           }),

@@ -11,7 +11,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SimFaultRates, SimServerOptions as ProtocolSimServerOptions } from '../../protocol';
+import type { SimServerOptions as ProtocolSimServerOptions } from '../../protocol';
 import { CapacityModel } from './capacity';
 import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
@@ -20,17 +20,13 @@ import { judge, parseJudgePrompt } from './judge';
 import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
+/** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
+ * faults) plus what only a standalone server needs. */
 export interface SimServerOptions extends ProtocolSimServerOptions {
   port?: number;
   host?: '127.0.0.1';
   /** folder relative model ids resolve against, and whose checkpoints /v1/models lists */
   modelDir?: string;
-  maxConcurrency?: number;
-  tokensPerSecond?: number;
-  ttftMs?: number;
-  zeroLatency?: boolean;
-  malformedJudgmentRate?: number;
-  faults?: SimFaultRates;
   /** seed of the fault decisions (default 0) */
   faultSeed?: number;
   /** retry-after advertised with injected 429s (default 1000 ms) */

@@ -11,7 +11,7 @@ type Outcome = 'ok' | '429' | '500' | 'hang' | 'cut' | 'malformed';
 function one(url: string, stream: boolean): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ model: 'sim-base', messages: [{ role: 'user', content: 'How do I repot a cactus?' }], seed: 1, stream });
-    const req = http.request(`${url}/chat/completions`, { method: 'POST', agent: false, timeout: 1000, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(`${url}/chat/completions`, { method: 'POST', agent: false, timeout: 3000, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -55,8 +55,8 @@ test('each fault kind occurs at about its configured rate', async () => {
   try {
     const total = 400;
     const outcomes: Outcome[] = [];
-    for (let i = 0; i < total; i += 100) {
-      outcomes.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => one(server.baseUrl, j % 2 === 0)))));
+    for (let i = 0; i < total; i += 400) {
+      outcomes.push(...(await Promise.all(Array.from({ length: 400 }, (_, j) => one(server.baseUrl, j % 2 === 0)))));
     }
     const count = (k: Outcome) => outcomes.filter((o) => o === k).length;
     const expect = { '429': rates.rate429, '500': rates.rate500, hang: rates.rateHang, cut: rates.rateCut, malformed: rates.rateMalformed } as const;

@@ -58,6 +58,9 @@ test('writes sim-policy.json, checkpoint-<step>/trainer_state.json with TRL fiel
   assert.deepEqual(p.priors, BASE_POLICY.priors);
   // chaining: training from the checkpoint uses it as the reference
   const res2 = await simTrain({ model: res.model, data, outputDir: path.join(dir, 'out2'), batchSize: 40 });
+  // a rerun into the first folder with a bigger batch replaces the earlier attempt's checkpoints
+  await simTrain({ model: 'sim-base', data, outputDir: out, batchSize: 40 });
+  assert.deepEqual(fs.readdirSync(out).filter((n) => n.startsWith('checkpoint-')), ['checkpoint-1']);
   const p2 = loadPolicy(res2.model);
   assert.equal(p2.parent, res.model);
   assert.ok(p2.weights.expertise > p.weights.expertise);

@@ -34,6 +34,11 @@ export interface SpawnOptions {
   onLine?(line: string): void;
   /** lines kept for tail() */
   keepLines?: number;
+  /**
+   * Send stderr into the stdout pipe (`exec "$@" 2>&1` in sh, which then is the command itself): lines keep the
+   * order they were written in, as in a terminal — TRL prints its logs on stdout and its progress bar on stderr.
+   */
+  mergeStderr?: boolean;
 }
 
 const liveGroups = new Set<number>();
@@ -81,7 +86,8 @@ export function spawnManaged(argv: string[], opts: SpawnOptions): ManagedProcess
   fs.writeSync(logFd, `# ${new Date().toISOString()} $ ${argv.map(shellQuote).join(' ')}\n`);
   const keep = opts.keepLines ?? 200;
   const lines: string[] = [];
-  const child = spawn(argv[0], argv.slice(1), {
+  const run = opts.mergeStderr ? ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...argv] : argv;
+  const child = spawn(run[0], run.slice(1), {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     detached: true, // own process group: its pid is the group id

@@ -140,17 +140,20 @@ export class TrainerProgress {
     return { ...this.current };
   }
 
-  /** Feed one stdout/stderr line. */
+  /** Feed one stdout/stderr line. Emits position-only metrics for bar moves (at most one per barEveryMs). */
   line(line: string): void {
     const info = parseLogLine(line);
     if (!info) return;
     if (info.kind === 'bar') {
       this.barStep = info.step;
       this.current.totalSteps = info.total;
-      if (info.step > this.current.step) this.current.step = info.step;
       if (info.etaSec !== undefined) this.current.etaSec = info.etaSec;
       const every = this.opts.barEveryMs ?? 1000;
-      if (this.now() - this.lastEmit >= every) this.send();
+      // Between logged steps only the position moves: no stale loss is repeated at a new step.
+      if (info.step > this.current.step && this.now() - this.lastEmit >= every) {
+        this.lastEmit = this.now();
+        this.emit({ step: info.step, totalSteps: info.total, ...(info.etaSec !== undefined ? { etaSec: info.etaSec } : {}) });
+      }
       return;
     }
     if (info.summary) {
@@ -158,7 +161,7 @@ export class TrainerProgress {
       return;
     }
     // The dict line has no step: the bar's current step is the step it was logged at (TRL logs after the update).
-    const step = info.metrics.step ?? Math.max(this.barStep, this.lastLoggedStep + 1);
+    const step = info.metrics.step ?? (this.barStep > 0 ? this.barStep : this.lastLoggedStep + 1);
     this.logged({ ...info.metrics, step });
   }
 

@@ -134,7 +134,9 @@ export class TrlTrainer implements TrainerBackend {
   }
 
   private async runLocal(req: TrainRequest, cmd: string[], logFile: string, onLine: (l: string) => void): Promise<void> {
-    const proc: ManagedProcess = spawnManaged(cmd, { logFile, cwd: req.trainDir, onLine });
+    // Unbuffered Python: the log dicts (stdout) must not lag behind the progress bar (stderr).
+    const env = { ...process.env, PYTHONUNBUFFERED: '1' };
+    const proc: ManagedProcess = spawnManaged(cmd, { logFile, cwd: req.trainDir, onLine, env, mergeStderr: true });
     const grace = (req.config.trl?.stopGraceSec ?? 30) * 1000;
     const onAbort = (): void => void proc.stop(grace);
     req.signal.addEventListener('abort', onAbort, { once: true });
@@ -157,7 +159,7 @@ export class TrlTrainer implements TrainerBackend {
     fs.writeFileSync(
       script,
       `#!/bin/bash\n#SBATCH --job-name=selfreward-it${req.iteration}\n` +
-        `cd ${shellQuote(req.trainDir)}\nexec ${cmd.map(shellQuote).join(' ')}\n`,
+        `cd ${shellQuote(req.trainDir)}\nexport PYTHONUNBUFFERED=1\nexec ${cmd.map(shellQuote).join(' ')}\n`,
       { mode: 0o755 },
     );
     const sub = await runShort([l.sbatch ?? 'sbatch', '--parsable', `--output=${logFile}`, ...(l.sbatchArgs ?? []), script]);

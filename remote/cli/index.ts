@@ -17,4 +17,4 @@ registerCommand('run', notYet('run', 4));
 registerCommand('demo', notYet('demo', 4));
 registerCommand('sim-server', notYet('sim-server', 3));
 registerCommand('sim-train', notYet('sim-train', 3));
-registerCommand('preflight', notYet('preflight', 5));
+registerCommand('preflight', async () => (await import('./preflight')).main);

@@ -88,10 +88,12 @@ export function trainFailure(what: string, tail: string[], logFile: string, c: T
 }
 
 export class TrlTrainer implements TrainerBackend {
-  constructor(private readonly config: RunConfig) {}
+  /** `beforeTrain`: e.g. stop the managed vLLM server, which holds most of the GPU memory training needs. */
+  constructor(private readonly config: RunConfig, private readonly hooks: { beforeTrain?(): Promise<void> } = {}) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
     const c = req.config;
+    await this.hooks.beforeTrain?.();
     fs.mkdirSync(req.trainDir, { recursive: true });
     const datasetDir = path.join(req.trainDir, 'dataset');
     const outputDir = path.join(req.trainDir, 'output');

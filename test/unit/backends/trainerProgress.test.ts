@@ -90,3 +90,31 @@ test('trainer_state alone: ETA estimated from the mean step time', () => {
   assert.equal(got[got.length - 1].step, 4);
   assert.equal(got[got.length - 1].etaSec, 20);
 });
+
+test('the sim trainer\'s output (stdout lines and trainer_state.json) through the same parser gives its own metrics', async () => {
+  const { simTrain } = await import('../../../remote/backends/sim/trainer');
+  const { BASE_MODEL_ID } = await import('../../../remote/backends/sim/policy');
+  const { tmpDir } = await import('../../helpers/tmp');
+  const dir = tmpDir('selfreward-simtrain-');
+  const data = path.join(dir, 'train.jsonl');
+  const rows = Array.from({ length: 40 }, (_, i) => ({
+    prompt: `Explain topic ${i} in a few sentences.`,
+    chosen: `Topic ${i} is explained here with care: first the idea, then an example, then a short summary of why it matters.`,
+    rejected: i % 2 ? `No.` : `topic ${i} idk`,
+  }));
+  fs.writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const lines: string[] = [];
+  const out = path.join(dir, 'out');
+  const res = await simTrain({ model: BASE_MODEL_ID, data, outputDir: out, batchSize: 4, epochs: 1, saveSteps: 4, onLog: (l) => lines.push(l) });
+  const want = res.metrics.map((m) => ({ step: m.step, loss: m.loss, margin: m.rewardsMargins, acc: m.rewardsAccuracies, lr: m.learningRate }));
+  // stdout lines
+  const fromLines: TrainMetrics[] = [];
+  const p = new TrainerProgress((m) => fromLines.push(m));
+  for (const l of lines) p.line(l);
+  assert.deepEqual(fromLines.map((m) => ({ step: m.step, loss: m.loss, margin: m.rewardsMargins, acc: m.rewardsAccuracies, lr: m.learningRate })), want);
+  // trainer_state.json of the last checkpoint
+  const s = parseTrainerState(JSON.parse(fs.readFileSync(path.join(out, 'checkpoint-10', 'trainer_state.json'), 'utf8')), 'sim');
+  assert.equal(s.maxSteps, 10);
+  assert.deepEqual(s.entries.map((m) => ({ step: m.step, loss: m.loss, margin: m.rewardsMargins, acc: m.rewardsAccuracies, lr: m.learningRate })), want);
+  assert.equal(s.summary?.loss !== undefined, true);
+});

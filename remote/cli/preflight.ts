@@ -3,7 +3,8 @@
  * (or JSON with --json); exit code 1 when anything required is missing, 2 on bad usage.
  */
 import { loadConfigFile } from '../config/config';
-import { DEFAULT_RUNS_DIR, formatPreflight, runPreflight } from '../preflight';
+import { DEFAULT_RUNS_DIR, runPreflight } from '../preflight';
+import { formatPreflight } from '../preflightReport';
 import type { RunConfig } from '../protocol';
 
 export async function main(argv: string[]): Promise<number> {

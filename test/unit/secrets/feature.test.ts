@@ -87,7 +87,7 @@ test('Run Preflight Checks: the agent\'s checks in an output channel; a picked p
   assert.match(stub.lastMessage('warning')!.message, /connect to a GPU host/);
   connect(inProcessAgent());
   let offered: { label: string; detail?: string }[] = [];
-  stub.answer('quickPick', (p) => {
+  stub.answer('quickPick', (p: unknown) => {
     offered = (p as unknown as { items: { label: string; detail?: string }[] }).items;
     return offered[0]?.label;
   });

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PreflightCheck, RunConfig } from './protocol';
-import { runShort } from './backends/processes';
+import { runShort, shellQuote as q } from './backends/processes';
 import { getSecret } from './secrets';
 
 export interface PreflightOptions {
@@ -30,9 +30,6 @@ const PY_VERSIONS = [
   'print(json.dumps(out))',
 ].join('\n');
 
-function q(s: string): string {
-  return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ import type { InferenceBackend, ModelEndpoint, TrainerBackend } from './types';
 import { createSimBackends } from './sim/backend';
 import { VllmBackend } from './vllm';
 import { TrlTrainer } from './trl';
-import { OpenAiDpoTrainer, OpenAiInference } from './openaiDpo';
+import { OpenAiDpoTrainer, withOpenAiDefaults } from './openaiDpo';
 import { getSecret } from '../secrets';
 
 export function apiKeyFrom(envName: string | undefined): string | undefined {
@@ -51,7 +51,8 @@ export function selectBackends(config: RunConfig, runDir: string): { inference: 
       inference = new VllmBackend(config, runDir);
       break;
     case 'openai':
-      inference = new OpenAiInference(config);
+      // OpenAI's API is an external endpoint with a key: api.openai.com and OPENAI_API_KEY unless configured
+      inference = externalInference(withOpenAiDefaults(config));
       break;
   }
   let trainer: TrainerBackend;

@@ -13,11 +13,12 @@ import * as path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { ModelEntry, RunConfig, TrainMetrics } from '../protocol';
-import type { InferenceBackend, ModelEndpoint, TrainRequest, TrainResult, TrainerBackend } from './types';
+import type { TrainRequest, TrainResult, TrainerBackend } from './types';
 import { openAiDpoRow, tripleFromTrlRow } from './rows';
 import { forEachJsonl } from '../store/jsonl';
 import { readJsonIfExists, writeJsonAtomic } from '../store/atomic';
 import { getSecret } from '../secrets';
+import { sleep } from '../inference/signals';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -37,13 +38,9 @@ function client(config: RunConfig): OpenAI {
   return new OpenAI({ apiKey: openAiKey(config), baseURL: config.model.baseUrls?.[0] ?? OPENAI_BASE_URL, maxRetries: 3, timeout: 120_000 });
 }
 
-/** Inference on OpenAI (or any OpenAI-compatible API with a key): nothing to start, nothing to stop. */
-export class OpenAiInference implements InferenceBackend {
-  constructor(private readonly config: RunConfig) {}
-  async ensureServing(model: ModelEntry): Promise<ModelEndpoint> {
-    return { baseUrls: this.config.model.baseUrls ?? [OPENAI_BASE_URL], model: model.servedName ?? model.name, apiKey: openAiKey(this.config) };
-  }
-  async stop(): Promise<void> {}
+/** The model section with OpenAI's defaults (base URL, key variable), for serving through the external backend. */
+export function withOpenAiDefaults(config: RunConfig): RunConfig {
+  return { ...config, model: { ...config.model, baseUrls: config.model.baseUrls ?? [OPENAI_BASE_URL], apiKeyEnv: config.model.apiKeyEnv ?? 'OPENAI_API_KEY' } };
 }
 
 interface JobRecord {
@@ -120,10 +117,7 @@ export class OpenAiDpoTrainer implements TrainerBackend {
         throw new OpenAiTrainError(`OpenAI fine-tuning job ${jobId} ${job.status}${why}`);
       }
       if (Date.now() > deadline) throw new OpenAiTrainError(`OpenAI job ${jobId} still ${job.status} after ${o.timeoutSec ?? 86_400} s (trainer.openai.timeoutSec); it keeps running at OpenAI`);
-      await new Promise<void>((resolve) => {
-        const tm = setTimeout(resolve, pollMs);
-        req.signal.addEventListener('abort', () => { clearTimeout(tm); resolve(); }, { once: true });
-      });
+      await sleep(pollMs, req.signal).catch(() => undefined); // an abort is handled at the top of the loop
     }
   }
 

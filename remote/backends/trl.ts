@@ -22,6 +22,7 @@ import type { ModelEntry, RunConfig, TrainMetrics, TrainerConfig } from '../prot
 import type { TrainRequest, TrainResult, TrainerBackend } from './types';
 import { lineSplitter, runShort, shellQuote, spawnManaged, type ManagedProcess } from './processes';
 import { TrainerProgress, parseTrainerState } from './trainerProgress';
+import { sleep } from '../inference/signals';
 
 /** The served name of iteration t's model, the same for every backend that makes one. */
 export function servedNameFor(iteration: number): string {
@@ -200,7 +201,7 @@ export class TrlTrainer implements TrainerBackend {
       }
       const q = await runShort([l.squeue ?? 'squeue', '-h', '-j', jobId, '-o', '%T']);
       if (q.code === 0 && !q.stdout.trim()) break; // left the queue
-      await sleepOrAbort(pollMs, req.signal);
+      await sleep(pollMs, req.signal).catch(() => undefined); // an abort is handled at the top of the loop
     }
     readLog();
     split.end();
@@ -210,18 +211,6 @@ export class TrlTrainer implements TrainerBackend {
       throw trainFailure(`Slurm job ${jobId} ended ${state || 'in an unknown state'}${exit ? ` (exit ${exit})` : ''}`, tail, logFile, req.config);
     }
   }
-}
-
-function sleepOrAbort(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Watch `<output>/checkpoint-*\/trainer_state.json` (created or rewritten) and feed each to the progress parser. */

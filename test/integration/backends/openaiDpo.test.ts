@@ -5,7 +5,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { validateConfig } from '../../../remote/config/config';
-import { OpenAiDpoTrainer, OpenAiInference } from '../../../remote/backends/openaiDpo';
+import { OpenAiDpoTrainer } from '../../../remote/backends/openaiDpo';
+import { selectBackends } from '../../../remote/backends/index';
 import { setSecret } from '../../../remote/secrets';
 import type { RunConfig, TrainMetrics } from '../../../remote/protocol';
 import { tmpDir } from '../../helpers/tmp';
@@ -153,7 +154,8 @@ test('OpenAI DPO: rows uploaded in OpenAI DPO format, job with method dpo and β
   // the key never reaches the train folder
   for (const f of fs.readdirSync(trainDir)) assert.doesNotMatch(fs.readFileSync(path.join(trainDir, f), 'utf8'), /sk-test-in-memory/);
   // inference for the next iteration goes to the same endpoint with the fine-tuned id
-  assert.deepEqual(await new OpenAiInference(cfg).ensureServing(r.model), { baseUrls: [baseUrl], model: r.model.name, apiKey: 'sk-test-in-memory' });
+  const { inference } = selectBackends(cfg, trainDir);
+  assert.deepEqual(await inference.ensureServing(r.model), { baseUrls: [baseUrl], model: r.model.name, apiKey: 'sk-test-in-memory' });
 });
 
 test('OpenAI DPO: an agent restarted mid-job resumes the recorded job instead of creating another', async () => {

@@ -6,7 +6,8 @@ import { validateConfig } from '../../../remote/config/config';
 import { selectBackends } from '../../../remote/backends/index';
 import { VllmBackend } from '../../../remote/backends/vllm';
 import { TrlTrainer } from '../../../remote/backends/trl';
-import { OpenAiDpoTrainer, OpenAiInference } from '../../../remote/backends/openaiDpo';
+import { OpenAiDpoTrainer } from '../../../remote/backends/openaiDpo';
+import { setSecret } from '../../../remote/secrets';
 import { tmpDir } from '../../helpers/tmp';
 import { groupMembers, readRecord, standin, trlFixtures } from '../../helpers/standins';
 
@@ -55,7 +56,12 @@ test('vllm + trl: training first frees the GPUs (server stopped), then the next 
 test('openai trainer needs the openai model backend; openai + openai selects the OpenAI classes', () => {
   const base = { name: 'x', seedData: [{ path: 'builtin:demo' }], trainer: { backend: 'openai' } };
   assert.throws(() => selectBackends(validateConfig({ ...base, model: { backend: 'vllm', name: 'm' } }), dir), /trainer\.backend "openai" needs model\.backend "openai"/);
-  const both = selectBackends(validateConfig({ ...base, model: { backend: 'openai', name: 'gpt-4.1-mini-2025-04-14' } }), dir);
-  assert.ok(both.inference instanceof OpenAiInference);
+  const cfg = validateConfig({ ...base, model: { backend: 'openai', name: 'gpt-4.1-mini-2025-04-14', apiKeyEnv: 'SELFREWARD_SELECT_KEY' } });
+  assert.throws(() => selectBackends(cfg, dir), /no API key for SELFREWARD_SELECT_KEY \(model\.apiKeyEnv\): run "Self-Rewarding: Set API Key…"/);
+  setSecret('SELFREWARD_SELECT_KEY', 'sk-mem');
+  const both = selectBackends(cfg, dir);
   assert.ok(both.trainer instanceof OpenAiDpoTrainer);
+  return both.inference.ensureServing({ iteration: 2, name: 'ft:x', madeBy: 'openai' }).then((e) => {
+    assert.deepEqual(e, { baseUrls: ['https://api.openai.com/v1'], model: 'ft:x', apiKey: 'sk-mem' });
+  });
 });

@@ -216,6 +216,8 @@ export class TrlTrainer implements TrainerBackend {
 /** Watch `<output>/checkpoint-*\/trainer_state.json` (created or rewritten) and feed each to the progress parser. */
 export function watchCheckpoints(outputDir: string, progress: TrainerProgress): { flush(): Promise<void>; close(): Promise<void> } {
   fs.mkdirSync(outputDir, { recursive: true });
+  // Checkpoints left by an earlier (killed) attempt are not this run's progress.
+  const since = Date.now() - 1000;
   const read = (file: string): void => {
     if (path.basename(file) !== 'trainer_state.json') return;
     try {
@@ -226,7 +228,7 @@ export function watchCheckpoints(outputDir: string, progress: TrainerProgress): 
   };
   const w = watch(outputDir, {
     depth: 2,
-    ignoreInitial: false,
+    ignoreInitial: true,
     awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 },
     ignored: (p, stats) => !!stats?.isFile() && path.basename(p) !== 'trainer_state.json',
   });
@@ -236,7 +238,7 @@ export function watchCheckpoints(outputDir: string, progress: TrainerProgress): 
     async flush() {
       for (const d of fs.readdirSync(outputDir).filter((n) => /^checkpoint-\d+$/.test(n)).sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)))) {
         const f = path.join(outputDir, d, 'trainer_state.json');
-        if (fs.existsSync(f)) read(f);
+        if (fs.existsSync(f) && fs.statSync(f).mtimeMs >= since) read(f);
       }
     },
     close: () => w.close(),

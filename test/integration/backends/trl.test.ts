@@ -27,10 +27,11 @@ interface Env {
 }
 
 /** Run one training through the stand-ins; env vars reach them through process.env (inherited by spawn). */
-async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal?: AbortSignal } = {}) {
+async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal?: AbortSignal; prepare?(trainDir: string): void } = {}) {
   const dir = path.join(root, `case-${++n}`);
   const trainDir = path.join(dir, 'iterations', '1', 'train');
   fs.mkdirSync(trainDir, { recursive: true });
+  opts.prepare?.(trainDir);
   const datasetFile = path.join(dir, 'pairs-train.jsonl');
   fs.writeFileSync(datasetFile, JSON.stringify({ prompt: 'p', chosen: 'c', rejected: 'r' }) + '\n');
   const record = path.join(dir, 'argv.jsonl');
@@ -231,4 +232,19 @@ test('chokidar: checkpoints written while watching become metrics (no stdout nee
   await w.close();
   assert.deepEqual(got.filter((m) => m.loss !== undefined).map((m) => m.step), [2, 4, 6, 8]);
   assert.equal(got[got.length - 1].rewardsAccuracies, 0.8125);
+});
+
+test('checkpoints of an earlier, killed attempt are not reported as this run\'s progress', async () => {
+  const cfg = config({ trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 } });
+  const r = await train(cfg, {}, {
+    prepare(trainDir) {
+      const old = path.join(trainDir, 'output', 'checkpoint-99');
+      fs.mkdirSync(old, { recursive: true });
+      fs.writeFileSync(path.join(old, 'trainer_state.json'), JSON.stringify({ global_step: 99, max_steps: 99, log_history: [{ loss: 9, step: 99, epoch: 3 }] }));
+      const t = new Date(Date.now() - 3600_000);
+      fs.utimesSync(path.join(old, 'trainer_state.json'), t, t);
+    },
+  });
+  assert.ok(r.result.ok);
+  assert.deepEqual(r.metrics.filter((m) => m.loss !== undefined).map((m) => m.step), [2, 4, 6, 8]);
 });

@@ -152,3 +152,9 @@ test('stop: SIGTERM to the group leaves no process of the server behind', async 
   assert.equal(alive(worker), false);
   clearEnv();
 });
+
+test('vLLM not installed: the error says the command could not start', async () => {
+  const { b } = setup({ command: [path.join(root, 'no-such-venv', 'bin', 'vllm'), 'serve'] });
+  await assert.rejects(b.ensureServing(base), /vLLM exited \(code 127\) before it was ready[\s\S]*failed to start .*no-such-venv\/bin\/vllm: spawn .* ENOENT/);
+  clearEnv();
+});

@@ -59,6 +59,17 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const g of liveGroups) killGroup(g, 'SIGKILL');
   });
+  // Killed by a signal, Node runs no 'exit' handlers: take the groups along, then die as the signal says
+  // (unless someone else handles it, e.g. a daemon's orderly shutdown, which then stops them itself).
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      if (process.listenerCount(sig) > 1) return;
+      for (const g of liveGroups) killGroup(g, 'SIGKILL');
+      process.removeListener(sig, onSignal);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 /** Split a stream into lines on \n and \r (tqdm redraws its bar with \r), calling back per complete line. */

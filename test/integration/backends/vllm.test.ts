@@ -158,3 +158,30 @@ test('vLLM not installed: the error says the command could not start', async () 
   await assert.rejects(b.ensureServing(base), /vLLM exited \(code 127\) before it was ready[\s\S]*failed to start .*no-such-venv\/bin\/vllm: spawn .* ENOENT/);
   clearEnv();
 });
+
+test('the agent killed by SIGTERM takes its vLLM server group along (no orphan)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { repoRoot } = await import('../../helpers/tmp');
+  const runDir = path.join(root, 'orphan');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/fixtures/agents/serve-then-wait.ts'), standin('vllm'), runDir], {
+    cwd: repoRoot,
+    env: { ...process.env, STANDIN_SPAWN_WORKER: '1', STANDIN_VLLM_STARTUP_MS: '100', STANDIN_RECORD: path.join(root, 'orphan.jsonl') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const serverPid = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`agent exited ${code} before ready`)));
+  });
+  assert.ok(groupMembers(serverPid).length >= 2, 'server and its worker run');
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (groupMembers(serverPid).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(groupMembers(serverPid), []);
+});

@@ -248,3 +248,31 @@ test('checkpoints of an earlier, killed attempt are not reported as this run\'s 
   assert.ok(r.result.ok);
   assert.deepEqual(r.metrics.filter((m) => m.loss !== undefined).map((m) => m.step), [2, 4, 6, 8]);
 });
+
+test('sbatch stop: the job is cancelled with scancel and its processes end', async () => {
+  const cfg = config({
+    launcher: { kind: 'sbatch', pollSec: 0.1, sbatch: standin('sbatch'), squeue: standin('squeue'), sacct: standin('sacct'), scancel: standin('scancel') },
+    trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 },
+  });
+  const ac = new AbortController();
+  const log = path.join(root, `case-${n + 1}`, 'iterations', '1', 'train', 'train.log');
+  // stop once the job has logged training progress
+  const timer = setInterval(() => {
+    if (fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('train_runtime')) {
+      clearInterval(timer);
+      ac.abort();
+    }
+  }, 20);
+  const r = await train(cfg, { STANDIN_HANG: '1', STANDIN_SPAWN_WORKER: '1' }, { signal: ac.signal });
+  clearInterval(timer);
+  assert.equal(r.result.ok, false);
+  assert.match(!r.result.ok ? r.result.e.message : '', /training stopped \(Slurm job (\d+) cancelled\)/);
+  const jobId = /Slurm job (\d+)/.exec(!r.result.ok ? r.result.e.message : '')![1];
+  assert.deepEqual(r.record.find((x) => x.tool === 'scancel')?.argv, [jobId]);
+  const jobPid = Number(fs.readFileSync(path.join(r.dir, `${jobId}.pid`), 'utf8'));
+  const worker = r.record.find((x) => x.worker)!.worker!;
+  const deadline = Date.now() + 5000;
+  while ((groupMembers(jobPid).length || alive(worker)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  assert.deepEqual(groupMembers(jobPid), []);
+  assert.equal(alive(worker), false);
+});

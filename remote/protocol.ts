@@ -123,7 +123,7 @@ export type TrainerLauncher =
   | { kind: 'sbatch'; sbatchArgs?: string[]; pollSec?: number; sbatch?: string; squeue?: string; sacct?: string; scancel?: string };
 
 export interface TrlOptions {
-  /** 'trl' = the `trl dpo` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.cli dpo`. */
+  /** 'trl' = the `trl dpo` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.scripts.dpo`. */
   launch?: 'trl' | 'accelerate';
   /** Python of the training venv: commands become `python -m …` (no console scripts needed on PATH). */
   python?: string;

@@ -8,8 +8,10 @@
  * per_device_train_batch_size, gradient_accumulation_steps, num_train_epochs, max_length, bf16, logging_steps,
  * save_steps, gradient_checkpointing, report_to, seed — huggingface.co/docs/trl clis + dpo_trainer):
  *   [launcher prefix] trl dpo <flags>
- *   [launcher prefix] accelerate launch [--config_file F] -m trl.cli dpo <flags>     (multi-GPU / DeepSpeed / FSDP:
- *      the accelerate config carries it; `accelerate launch --config_file` as in TRL's "Distributing Training")
+ *   [launcher prefix] accelerate launch [--config_file F] -m trl.scripts.dpo <flags>  (multi-GPU / DeepSpeed / FSDP:
+ *      the accelerate config carries it; `accelerate launch --config_file` as in TRL's "Distributing Training").
+ *      Not `-m trl.cli dpo`: trl/cli.py's `dpo` itself calls accelerate's launch_command on trl/scripts/dpo.py
+ *      (checked in huggingface/trl trl/cli.py), so under `accelerate launch` every rank would launch again.
  * or the same inside a Slurm job script submitted with `sbatch --parsable` and waited on with squeue/sacct.
  *
  * Progress: chokidar watches the output folder for `checkpoint-*\/trainer_state.json`, and stdout is parsed; both
@@ -63,7 +65,7 @@ export function trlCommand(c: TrainerConfig, flags: string[]): string[] {
   let cmd: string[];
   if (launch === 'accelerate') {
     const acc = t.accelerateCommand ?? (t.python ? [t.python, '-m', 'accelerate.commands.launch'] : ['accelerate', 'launch']);
-    cmd = [...acc, ...(c.accelerateConfig ? ['--config_file', c.accelerateConfig] : []), '-m', 'trl.cli', 'dpo', ...flags];
+    cmd = [...acc, ...(c.accelerateConfig ? ['--config_file', c.accelerateConfig] : []), '-m', 'trl.scripts.dpo', ...flags];
   } else {
     cmd = [...(t.command ?? (t.python ? [t.python, '-m', 'trl.cli', 'dpo'] : ['trl', 'dpo'])), ...flags];
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateConfig } from '../../../remote/config/config';
-import { TrlTrainer, watchCheckpoints } from '../../../remote/backends/trl';
+import { TrlTrainer, trlCommand, watchCheckpoints } from '../../../remote/backends/trl';
 import { TrainerProgress } from '../../../remote/backends/trainerProgress';
 import type { ModelEntry, RunConfig, TrainMetrics } from '../../../remote/protocol';
 import { tmpDir } from '../../helpers/tmp';
@@ -125,13 +125,13 @@ test('LoRA + bf16 + max length + gradient checkpointing + extra args: flags and 
   assert.equal(r.result.ok && r.result.r.model.adapterBase, '/models/base');
 });
 
-test('accelerate with a config file (multi-GPU / DeepSpeed passthrough): accelerate launch --config_file F -m trl.cli dpo', async () => {
+test('accelerate with a config file (multi-GPU / DeepSpeed passthrough): accelerate launch --config_file F -m trl.scripts.dpo', async () => {
   const acc = path.join(root, 'zero3.yaml');
   fs.writeFileSync(acc, 'distributed_type: DEEPSPEED\n');
   const cfg = config({ accelerateConfig: acc, trl: { accelerateCommand: [standin('accelerate'), 'launch'], saveSteps: 4 } });
   const r = await train(cfg, {});
   assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
-  assert.deepEqual(r.record[0].argv, ['launch', '--config_file', acc, '-m', 'trl.cli', 'dpo', ...baseFlags(r.trainDir)]);
+  assert.deepEqual(r.record[0].argv, ['launch', '--config_file', acc, '-m', 'trl.scripts.dpo', ...baseFlags(r.trainDir)]);
 });
 
 test('launcher prefix (srun …) wraps the command', async () => {
@@ -275,4 +275,14 @@ test('sbatch stop: the job is cancelled with scancel and its processes end', asy
   while ((groupMembers(jobPid).length || alive(worker)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   assert.deepEqual(groupMembers(jobPid), []);
   assert.equal(alive(worker), false);
+});
+
+test('venv python forms: python -m trl.cli dpo; python -m accelerate.commands.launch … -m trl.scripts.dpo', () => {
+  const py = '/opt/venvs/trl/bin/python';
+  assert.deepEqual(trlCommand(config({ trl: { python: py } }).trainer, ['--x', '1']), [py, '-m', 'trl.cli', 'dpo', '--x', '1']);
+  assert.deepEqual(trlCommand(config({ accelerateConfig: '/a/fsdp.yaml', trl: { python: py } }).trainer, ['--x', '1']), [
+    py, '-m', 'accelerate.commands.launch', '--config_file', '/a/fsdp.yaml', '-m', 'trl.scripts.dpo', '--x', '1',
+  ]);
+  // accelerate without a config file (its default config), behind a launcher prefix
+  assert.deepEqual(trlCommand(config({ launcherPrefix: ['srun', '-N', '2'], trl: { launch: 'accelerate' } }).trainer, []), ['srun', '-N', '2', 'accelerate', 'launch', '-m', 'trl.scripts.dpo']);
 });

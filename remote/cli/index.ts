@@ -17,4 +17,4 @@ registerCommand('run', notYet('run', 4));
 registerCommand('demo', notYet('demo', 4));
 registerCommand('sim-server', async () => (await import('./simServer')).main);
 registerCommand('sim-train', async () => (await import('./simTrain')).main);
-registerCommand('preflight', notYet('preflight', 5));
+registerCommand('preflight', async () => (await import('./preflight')).main);

@@ -11,8 +11,8 @@ function notYet(name: string, issue: number) {
   };
 }
 
-registerCommand('serve', notYet('serve', 4));
-registerCommand('attach', notYet('attach', 4));
+registerCommand('serve', async () => (await import('./serve')).main);
+registerCommand('attach', async () => (await import('./attach')).main);
 registerCommand('run', notYet('run', 4));
 registerCommand('demo', notYet('demo', 4));
 registerCommand('sim-server', notYet('sim-server', 3));

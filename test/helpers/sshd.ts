@@ -136,6 +136,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     for (const s of sessionPidsOf(pid)) killQuiet(s);
     child!.kill('SIGTERM');
     await exited;
+    // Agent daemons started through this sshd are detached on purpose; whatever still runs from its folder goes.
+    for (const p of pidsRunningFrom(dir)) killQuiet(p);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return {
@@ -164,6 +166,20 @@ export function sessionPidsOf(listenerPid: number): number[] {
       // ppid is the 2nd field after the parenthesised command name
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid === listenerPid) out.push(Number(name));
+    } catch {
+      /* process gone */
+    }
+  }
+  return out;
+}
+
+/** Processes whose command line mentions `dir` (daemons started from a test's remote home). */
+export function pidsRunningFrom(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) out.push(Number(name));
     } catch {
       /* process gone */
     }

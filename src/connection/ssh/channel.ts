@@ -10,11 +10,6 @@ import { shellCommand } from './shellQuote';
 
 export type ChannelMode = 'streamlocal' | 'exec';
 
-/** SSH_OPEN_ADMINISTRATIVELY_PROHIBITED: what OpenSSH answers when streamlocal forwarding is off. */
-const ADMINISTRATIVELY_PROHIBITED = 1;
-
-export class AgentNotAnsweringError extends Error {}
-
 export interface AgentChannel {
   stream: Duplex;
   mode: ChannelMode;
@@ -37,11 +32,10 @@ export async function openAgentChannel(
       log.info(`channel: streamlocal to ${dep.socketPath}`);
       return { stream, mode: 'streamlocal' };
     } catch (e) {
+      // OpenSSH answers a forbidden forward (AllowStreamLocalForwarding no) and a dead socket alike ("open failed"),
+      // so try `attach`: it reaches a live daemon either way, and fails with its own message on a dead one.
       const err = e as Error & { reason?: number | string };
-      if (err.reason !== ADMINISTRATIVELY_PROHIBITED && !/prohibited/i.test(err.message)) {
-        throw new AgentNotAnsweringError(`the agent socket ${dep.socketPath} does not answer: ${err.message}`);
-      }
-      log.warn(`channel: the server forbids streamlocal forwarding (${err.message}); using exec of "agent attach"`);
+      log.warn(`channel: streamlocal to ${dep.socketPath} refused (${err.message}, reason ${String(err.reason)}); the server may forbid streamlocal forwarding; using exec of "agent attach"`);
     }
   }
   const cmd = shellCommand([dep.nodePath, dep.agentPath, 'attach', '--socket', dep.socketPath]);

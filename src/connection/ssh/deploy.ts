@@ -8,11 +8,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, SFTPWrapper } from 'ssh2';
+import { defaultTokenFile } from '../../../remote/rpc/client';
 import { silentLog, type Prompter, type SshLog } from './prompter';
 import { openSftp, runScript } from './remoteExec';
 import { shellCommand, shellQuote } from './shellQuote';
 
 export const MIN_NODE_MAJOR = 18;
+const MAX_SOCKET_PATH = 100;
 
 export interface DeployOptions {
   /** the local agent bundle (dist/agent.js) */
@@ -58,10 +60,6 @@ export interface AgentDeployment {
   token: string;
 }
 
-/** The token file the daemon writes beside its socket. */
-export function tokenFileFor(socketPath: string): string {
-  return `${socketPath}.token`;
-}
 
 export function sha256File(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -131,15 +129,19 @@ export async function deployAgent(client: Client, opts: DeployOptions): Promise<
   const hash = sha256File(opts.bundlePath);
   const agentDir = path.posix.join(base, 'agent', hash);
   const agentPath = path.posix.join(agentDir, 'agent.js');
-  const runDir = path.posix.join(agentDir, 'run');
+  // Unix socket paths are limited to ~104 bytes (macOS; 108 on Linux): keep the socket's folder short.
+  const runDir = path.posix.join(base, 's', hash.slice(0, 16));
   const socketPath = path.posix.join(runDir, 'agent.sock');
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    throw new Error(`the agent socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes (a Unix socket limit); use a shorter install folder`);
+  }
   const dep: Omit<AgentDeployment, 'uploaded' | 'started' | 'token'> = {
     hash,
     home: info.home,
     agentDir,
     agentPath,
     socketPath,
-    tokenPath: tokenFileFor(socketPath),
+    tokenPath: defaultTokenFile(socketPath),
     logPath: path.posix.join(runDir, 'agent.log'),
     runsDir: remoteAbs(opts.runsDir ?? '~/.selfreward/runs', info.home),
     nodePath,
@@ -152,7 +154,7 @@ export async function deployAgent(client: Client, opts: DeployOptions): Promise<
   return { ...dep, uploaded, started, token };
 }
 
-async function chooseNode(client: Client, info: RemoteInfo, base: string, opts: DeployOptions, log: SshLog): Promise<string> {
+export async function chooseNode(client: Client, info: RemoteInfo, base: string, opts: DeployOptions, log: SshLog): Promise<string> {
   const good = info.nodes.find((n) => n.major >= MIN_NODE_MAJOR);
   if (good) {
     log.info(`deploy: using Node ${good.version} at ${good.path}`);

@@ -47,6 +47,8 @@ export interface SshSession {
   readonly target: SshTarget;
   /** resolves when any part of the chain closes */
   readonly closed: Promise<void>;
+  /** false once any part of the chain ended or closed */
+  readonly alive: boolean;
   close(): void;
 }
 
@@ -83,9 +85,24 @@ export async function openSsh(target: SshTarget, opts: SshConnectOptions): Promi
     for (const c of clients.reverse()) c.end();
     throw e;
   }
-  const closed = Promise.race(clients.map((c) => new Promise<void>((r) => c.once('close', () => r()))));
+  let alive = true;
+  const closed = Promise.race(
+    clients.map(
+      (c) =>
+        new Promise<void>((r) => {
+          const dead = () => {
+            alive = false;
+            r();
+          };
+          c.once('end', dead).once('close', dead);
+        }),
+    ),
+  );
   const last = clients[clients.length - 1];
   return {
+    get alive() {
+      return alive;
+    },
     client: last,
     label: targetLabel(target),
     target,
@@ -348,6 +365,7 @@ export class SshLink {
   /** The live session, connecting (first time: errors thrown as they are) or waiting for a reconnect. */
   session(): Promise<SshSession> {
     if (this.disposed) return Promise.reject(new Error(`SSH link to ${this.label} is closed`));
+    if (this.current && !this.current.alive) this.onLost(this.current);
     if (this.current) return Promise.resolve(this.current);
     if (!this.pending) this.pending = this.connectLoop(this.connects === 0 ? 'connecting' : 'reconnecting');
     return this.pending;

@@ -215,6 +215,7 @@ function connectOne(hop: SshTarget, sock: Readable | undefined, opts: SshConnect
 }
 
 type AuthNext =
+  | { type: 'none'; username: string }
   | { type: 'agent'; username: string; agent: string }
   | { type: 'publickey'; username: string; key: ParsedKey }
   | { type: 'password'; username: string; password: string }
@@ -225,6 +226,8 @@ function authPlan(hop: SshTarget, agentSock: string | undefined, opts: SshConnec
   const steps: (() => Promise<AuthNext | null>)[] = [];
   let methods: string[] | null = null;
   const allows = (m: string) => methods === null || methods.includes(m);
+  // "none" first, as OpenSSH does: the server's answer lists the methods it takes (so we know if a password is).
+  steps.push(async () => ({ type: 'none', username: hop.user }));
   if (agentSock && !hop.identitiesOnly) {
     steps.push(async () => {
       if (!allows('publickey')) return null;

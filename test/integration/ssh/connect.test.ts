@@ -139,4 +139,19 @@ describe('ssh connect against a real sshd', () => {
     await assert.rejects(openSsh(target(sshd), { ...opts(revoked), prompter }), /@revoked/);
     assert.equal(prompter.calls.length, 0);
   });
+
+  it('password auth is offered only when the server lists it, asked at most 3 times, then an auth error (no loop)', async () => {
+    const pw = await startSshd({ passwordAuth: true });
+    stops.push(() => pw.stop());
+    const kh = path.join(dir, 'kh_pw');
+    fs.writeFileSync(kh, pw.knownHostsLine + '\n');
+    // root's password here is locked/unknown, so every answer is wrong: what matters is how often we ask
+    const prompter = scriptedPrompter({ passwords: ['wrong1', 'wrong2', 'wrong3', 'wrong4'] });
+    await assert.rejects(openSsh(target(pw, { identityFiles: [] }), { ...opts(kh), prompter }), SshAuthError);
+    assert.deepEqual(prompter.calls.map((c) => c.kind), ['password', 'password', 'password']);
+    // the key-only server never asks for a password
+    const keyOnly = scriptedPrompter({ passwords: ['x'] });
+    await assert.rejects(openSsh(target(sshd, { identityFiles: [] }), { ...opts(), prompter: keyOnly }), SshAuthError);
+    assert.equal(keyOnly.calls.length, 0);
+  });
 });

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import { utils } from 'ssh2';
 import { knownHostsLine } from '../../src/connection/ssh/knownHosts';
 import type { Prompter } from '../../src/connection/ssh/prompter';
+import type { SshTarget } from '../../src/connection/ssh/sshConfig';
 
 export interface SshdOptions {
   allowStreamLocal?: boolean;
@@ -240,5 +241,20 @@ export function scriptedPrompter(answers: { hostKey?: boolean; passphrases?: str
       calls.push({ kind: 'confirm', arg: message });
       return answers.confirm ?? false;
     },
+  };
+}
+
+/** The SshTarget of a test sshd: root@127.0.0.1:port with the sshd's authorized client key. */
+export function loopbackTarget(s: Sshd, over: Partial<SshTarget> = {}): SshTarget {
+  return {
+    alias: '127.0.0.1',
+    host: '127.0.0.1',
+    port: s.port,
+    user: 'root',
+    identityFiles: [s.clientKeyFile],
+    identityFilesConfigured: true,
+    identitiesOnly: false,
+    jumps: [],
+    ...over,
   };
 }

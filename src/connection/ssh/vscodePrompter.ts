@@ -2,6 +2,10 @@
 import * as vscode from 'vscode';
 import type { Prompter } from './prompter';
 
+async function askSecret(title: string, prompt: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
+}
+
 export const vscodePrompter: Prompter = {
   async confirmHostKey(q) {
     const trust = 'Trust and Connect';
@@ -14,22 +18,8 @@ export const vscodePrompter: Prompter = {
       'Trusting adds it to ~/.ssh/known_hosts.';
     return (await vscode.window.showWarningMessage(`Unknown SSH host ${where}`, { modal: true, detail }, trust)) === trust;
   },
-  async passphrase(keyFile, attempt) {
-    return vscode.window.showInputBox({
-      title: 'SSH key passphrase',
-      prompt: `${attempt > 1 ? 'Wrong passphrase. ' : ''}Passphrase for ${keyFile} (not stored)`,
-      password: true,
-      ignoreFocusOut: true,
-    });
-  },
-  async password(userAtHost, attempt) {
-    return vscode.window.showInputBox({
-      title: 'SSH password',
-      prompt: `${attempt > 1 ? 'Wrong password. ' : ''}Password for ${userAtHost} (not stored)`,
-      password: true,
-      ignoreFocusOut: true,
-    });
-  },
+  passphrase: (keyFile, attempt) => askSecret('SSH key passphrase', `${attempt > 1 ? 'Wrong passphrase. ' : ''}Passphrase for ${keyFile} (not stored)`),
+  password: (userAtHost, attempt) => askSecret('SSH password', `${attempt > 1 ? 'Wrong password. ' : ''}Password for ${userAtHost} (not stored)`),
   async confirm(message, detail, action) {
     return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
   },

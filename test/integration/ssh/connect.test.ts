@@ -5,24 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from 'ssh2';
 import { fingerprint, knownHostsLine, verifyHostKey } from '../../../src/connection/ssh/knownHosts';
 import { HostKeyError, openSsh, SshAuthError, type SshConnectOptions } from '../../../src/connection/ssh/sshLink';
-import type { SshTarget } from '../../../src/connection/ssh/sshConfig';
-import { makeKeyFile, scriptedPrompter, startSshAgent, startSshd, type Sshd } from '../../helpers/sshd';
+import { loopbackTarget as target, makeKeyFile, scriptedPrompter, startSshAgent, startSshd, type Sshd } from '../../helpers/sshd';
 import { tmpDir } from '../../helpers/tmp';
 import { execFileSync } from 'node:child_process';
 
-function target(sshd: Sshd, over: Partial<SshTarget> = {}): SshTarget {
-  return {
-    alias: '127.0.0.1',
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: 'root',
-    identityFiles: [sshd.clientKeyFile],
-    identityFilesConfigured: true,
-    identitiesOnly: false,
-    jumps: [],
-    ...over,
-  };
-}
 
 function exec(client: Client, cmd: string): Promise<string> {
   return new Promise((resolve, reject) =>

@@ -7,23 +7,12 @@ import { connectAgent, type AgentRpc } from '../../../remote/rpc/client';
 import { openAgentChannel } from '../../../src/connection/ssh/channel';
 import { chooseNode, deployAgent, probeRemote, sha256File, type AgentDeployment } from '../../../src/connection/ssh/deploy';
 import { openSsh, type SshSession } from '../../../src/connection/ssh/sshLink';
-import type { SshTarget } from '../../../src/connection/ssh/sshConfig';
-import { scriptedPrompter, startSshd, type Sshd } from '../../helpers/sshd';
+import { loopbackTarget as target, scriptedPrompter, startSshd, type Sshd } from '../../helpers/sshd';
 import { repoRoot, tmpDir } from '../../helpers/tmp';
 
 const bundle = path.join(repoRoot, 'dist', 'agent.js');
 const minimalConfig = (name: string) => ({ name, model: { backend: 'sim', name: 'sim-base' }, seedData: [{ path: 'builtin:demo' }] });
 
-const target = (s: Sshd): SshTarget => ({
-  alias: '127.0.0.1',
-  host: '127.0.0.1',
-  port: s.port,
-  user: 'root',
-  identityFiles: [s.clientKeyFile],
-  identityFilesConfigured: true,
-  identitiesOnly: false,
-  jumps: [],
-});
 
 describe('agent deployment over SSH (real sshd, real agent bundle)', () => {
   const dir = tmpDir('selfreward-deploy-');

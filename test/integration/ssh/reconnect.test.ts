@@ -7,7 +7,7 @@ import { connectSocket, type AgentRpc } from '../../../remote/rpc/client';
 import { sshAgentConnector } from '../../../src/connection/ssh/agentConnector';
 import { SshLink } from '../../../src/connection/ssh/sshLink';
 import type { LinkState } from '../../../src/connection/agentApi';
-import { scriptedPrompter, startSshd, type Sshd } from '../../helpers/sshd';
+import { loopbackTarget, scriptedPrompter, startSshd, type Sshd } from '../../helpers/sshd';
 import { repoRoot, tmpDir } from '../../helpers/tmp';
 
 const bundle = path.join(repoRoot, 'dist', 'agent.js');
@@ -33,7 +33,7 @@ describe('SSH link loss: reconnect and replay from the last seq', () => {
   it('the session sshd is killed while events stream; the client reconnects and gets every event once, in order', async () => {
     const states: LinkState[] = [];
     link = new SshLink(
-      { alias: 'x', host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKeyFile], identityFilesConfigured: true, identitiesOnly: false, jumps: [] },
+      loopbackTarget(sshd),
       { prompter: scriptedPrompter(), knownHosts: { user: path.join(dir, 'known_hosts'), system: [] }, agent: null, backoffMs: [100, 200, 400], keepaliveIntervalMs: 2000 },
     );
     link.onDidChangeState((s) => states.push(s));

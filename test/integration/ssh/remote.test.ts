@@ -6,21 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { openSsh, type SshSession } from '../../../src/connection/ssh/sshLink';
 import { runScript } from '../../../src/connection/ssh/remoteExec';
 import { shellCommand, shellQuote } from '../../../src/connection/ssh/shellQuote';
-import type { SshTarget } from '../../../src/connection/ssh/sshConfig';
-import { scriptedPrompter, startSshd, type Sshd } from '../../helpers/sshd';
+import { loopbackTarget as target, scriptedPrompter, startSshd, type Sshd } from '../../helpers/sshd';
 import { tmpDir } from '../../helpers/tmp';
 
-const target = (s: Sshd, over: Partial<SshTarget> = {}): SshTarget => ({
-  alias: '127.0.0.1',
-  host: '127.0.0.1',
-  port: s.port,
-  user: 'root',
-  identityFiles: [s.clientKeyFile],
-  identityFilesConfigured: true,
-  identitiesOnly: false,
-  jumps: [],
-  ...over,
-});
 
 describe('remote commands and ProxyJump against real sshds', () => {
   const dir = tmpDir('selfreward-sshr-');

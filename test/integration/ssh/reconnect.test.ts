@@ -109,4 +109,34 @@ describe('SSH link loss: reconnect and replay from the last seq', () => {
     assert.deepEqual(seqs, Array.from({ length: finalSeq }, (_, i) => i + 1), 'every event once, in order');
     assert.equal(got.filter((e) => e.type === 'rubric.version').length, N + 1);
   });
+
+  it('a link that goes silent (session sshd stopped) is detected by keepalives and replaced', async () => {
+    const states: LinkState[] = [];
+    const logs: string[] = [];
+    const quiet = new SshLink(loopbackTarget(sshd), {
+      prompter: scriptedPrompter(),
+      knownHosts: { user: path.join(dir, 'known_hosts'), system: [] },
+      agent: null,
+      backoffMs: [100],
+      keepaliveIntervalMs: 300,
+      log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+    });
+    quiet.onDidChangeState((s) => states.push(s));
+    const before = new Set(sshd.sessionPids());
+    const s1 = await quiet.session();
+    const mine = sshd.sessionPids().filter((p) => !before.has(p));
+    assert.equal(mine.length, 1);
+    process.kill(mine[0], 'SIGSTOP'); // no FIN, no RST: only keepalives can tell
+    try {
+      await s1.closed;
+      const s2 = await quiet.session();
+      assert.notEqual(s2, s1);
+      assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
+      assert.ok(logs.some((l) => /lost; reconnecting/.test(l)));
+    } finally {
+      process.kill(mine[0], 'SIGKILL');
+      quiet.dispose();
+    }
+    assert.equal(quiet.state, 'offline');
+  });
 });

@@ -144,4 +144,19 @@ describe('agent deployment over SSH (real sshd, real agent bundle)', () => {
     await assert.rejects(chooseNode(session.client, { ...info, nodes: [] }, '/h', { bundlePath: bundle, prompter: never, uploadableNode: null }, log), /No Node\.js 18\+/);
     assert.equal(never.calls.length, 0, 'no offer without an uploadable runtime');
   });
+
+  it('no Node on the host and the same OS/arch here: on consent this machine\'s Node is uploaded, verified and used', { skip: !(process.platform === 'linux' && process.arch === 'x64') }, async () => {
+    const session = await connect(sshd);
+    const info = await probeRemote(session.client, undefined, '~/.selfreward');
+    const prompter = scriptedPrompter({ confirm: true });
+    const base = path.join(sshd.remoteHome, 'upnode');
+    const node = await chooseNode(session.client, { ...info, nodes: [] }, base, { bundlePath: bundle, prompter, uploadableNode: process.execPath }, log);
+    assert.equal(node, path.join(base, 'node', 'linux-x64', 'bin', 'node'));
+    assert.equal(sha256File(node), sha256File(process.execPath));
+    assert.equal(fs.statSync(node).mode & 0o111, 0o111, 'executable');
+    assert.match((prompter.calls[0].arg as string), /No Node\.js 18\+ on the host/);
+    // and the probe finds it next time, before anything else is needed
+    const again = await probeRemote(session.client, '/nonexistent', path.join(base));
+    assert.ok(again.nodes.some((n) => n.path === node && n.version === process.version));
+  });
 });

@@ -197,6 +197,11 @@ function connectOne(hop: SshTarget, sock: Readable | undefined, opts: SshConnect
       reject(e);
     };
     client.on('error', (err: Error & { level?: string }) => {
+      if (settled) {
+        // after setup: the close that follows ends the session and the link decides about reconnecting
+        log.warn(`ssh: ${targetLabel(hop)}: ${err.message}${err.level ? ` (${err.level})` : ''}`);
+        return;
+      }
       if (err.level === 'agent') {
         log.warn(`ssh: ssh-agent: ${err.message}`);
         return;

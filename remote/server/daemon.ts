@@ -115,7 +115,10 @@ export class Daemon implements AgentContext {
         .then(() => work(controller.signal))
         .then(
           () => info(`run ${runId}: iteration ${iteration} ended`),
-          (e: unknown) => logError(`run ${runId}: iteration ${iteration}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`),
+          (e: unknown) =>
+            controller.signal.aborted
+              ? info(`run ${runId}: iteration ${iteration} stopped`)
+              : logError(`run ${runId}: iteration ${iteration} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`),
         )
         .finally(() => {
           if (this.tasks.get(runId) === task) this.tasks.delete(runId);

@@ -2,11 +2,12 @@
 import * as vscode from 'vscode';
 import type { CommandHandler, Feature, Services } from './services';
 import { connectionFeature, createConnectionManager } from './connection/feature';
+import { secretsFeature } from './secrets/feature';
 
 /**
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
  */
-const features: Feature[] = [connectionFeature];
+const features: Feature[] = [connectionFeature, secretsFeature];
 
 /** Commands whose feature is not built yet say so instead of failing silently. */
 function notYet(title: string): CommandHandler {

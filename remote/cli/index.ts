@@ -17,4 +17,4 @@ registerCommand('run', async () => (await import('./run')).main);
 registerCommand('demo', async () => (await import('./demo')).main);
 registerCommand('sim-server', async () => (await import('./simServer')).main);
 registerCommand('sim-train', async () => (await import('./simTrain')).main);
-registerCommand('preflight', notYet('preflight', 5));
+registerCommand('preflight', async () => (await import('./preflight')).main);

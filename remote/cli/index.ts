@@ -4,13 +4,6 @@
  */
 import { registerCommand } from './registry';
 
-function notYet(name: string, issue: number) {
-  return async () => async () => {
-    process.stderr.write(`agent command "${name}" is not built yet (issue #${issue})\n`);
-    return 3;
-  };
-}
-
 registerCommand('serve', async () => (await import('./serve')).main);
 registerCommand('attach', async () => (await import('./attach')).main);
 registerCommand('run', async () => (await import('./run')).main);

@@ -171,3 +171,15 @@ test('files/read pages a file without splitting UTF-8 characters; rubric/set mak
   assert.deepEqual(snap.rubricVersions.map((v) => v.version), [1, 2]);
   c.dispose();
 });
+
+test('the daemon serves the other groups too: preflight/run and secrets/set', async () => {
+  const d = await startInProcessDaemon();
+  const c = await d.connect();
+  const { validateConfig } = await import('../../remote/config/config');
+  const pre = await c.request('preflight/run', { config: validateConfig(simConfig('pre')) });
+  assert.ok(pre.checks.some((k) => k.name === 'node' && k.ok));
+  await assert.rejects(c.request('preflight/run', { config: { name: 1 } }), (e: unknown) => isRpcError(e, RpcErrors.InvalidConfig));
+  assert.deepEqual(await c.request('secrets/set', { name: 'MY_KEY', value: 'k' }), { ok: true });
+  await assert.rejects(c.request('secrets/set', { name: 'bad name', value: 'k' }), (e: unknown) => isRpcError(e, RpcErrors.InvalidConfig));
+  c.dispose();
+});

@@ -8,5 +8,7 @@ import { filesHandlers } from './files';
 import { rubricHandlers } from './rubric';
 import { iterationHandlers } from './iteration';
 import { previewHandlers } from './preview';
+import { preflightHandlers } from './preflight';
+import { secretsHandlers } from './secrets';
 
-export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers];
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers];

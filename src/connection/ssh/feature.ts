@@ -17,6 +17,11 @@ import { attachToManager } from './managerAdapter';
 let current: SshLink | undefined;
 let status: vscode.StatusBarItem | undefined;
 
+/** The SSH link's state, or — while SSH is up — the agent link's (its channel can drop on its own). */
+function shownState(link: SshLink, services: Services): LinkState {
+  return link.state === 'connected' && services.connection.state !== 'offline' ? services.connection.state : link.state;
+}
+
 function showState(link: SshLink | undefined, state: LinkState): void {
   if (!status) return;
   if (!link) {
@@ -89,9 +94,12 @@ async function connect(services: Services, arg: unknown): Promise<void> {
   }
   await disconnect(services);
   current = link;
-  link.onDidChangeState((s) => {
-    if (current === link) showState(link, s);
-  });
+  const refresh = () => {
+    if (current === link) showState(link, shownState(link, services));
+  };
+  link.onDidChangeState(refresh);
+  const sub = services.connection.onDidChangeState(refresh);
+  link.onDidChangeState((s) => s === 'offline' && link !== current && sub.dispose());
   log.info(`ssh: connecting to ${host} (${link.label}${link.target.jumps.length ? ` via ${link.target.jumps.map((j) => `${j.user}@${j.host}:${j.port}`).join(' → ')}` : ''})`);
   try {
     await vscode.window.withProgress(

@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as fs from 'node:fs';
 import type { RunEvent } from '../../../remote/protocol';
-import { connectSocket, type AgentRpc } from '../../../remote/rpc/client';
+import type { AgentClient } from '../../../src/connection/agentClient';
+import { AgentConnectionManager } from '../../../src/connection/manager';
+import { RunMirror } from '../../../src/runs/runMirror';
+import { attachToManager } from '../../../src/connection/ssh/managerAdapter';
+import { simConfig, waitFor } from '../../helpers/agent';
 import { sshAgentConnector } from '../../../src/connection/ssh/agentConnector';
 import { SshLink } from '../../../src/connection/ssh/sshLink';
 import type { LinkState } from '../../../src/connection/agentApi';
@@ -11,103 +15,75 @@ import { loopbackTarget, scriptedPrompter, startSshd, type Sshd } from '../../he
 import { repoRoot, tmpDir } from '../../helpers/tmp';
 
 const bundle = path.join(repoRoot, 'dist', 'agent.js');
+const cfg = (name: string) =>
+  simConfig(name, {
+    model: { backend: 'sim', name: 'sim-base', sim: { maxConcurrency: 16, tokensPerSecond: 3000, ttftMs: 5 } },
+    prompts: { perIteration: 24 },
+    inference: { concurrency: 16 },
+  });
 
 describe('SSH link loss: reconnect and replay from the last seq', () => {
   const dir = tmpDir('selfreward-reconnect-');
   let sshd: Sshd;
   let link: SshLink;
-  const rpcs: AgentRpc[] = [];
+  let manager: AgentConnectionManager | undefined;
   before(async () => {
     sshd = await startSshd();
     fs.writeFileSync(path.join(dir, 'known_hosts'), sshd.knownHostsLine + '\n');
   });
   after(async () => {
-    for (const r of rpcs) {
-      await r.request('agent/shutdown', {}).catch(() => undefined);
-      r.dispose();
-    }
+    await manager?.agent?.request('agent/shutdown', {}).catch(() => undefined);
+    manager?.dispose();
     link?.dispose();
     await sshd?.stop();
   });
 
-  it('the session sshd is killed while events stream; the client reconnects and gets every event once, in order', async () => {
-    const states: LinkState[] = [];
-    link = new SshLink(
-      loopbackTarget(sshd),
-      { prompter: scriptedPrompter(), knownHosts: { user: path.join(dir, 'known_hosts'), system: [] }, agent: null, backoffMs: [100, 200, 400], keepaliveIntervalMs: 2000 },
-    );
-    link.onDidChangeState((s) => states.push(s));
-    const open = sshAgentConnector(link, { bundlePath: bundle, prompter: scriptedPrompter(), nodePath: process.execPath });
+  it('the session sshd is killed while an iteration streams: the run goes on, the client reconnects and gets every event once, in order', async () => {
+    const linkStates: LinkState[] = [];
+    const agentStates: LinkState[] = [];
+    const logs: string[] = [];
+    const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+    link = new SshLink(loopbackTarget(sshd), {
+      prompter: scriptedPrompter(),
+      knownHosts: { user: path.join(dir, 'known_hosts'), system: [] },
+      agent: null,
+      backoffMs: [100, 200, 400],
+      keepaliveIntervalMs: 2000,
+      log,
+    });
+    link.onDidChangeState((s) => linkStates.push(s));
+    const connector = sshAgentConnector(link, { bundlePath: bundle, prompter: scriptedPrompter(), nodePath: process.execPath, log });
+    // The extension's real path: the ConnectionManager's attach() with the SSH connector as link factory.
+    const mgr = (manager = new AgentConnectionManager({ local: () => ({ agentJs: bundle, runsDir: dir, stateDir: dir }), log }));
+    mgr.onDidChangeState((s) => agentStates.push(s));
+    const agent = await attachToManager(mgr, connector, link.label);
+    const mirror = new RunMirror(agent);
+    const { run } = await agent.request('runs/create', { config: cfg('over ssh') });
+    await mirror.track(run.id);
+    const seen: RunEvent[] = [];
+    mirror.onEvents(run.id, (evs) => seen.push(...evs));
+    const pid = (agent as AgentClient).hello!.pid;
+    await agent.request('iteration/start', { runId: run.id });
 
-    // A subscriber that re-attaches after a drop and asks for events after its last seq.
-    const got: RunEvent[] = [];
-    let lastSeq = 0;
-    const take = (evs: RunEvent[]) => {
-      for (const e of evs) {
-        got.push(e);
-        lastSeq = Math.max(lastSeq, e.seq);
-      }
-    };
-    let runId = '';
-    let attaches = 0;
-    const attach = async (): Promise<AgentRpc> => {
-      const rpc = await open();
-      rpcs.push(rpc);
-      attaches++;
-      rpc.onNotification('events/push', (p) => p.runId === runId && take(p.events));
-      const sub = await rpc.request('events/subscribe', { runId, afterSeq: lastSeq });
-      take(sub.events);
-      let more = sub.more;
-      while (more) {
-        const r = await rpc.request('events/read', { runId, afterSeq: lastSeq, limit: 1000 });
-        take(r.events.filter((e) => e.seq <= sub.snapshot.seq));
-        more = lastSeq < sub.snapshot.seq;
-      }
-      return rpc;
-    };
-
-    const first = await open();
-    rpcs.push(first);
-    runId = (await first.request('runs/create', { config: { name: 'reconnect', model: { backend: 'sim', name: 'sim-base' }, seedData: [{ path: 'builtin:demo' }] } })).run.id;
-    const rpc1 = await attach();
-    const closed1 = new Promise<void>((r) => rpc1.onClose(r));
-
-    // The run keeps producing events on the box, whatever happens to the SSH link: a local client of the daemon
-    // (the "box" is this machine) adds rubric versions, each one a run event.
-    const dep = open.deployment!;
-    const local = await connectSocket(dep.socketPath, dep.tokenPath);
-    rpcs.push(local);
-    const N = 40;
-    let produced = 0;
-    const producer = (async () => {
-      for (let i = 0; i < N; i++) {
-        await local.request('rubric/set', { runId, text: `rubric version ${i}\n{prompt}\n{response}` });
-        produced++;
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
-
-    // Cut the SSH connection mid-stream: kill the per-connection sshd process (not the listener).
-    while (produced < 10) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('events flowing', () => seen.length > 40, 30_000);
     const sessions = sshd.sessionPids();
-    assert.ok(sessions.length >= 1, 'a session process to kill');
-    for (const p of sessions) process.kill(p, 'SIGKILL');
-    await closed1;
-    const seenAtCut = lastSeq;
-    const rpc2 = await attach();
-    await producer;
-    const finalSeq = (await local.request('events/read', { runId, afterSeq: 0, limit: 10_000 })).lastSeq;
-    const deadline = Date.now() + 10_000;
-    while (lastSeq < finalSeq && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(sessions.length, 1, 'one SSH connection, one session process');
+    process.kill(sessions[0], 'SIGKILL'); // the SSH link dies; the daemon (setsid) and its iteration do not
+    const seenAtCut = seen.length;
+    await waitFor('reconnected', () => link.connects === 2 && mgr.state === 'connected', 20_000);
+    await waitFor('iteration end', () => seen.some((e) => e.type === 'iteration.finished' || e.type === 'iteration.failed'), 90_000);
+    const end = await agent.request('runs/snapshot', { runId: run.id });
+    await waitFor('mirror caught up', () => mirror.lastSeq(run.id) === end.seq);
 
-    assert.ok(seenAtCut < finalSeq, 'events happened after the cut');
-    assert.equal(attaches, 2);
-    assert.equal(rpc2.hello.pid, rpc1.hello.pid, 'the same daemon kept the run going');
-    assert.deepEqual(states.slice(0, 4), ['connecting', 'connected', 'reconnecting', 'connected']);
-    assert.equal(link.connects, 2);
-    const seqs = got.map((e) => e.seq);
-    assert.deepEqual(seqs, Array.from({ length: finalSeq }, (_, i) => i + 1), 'every event once, in order');
-    assert.equal(got.filter((e) => e.type === 'rubric.version').length, N + 1);
+    assert.ok(seen.some((e) => e.type === 'iteration.finished'), 'the iteration finished');
+    assert.ok(seen.length > seenAtCut, 'events after the cut arrived');
+    seen.forEach((e, i) => assert.equal(e.seq, run.lastSeq + 1 + i, `event #${i}: gap-free, no duplicates`));
+    assert.equal((agent as AgentClient).hello!.pid, pid, 'the same daemon ran the whole iteration');
+    assert.deepEqual(linkStates.slice(0, 4), ['connecting', 'connected', 'reconnecting', 'connected']);
+    assert.ok(agentStates.includes('reconnecting'), agentStates.join(','));
+    assert.ok(logs.some((l) => /agent daemon already running .* reused/.test(l)), 'the reconnect reused the running daemon');
+    assert.ok(!logs.some((l) => l.includes(connector.deployment!.token)), 'the token never reaches the log');
+    mirror.dispose();
   });
 
   it('a link that goes silent (session sshd stopped) is detected by keepalives and replaced', async () => {

@@ -9,7 +9,7 @@ import type { LinkState } from '../agentApi';
 import { sshAgentConnector } from './agentConnector';
 import { defaultKnownHostsFiles } from './knownHosts';
 import { pickerHosts, recentHosts, rememberHost } from './recentHosts';
-import { SshConfigFile } from './sshConfig';
+import { parseHostSpec, SshConfigFile } from './sshConfig';
 import { HostKeyError, SshAuthError, SshLink } from './sshLink';
 import { vscodePrompter } from './vscodePrompter';
 import { attachToManager } from './managerAdapter';
@@ -38,33 +38,32 @@ function showState(link: SshLink | undefined, state: LinkState): void {
   status.show();
 }
 
+const OTHER = 'Other host…';
+
+/** Recent hosts first, then ~/.ssh/config's; "Other host…" asks for user@host[:port]. */
 async function pickHost(services: Services, cfg: SshConfigFile): Promise<string | undefined> {
-  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { host: string }>();
-  qp.title = 'Connect to GPU Host';
-  qp.placeholder = 'Pick a host from ~/.ssh/config, or type user@host[:port]';
-  qp.ignoreFocusOut = true;
-  const base = pickerHosts(recentHosts(services.context.globalState), cfg.hosts()).map(({ host, recent }) => ({
-    label: host,
-    description: recent ? 'recent' : 'ssh config',
-    host,
-  }));
-  qp.items = base;
-  qp.onDidChangeValue((v) => {
-    const typed = v.trim();
-    qp.items = typed && !base.some((b) => b.host === typed) ? [{ label: typed, description: 'connect to this host', host: typed, alwaysShow: true }, ...base] : base;
+  const items: vscode.QuickPickItem[] = [
+    ...pickerHosts(recentHosts(services.context.globalState), cfg.hosts()).map(({ host, recent }) => ({ label: host, description: recent ? 'recent' : 'ssh config' })),
+    { label: OTHER, description: 'user@host[:port]', alwaysShow: true },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Connect to GPU Host', placeHolder: 'Pick a host from ~/.ssh/config, or Other host…', ignoreFocusOut: true });
+  if (!picked) return undefined;
+  if (picked.label !== OTHER) return picked.label;
+  const typed = await vscode.window.showInputBox({
+    title: 'Connect to GPU Host',
+    prompt: 'user@host[:port]',
+    placeHolder: 'me@gpu-box.example:22',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        parseHostSpec(v);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
   });
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0]?.host ?? qp.value.trim();
-      resolve(chosen || undefined);
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
+  return typed?.trim() || undefined;
 }
 
 async function connect(services: Services, arg: unknown): Promise<void> {

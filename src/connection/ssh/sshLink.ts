@@ -117,7 +117,9 @@ function connectOne(hop: SshTarget, sock: Readable | undefined, opts: SshConnect
   const log = opts.log ?? silentLog;
   const client = new Client();
   let refusal: Error | undefined;
-  const knownHosts: KnownHostsFiles = { ...opts.knownHosts, extra: [...(opts.knownHosts.extra ?? []), ...(hop.knownHostsFiles ?? [])] };
+  // UserKnownHostsFile replaces the user file as in OpenSSH: read them all, append new keys to the first.
+  const userFiles = hop.knownHostsFiles?.length ? hop.knownHostsFiles : undefined;
+  const knownHosts: KnownHostsFiles = userFiles ? { user: userFiles[0], extra: userFiles.slice(1), system: opts.knownHosts.system } : opts.knownHosts;
 
   const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
     let verdict: HostKeyVerdict;
@@ -162,8 +164,8 @@ function connectOne(hop: SshTarget, sock: Readable | undefined, opts: SshConnect
                 verify(false);
                 return;
               }
-              appendKnownHost(opts.knownHosts.user, hop.host, hop.port, key);
-              log.info(`ssh: added ${where} ${verdict.keyType} ${verdict.fingerprint} to ${opts.knownHosts.user}`);
+              appendKnownHost(knownHosts.user, hop.host, hop.port, key);
+              log.info(`ssh: added ${where} ${verdict.keyType} ${verdict.fingerprint} to ${knownHosts.user}`);
               verify(true);
             },
             (e) => {

@@ -140,12 +140,13 @@ async function connect(services: Services, arg: unknown): Promise<void> {
 async function disconnect(services: Services): Promise<void> {
   const link = current;
   current = undefined;
+  if (link) services.log.info(`ssh: disconnecting from ${link.label}`);
+  // The agent client first, so it does not try to re-attach over the SSH link being closed.
+  await services.connection.disconnect();
   if (link) {
-    services.log.info(`ssh: disconnecting from ${link.label}`);
     link.dispose();
     showState(undefined, 'offline');
   }
-  await services.connection.disconnect();
   void vscode.commands.executeCommand('setContext', 'selfreward.connected', false);
 }
 

@@ -33,13 +33,15 @@ export interface DaemonOptions {
   runsDir: string;
   agentVersion: string;
   bundleHash: string;
+  /** unsent events after which a stalled subscriber is disconnected (tests lower it) */
+  maxUnsentEvents?: number;
 }
 
 export class Daemon implements AgentContext {
   readonly store: RunStore;
   readonly agentVersion: string;
   readonly bundleHash: string;
-  readonly fanout = new EventFanout();
+  readonly fanout: EventFanout;
   private runs = new Map<string, OpenRun>();
   private tasks = new Map<string, BackgroundTask>();
   private logLines: string[] = [];
@@ -52,6 +54,7 @@ export class Daemon implements AgentContext {
     this.store = new RunStore(opts.runsDir);
     this.agentVersion = opts.agentVersion;
     this.bundleHash = opts.bundleHash;
+    this.fanout = new EventFanout(opts.maxUnsentEvents);
     this.unsink = addLogSink((level, message) => {
       this.logLines.push(`${new Date().toISOString()} [${level}] ${message}`);
       if (this.logLines.length > LOG_TAIL) this.logLines.splice(0, this.logLines.length - LOG_TAIL);

@@ -9,9 +9,12 @@ import type { Run, RunStore } from '../store/runStore';
 export interface ConnectionContext {
   /** id of the client connection (for per-client subscriptions and preview cancellation) */
   readonly id: number;
-  notify<N extends NotificationMethod>(method: N, params: Notifications[N]): void;
+  /** send a notification; the promise (when given) settles once it has been handed to the transport */
+  notify<N extends NotificationMethod>(method: N, params: Notifications[N]): Promise<void> | void;
   /** called when the connection closes */
   onClose(cb: () => void): void;
+  /** hang up on the client (it reconnects and catches up from the event log) */
+  close?(): void;
 }
 
 export interface AgentContext {

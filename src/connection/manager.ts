@@ -103,7 +103,10 @@ export class AgentConnectionManager implements ConnectionManager {
     this.opts.log.info(`connected to the agent (${clientOpts.label}): version ${h?.agentVersion}, pid ${h?.pid}, runs in ${h?.runsDir}`);
     this.current = client;
     this.currentKind = kind;
-    this.stateSub = client.onDidChangeState((s) => this.setState(s));
+    const stateSub = client.onDidChangeState((s) => this.setState(s));
+    // The agent's warnings and errors join the connection log.
+    const logSub = client.onNotification('agent/log', ({ level, message }) => this.opts.log.warn(`agent ${level}: ${message}`));
+    this.stateSub = { dispose: () => (stateSub.dispose(), logSub.dispose()) };
     this.setState(client.state);
     this.agentEmitter.fire(client);
     return client;

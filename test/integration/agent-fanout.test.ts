@@ -183,3 +183,47 @@ test('the daemon serves the other groups too: preflight/run and secrets/set', as
   await assert.rejects(c.request('secrets/set', { name: 'bad name', value: 'k' }), (e: unknown) => isRpcError(e, RpcErrors.InvalidConfig));
   c.dispose();
 });
+
+test('agent warnings reach connected clients as agent/log; the tail is served by agent/logTail', async () => {
+  const d = await startInProcessDaemon();
+  const c = await d.connect();
+  const got: string[] = [];
+  c.onNotification('agent/log', (l) => got.push(`${l.level}: ${l.message}`));
+  const { warn, info } = await import('../../remote/log');
+  info('an info line stays in the log');
+  warn('the disk is nearly full');
+  await waitFor('agent/log', () => got.length > 0);
+  assert.deepEqual(got, ['warn: the disk is nearly full']);
+  const tail = (await c.request('agent/logTail', { lines: 5 })).lines;
+  assert.match(tail[tail.length - 1], /\[warn\] the disk is nearly full/);
+  assert.ok(tail.some((l) => l.includes('an info line stays in the log')));
+  c.dispose();
+});
+
+test('a subscriber that stops reading is disconnected instead of growing the daemon without end; others go on', async () => {
+  const d = await startInProcessDaemon(undefined, { maxUnsentEvents: 8000 });
+  const netMod = await import('node:net');
+  const { connectAgent } = await import('../../remote/rpc/client');
+  const healthy = await d.connect('healthy');
+  const { run } = await healthy.request('runs/create', { config: simConfig('stall') });
+  const got = collect(healthy, run.id);
+  await healthy.request('events/subscribe', { runId: run.id, afterSeq: run.lastSeq });
+  const sock = netMod.connect(d.socket);
+  await new Promise((r) => sock.once('connect', r));
+  const stalled = await connectAgent({ readable: sock, writable: sock }, d.token);
+  await stalled.request('events/subscribe', { runId: run.id, afterSeq: run.lastSeq });
+  assert.equal(d.server.clientCount, 2);
+  sock.pause(); // stops reading: the kernel buffer fills, then the daemon's writes stall
+  const r = d.daemon.openRun(run.id);
+  const N = 20_000;
+  for (let i = 0; i < N; i++) {
+    r.emit({ type: 'log', level: 'info', message: `event ${i} ${'x'.repeat(400)}` });
+    if (i % 200 === 199) await new Promise((res) => setTimeout(res, 5));
+  }
+  await waitFor('stalled client dropped', () => d.server.clientCount === 1, 20_000);
+  await waitFor('healthy client has everything', () => got.events.length >= N, 20_000);
+  assertConsecutive(got.events, run.lastSeq + 1, run.lastSeq + N);
+  sock.destroy();
+  stalled.dispose();
+  healthy.dispose();
+});

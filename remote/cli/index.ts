@@ -4,17 +4,10 @@
  */
 import { registerCommand } from './registry';
 
-function notYet(name: string, issue: number) {
-  return async () => async () => {
-    process.stderr.write(`agent command "${name}" is not built yet (issue #${issue})\n`);
-    return 3;
-  };
-}
-
-registerCommand('serve', notYet('serve', 4));
-registerCommand('attach', notYet('attach', 4));
-registerCommand('run', notYet('run', 4));
-registerCommand('demo', notYet('demo', 4));
+registerCommand('serve', async () => (await import('./serve')).main);
+registerCommand('attach', async () => (await import('./attach')).main);
+registerCommand('run', async () => (await import('./run')).main);
+registerCommand('demo', async () => (await import('./demo')).main);
 registerCommand('sim-server', async () => (await import('./simServer')).main);
 registerCommand('sim-train', async () => (await import('./simTrain')).main);
 registerCommand('preflight', async () => (await import('./preflight')).main);

@@ -5,14 +5,23 @@
  */
 import type { RunEvent } from '../protocol';
 import type { ConnectionContext } from './types';
+import { warn } from '../log';
 
 export const BATCH_MS = 50;
 export const MAX_BATCH = 2000;
+/**
+ * A subscriber whose link has stopped taking data (a hung SSH channel can stay open for hours) would make the
+ * daemon buffer without end (vscode-jsonrpc queues unsent messages in memory): past this many events not yet handed
+ * to its transport it is disconnected; it catches up by afterSeq when it is back.
+ */
+export const MAX_UNSENT_EVENTS = 100_000;
 
 interface Subscriber {
   conn: ConnectionContext;
   queues: Map<string, RunEvent[]>;
   timer: NodeJS.Timeout | undefined;
+  /** events pushed but not yet handed to the transport */
+  unsent: number;
 }
 
 export class EventFanout {
@@ -20,16 +29,19 @@ export class EventFanout {
   /** how many `events/push` notifications were sent (for tests and the log) */
   pushes = 0;
 
+  constructor(private readonly maxUnsent = MAX_UNSENT_EVENTS) {}
+
   /** Queue every later event of `runId` for `conn`. Call synchronously with reading the snapshot's seq. */
   subscribe(conn: ConnectionContext, runId: string): void {
     let s = this.subscribers.get(conn.id);
     if (!s) {
-      s = { conn, queues: new Map(), timer: undefined };
+      s = { conn, queues: new Map(), timer: undefined, unsent: 0 };
       this.subscribers.set(conn.id, s);
       conn.onClose(() => this.drop(conn.id));
     }
-    // A repeated subscribe restarts the stream from the new snapshot: drop what was queued for the old one.
-    s.queues.set(runId, []);
+    // A repeated subscribe keeps the stream going (queued events still go out): a client holding an older
+    // snapshot must not lose them; one with the newer snapshot skips events at or below its seq.
+    if (!s.queues.has(runId)) s.queues.set(runId, []);
   }
 
   unsubscribe(conn: ConnectionContext, runId: string): void {
@@ -59,7 +71,14 @@ export class EventFanout {
       if (!q.length) continue;
       const events = q.splice(0, q.length);
       this.pushes++;
-      s.conn.notify('events/push', { runId, events });
+      s.unsent += events.length;
+      const sent = s.conn.notify('events/push', { runId, events });
+      if (sent) void sent.finally(() => (s.unsent -= events.length));
+      else s.unsent -= events.length;
+    }
+    if (s.unsent > this.maxUnsent) {
+      warn(`a subscriber stopped reading (${s.unsent} events unsent); disconnecting it: it can resume by seq`);
+      s.conn.close?.();
     }
   }
 

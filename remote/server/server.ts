@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION, RpcErrors } from '../protocol';
 import type { Notifications, NotificationMethod, RequestMethod, RequestResult } from '../protocol';
 import { ConfigError } from '../config/config';
 import { LockedError } from '../store/lock';
-import { info, warn } from '../log';
+import { addLogSink, info, warn } from '../log';
 import { AgentError } from './types';
 import type { ConnectionContext, HandlerMap } from './types';
 import type { Daemon, DaemonHandlerMap } from './daemon';
@@ -43,7 +43,16 @@ export class AgentServer {
   /** connection → its end(): disposes the connection and closes its transport */
   private connections = new Map<MessageConnection, () => void>();
 
+  private contexts = new Set<ConnectionContext>();
+  private unsink: () => void;
+
   constructor(readonly daemon: Daemon, private readonly token: string, groups: (DaemonHandlerMap | HandlerMap)[]) {
+    // Warnings and errors reach every client as `agent/log` (lines about a client's own link stay local: sending
+    // them down a failing link would only fail again).
+    this.unsink = addLogSink((level, message) => {
+      if (level === 'info' || message.startsWith('client #')) return;
+      for (const c of this.contexts) c.notify('agent/log', { level, message });
+    });
     for (const g of groups) {
       for (const m of Object.keys(g) as RequestMethod[]) {
         if (this.handlers[m]) throw new Error(`two handler groups answer ${m}`);
@@ -65,17 +74,20 @@ export class AgentServer {
     let authed = false;
     const ctx: ConnectionContext = {
       id,
-      notify<N extends NotificationMethod>(method: N, params: Notifications[N]) {
-        if (!closed && authed) void connection.sendNotification(method, params).catch(() => undefined);
+      notify<N extends NotificationMethod>(method: N, params: Notifications[N]): Promise<void> {
+        if (closed || !authed) return Promise.resolve();
+        return connection.sendNotification(method, params).catch(() => undefined);
       },
       onClose(cb) {
         closeCbs.push(cb);
       },
+      close: () => end(),
     };
     const end = (): void => {
       if (closed) return;
       closed = true;
       this.connections.delete(connection);
+      this.contexts.delete(ctx);
       for (const cb of closeCbs) cb();
       connection.dispose();
       info(`client #${id} (${label}) disconnected`);
@@ -118,6 +130,7 @@ export class AgentServer {
     });
     connection.onError(([e]) => warn(`client #${id} (${label}): ${e.message}`));
     this.connections.set(connection, end);
+    this.contexts.add(ctx);
     const done = new Promise<void>((resolve) => {
       connection.onClose(() => {
         end();
@@ -130,6 +143,7 @@ export class AgentServer {
 
   /** Close every client connection (their transports too). */
   close(): void {
+    this.unsink();
     for (const end of [...this.connections.values()]) end();
   }
 }

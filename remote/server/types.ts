@@ -9,9 +9,12 @@ import type { Run, RunStore } from '../store/runStore';
 export interface ConnectionContext {
   /** id of the client connection (for per-client subscriptions and preview cancellation) */
   readonly id: number;
-  notify<N extends NotificationMethod>(method: N, params: Notifications[N]): void;
+  /** send a notification; the promise (when given) settles once it has been handed to the transport */
+  notify<N extends NotificationMethod>(method: N, params: Notifications[N]): Promise<void> | void;
   /** called when the connection closes */
   onClose(cb: () => void): void;
+  /** hang up on the client (it reconnects and catches up from the event log) */
+  close?(): void;
 }
 
 export interface AgentContext {
@@ -22,14 +25,15 @@ export interface AgentContext {
   readonly bundleHash: string;
 }
 
-export type Handler<M extends RequestMethod> = (
+/** `C`: the context the handler needs; the daemon's own groups take the Daemon (an AgentContext with more). */
+export type Handler<M extends RequestMethod, C extends AgentContext = AgentContext> = (
   params: RequestParams<M>,
-  agent: AgentContext,
+  agent: C,
   conn: ConnectionContext,
   signal: AbortSignal,
 ) => Promise<RequestResult<M>>;
 
-export type HandlerMap = { [M in RequestMethod]?: Handler<M> };
+export type HandlerMap<C extends AgentContext = AgentContext> = { [M in RequestMethod]?: Handler<M, C> };
 
 /** An error carrying a JSON-RPC code from RpcErrors, for handlers to throw. */
 export class AgentError extends Error {

@@ -68,6 +68,12 @@ async function reviewPairs(s: Services, arg: Target): Promise<void> {
 async function exportCommand(s: Services, provider: () => PairsEditorProvider, arg: Target): Promise<void> {
   const uri = await resolveTarget(s, arg, 'Export preference pairs');
   if (!uri) return;
+  // An export reads the saved decisions: offer to save the open editor's first.
+  if (provider().documentFor(uri)?.model.dirty) {
+    const choice = await vscode.window.showWarningMessage('The pairs editor has unsaved decisions; the export reads saved ones.', { modal: true }, 'Save and Export', 'Export Saved Only');
+    if (!choice) return;
+    if (choice === 'Save and Export') await vscode.workspace.save(uri);
+  }
   const fmt = await vscode.window.showQuickPick(
     EXPORT_FORMATS.map((f) => ({ label: f.label, detail: f.detail, format: f.format })),
     { title: 'Export preference pairs: format' },

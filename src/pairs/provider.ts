@@ -54,11 +54,12 @@ export function runOfLocalPairsFile(file: string): { runId: string; iteration: n
 }
 
 export class PairsDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri, readonly model: PairsEditModel) {}
+  constructor(readonly uri: vscode.Uri, readonly model: PairsEditModel, private readonly onDispose: () => void = () => undefined) {}
   get title(): string {
     return this.model.backend.label;
   }
   dispose(): void {
+    this.onDispose();
     this.model.backend.dispose();
   }
 }
@@ -66,6 +67,12 @@ export class PairsDocument implements vscode.CustomDocument {
 export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDocument> {
   private readonly changes = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<PairsDocument>>();
   readonly onDidChangeCustomDocument = this.changes.event;
+  private readonly open = new Map<string, PairsDocument>();
+
+  /** The open document of a URI, if any (export asks to save its unsaved decisions first). */
+  documentFor(uri: vscode.Uri): PairsDocument | undefined {
+    return this.open.get(uri.toString());
+  }
 
   constructor(private readonly services: Services) {}
 
@@ -95,7 +102,9 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
       const backup = JSON.parse(await fs.promises.readFile(vscode.Uri.parse(openContext.backupId).fsPath, 'utf8')) as PairsBackup;
       model.restore(backup);
     }
-    return new PairsDocument(uri, model);
+    const doc = new PairsDocument(uri, model, () => this.open.delete(uri.toString()));
+    this.open.set(uri.toString(), doc);
+    return doc;
   }
 
   async resolveCustomEditor(document: PairsDocument, panel: vscode.WebviewPanel): Promise<void> {

@@ -111,7 +111,13 @@ test('Export Preference Pairs…: format pick → save dialog → HF folder with
   writePairsFile(file, 10);
   fs.writeFileSync(path.join(dir, 'b.decisions.jsonl'), [{ pairId: 'p0', kind: 'accept', ts: 't' }, { pairId: 'p1', kind: 'reject', ts: 't' }].map((d) => JSON.stringify(d)).join('\n') + '\n');
   const s = services();
+  await pairsFeature.activate?.(s);
+  const provider = stub.serializers.get(`customEditor:${PAIRS_VIEW_TYPE}`) as PairsEditorProvider;
   const exportCmd = pairsFeature.commands!.exportPairs(s);
+  // An open editor with unsaved decisions: the export asks first (here: export the saved ones only).
+  const open = await provider.openCustomDocument(vscode.Uri.file(file), { backupId: undefined, untitledDocumentData: undefined });
+  open.model.apply('Accept', [{ pairId: 'p5', kind: 'reject' }]);
+  stub.answer('message', 'Export Saved Only');
   const dest = path.join(dir, 'out', 'b-dataset');
   (vscode.window as unknown as { showSaveDialog: () => Promise<vscode.Uri> }).showSaveDialog = async () => vscode.Uri.file(dest);
   stub.answer('quickPick', 'Hugging Face dataset folder');
@@ -122,6 +128,9 @@ test('Export Preference Pairs…: format pick → save dialog → HF folder with
   assert.equal(readJsonl(path.join(dest, 'train.jsonl')).length, 9);
   assert.match(fs.readFileSync(path.join(dest, 'README.md'), 'utf8'), /^---\n[\s\S]*data_files:[\s\S]*\n---\n/);
   assert.ok(stub.progress.length >= 1, 'export shows progress');
+  assert.ok(stub.messages.some((m) => m.severity === 'warning' && /unsaved decisions/.test(m.message) && m.modal));
+  open.dispose();
+  assert.equal(provider.documentFor(vscode.Uri.file(file)), undefined);
 
   const review = pairsFeature.commands!.reviewPairs(s);
   await review(vscode.Uri.file(file));

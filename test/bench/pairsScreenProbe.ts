@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   const ms = (a: bigint, b: bigint): number => Number(b - a) / 1e6;
   process.stdout.write(JSON.stringify({ totalMs: ms(t0, t2), pageLoadMs: ms(t0, t1), hostAndRenderMs: ms(t1, t2) }) + '\n');
   model.backend.dispose();
+  await page.context().close();
+  await (await launchBrowser()).close();
   process.exit(0);
 }
 

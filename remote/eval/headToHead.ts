@@ -1,0 +1,242 @@
+/**
+ * Head-to-head: the answers of model t against those of an older model (t−1 or the starting model) on held-out
+ * prompts, judged by an external judge. Each comparison is asked in BOTH orders (new answer first, then old answer
+ * first) because judges favour a position; only a consistent verdict counts — the new model wins when it is preferred
+ * in both orders, loses when the old one is, and anything else (disagreement, an unreadable verdict) is a tie.
+ *
+ * Confidence interval: the Wilson score interval (95 %, z = 1.96) on the win rate wins/n, and likewise on the loss
+ * rate. Wilson stays inside [0, 1] and behaves at small n and near 0 or 1, where the normal approximation does not.
+ */
+import OpenAI from 'openai';
+import type { ModelEndpoint } from '../backends/types';
+
+export type Verdict = 'A' | 'B' | null;
+export type Outcome = 'win' | 'tie' | 'loss';
+
+export interface PairwiseVerdict {
+  verdict: Verdict;
+  /** the judge's raw output */
+  text: string;
+  error?: string;
+}
+
+/** Compares two answers to one prompt; "A" is the answer shown first. */
+export interface PairwiseJudge {
+  compare(prompt: string, answerA: string, answerB: string, signal?: AbortSignal): Promise<PairwiseVerdict>;
+}
+
+export interface HeadToHeadItem {
+  promptId: string;
+  prompt: string;
+  /** the answer of the newer model (t) */
+  answerNew: string;
+  /** the answer of the older model (t−1 or the start) */
+  answerOld: string;
+}
+
+export interface HeadToHeadComparison {
+  promptId: string;
+  outcome: Outcome;
+  /** verdict with the new answer in position A */
+  newFirst: Verdict;
+  /** verdict with the old answer in position A */
+  oldFirst: Verdict;
+  texts: [string, string];
+}
+
+export interface HeadToHeadSummary {
+  n: number;
+  wins: number;
+  ties: number;
+  losses: number;
+  winRate: number | null;
+  lossRate: number | null;
+  /** 95 % Wilson intervals */
+  winRateCi: [number, number] | null;
+  lossRateCi: [number, number] | null;
+  /** comparisons where the two orders disagreed (a subset of ties) */
+  orderDisagreements: number;
+  /** comparisons with an unreadable verdict in at least one order (a subset of ties) */
+  unreadable: number;
+}
+
+export interface HeadToHeadResult extends HeadToHeadSummary {
+  comparisons: HeadToHeadComparison[];
+}
+
+/**
+ * The judge prompt for pairwise comparison (our own words). The answers are fenced in tags so text inside them
+ * reads as content, not as instructions.
+ */
+export const PAIRWISE_PROMPT = `You are an impartial reviewer comparing two AI assistant answers to the same user instruction. Decide which answer
+serves the user better: judge how correct, helpful, relevant and complete each one is, and how clearly it is written.
+Do not let the order of the answers, their length, or the names of the assistants sway you; a longer answer is only
+better if the extra content is useful.
+
+<instruction>
+{{instruction}}
+</instruction>
+
+<answer_a>
+{{answerA}}
+</answer_a>
+
+<answer_b>
+{{answerB}}
+</answer_b>
+
+Explain your reasoning in at most 80 words, then end with one last line in exactly this form:
+Verdict: A
+or
+Verdict: B
+`;
+
+export function fillPairwisePrompt(prompt: string, answerA: string, answerB: string): string {
+  const values: Record<string, string> = { instruction: prompt, answerA, answerB };
+  return PAIRWISE_PROMPT.replace(/\{\{(instruction|answerA|answerB)\}\}/g, (_, k: string) => values[k]);
+}
+
+const VERDICT_RE = /verdict\s*[*_]*\s*[:=]\s*[*_]*\s*\[?\s*(?:answer[\s_]*)?([AB])\b/gi;
+
+/** The last `Verdict: A|B` in the judge's output; null when there is none. */
+export function parseVerdict(text: string): Verdict {
+  let last: Verdict = null;
+  for (const m of text.matchAll(VERDICT_RE)) last = m[1].toUpperCase() as 'A' | 'B';
+  return last;
+}
+
+/** Combine the two orders: a win or loss needs the same preference in both, everything else is a tie. */
+export function outcomeOf(newFirst: Verdict, oldFirst: Verdict): Outcome {
+  if (newFirst === 'A' && oldFirst === 'B') return 'win';
+  if (newFirst === 'B' && oldFirst === 'A') return 'loss';
+  return 'tie';
+}
+
+/** Wilson score interval for k successes in n trials. */
+export function wilson(k: number, n: number, z = 1.96): [number, number] | null {
+  if (n <= 0) return null;
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+export function summarise(comparisons: readonly HeadToHeadComparison[]): HeadToHeadSummary {
+  const n = comparisons.length;
+  const wins = comparisons.filter((c) => c.outcome === 'win').length;
+  const losses = comparisons.filter((c) => c.outcome === 'loss').length;
+  return {
+    n,
+    wins,
+    ties: n - wins - losses,
+    losses,
+    winRate: n ? wins / n : null,
+    lossRate: n ? losses / n : null,
+    winRateCi: wilson(wins, n),
+    lossRateCi: wilson(losses, n),
+    orderDisagreements: comparisons.filter((c) => c.newFirst !== null && c.oldFirst !== null && c.newFirst === c.oldFirst).length,
+    unreadable: comparisons.filter((c) => c.newFirst === null || c.oldFirst === null).length,
+  };
+}
+
+/** Run every comparison in both orders, at most `concurrency` judge requests at a time. */
+export async function headToHead(
+  items: readonly HeadToHeadItem[],
+  judge: PairwiseJudge,
+  opts: { concurrency?: number; signal?: AbortSignal; onComparison?: (c: HeadToHeadComparison, done: number) => void } = {},
+): Promise<HeadToHeadResult> {
+  const comparisons: HeadToHeadComparison[] = new Array(items.length);
+  let done = 0;
+  await forEachLimit(items, Math.max(1, Math.floor((opts.concurrency ?? 8) / 2)), async (item, i) => {
+    const [a, b] = await Promise.all([
+      judge.compare(item.prompt, item.answerNew, item.answerOld, opts.signal),
+      judge.compare(item.prompt, item.answerOld, item.answerNew, opts.signal),
+    ]);
+    const c: HeadToHeadComparison = {
+      promptId: item.promptId,
+      outcome: outcomeOf(a.verdict, b.verdict),
+      newFirst: a.verdict,
+      oldFirst: b.verdict,
+      texts: [a.error ? `error: ${a.error}` : a.text, b.error ? `error: ${b.error}` : b.text],
+    };
+    comparisons[i] = c;
+    opts.onComparison?.(c, ++done);
+  }, opts.signal);
+  return { ...summarise(comparisons), comparisons };
+}
+
+/** Bounded-parallel loop; stops starting new items once the signal aborts. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function client(endpoint: ModelEndpoint, i: number, maxRetries: number, timeoutMs: number): OpenAI {
+  const baseURL = endpoint.baseUrls[i % endpoint.baseUrls.length];
+  if (!baseURL) throw new Error('head-to-head: the judge endpoint has no base URL');
+  return new OpenAI({ baseURL, apiKey: endpoint.apiKey ?? 'none', maxRetries, timeout: timeoutMs });
+}
+
+/**
+ * A pairwise judge behind any OpenAI-compatible chat endpoint (the user's external judge, or the sim server in
+ * tests). Temperature 0: the verdict should depend on the answers, not on sampling.
+ */
+export function openAiPairwiseJudge(endpoint: ModelEndpoint, opts: { maxTokens?: number; maxRetries?: number; timeoutMs?: number; seed?: number } = {}): PairwiseJudge {
+  const clients = endpoint.baseUrls.map((_, i) => client(endpoint, i, opts.maxRetries ?? 3, opts.timeoutMs ?? 120_000));
+  let turn = 0;
+  return {
+    async compare(prompt, answerA, answerB, signal) {
+      const c = clients[turn++ % clients.length];
+      try {
+        const r = await c.chat.completions.create(
+          {
+            model: endpoint.model,
+            messages: [{ role: 'user', content: fillPairwisePrompt(prompt, answerA, answerB) }],
+            temperature: 0,
+            max_tokens: opts.maxTokens ?? 400,
+            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          },
+          { signal },
+        );
+        const text = r.choices[0]?.message?.content ?? '';
+        return { verdict: parseVerdict(text), text };
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        return { verdict: null, text: '', error: e instanceof Error ? e.message : String(e) };
+      }
+    },
+  };
+}
+
+/** Answers of one model to the held-out prompts (one per prompt, temperature as configured). */
+export async function answerPrompts(
+  endpoint: ModelEndpoint,
+  prompts: readonly { id: string; text: string }[],
+  opts: { temperature?: number; topP?: number; maxTokens?: number; seed?: number; concurrency?: number; signal?: AbortSignal; maxRetries?: number; timeoutMs?: number } = {},
+): Promise<Map<string, string>> {
+  const clients = endpoint.baseUrls.map((_, i) => client(endpoint, i, opts.maxRetries ?? 3, opts.timeoutMs ?? 120_000));
+  const out = new Map<string, string>();
+  await forEachLimit(prompts, opts.concurrency ?? 8, async (p, i) => {
+    const r = await clients[i % clients.length].chat.completions.create(
+      {
+        model: endpoint.model,
+        messages: [{ role: 'user', content: p.text }],
+        temperature: opts.temperature ?? 0.7,
+        top_p: opts.topP ?? 0.9,
+        max_tokens: opts.maxTokens ?? 1024,
+        ...(opts.seed !== undefined ? { seed: opts.seed + i } : {}),
+      },
+      { signal: opts.signal },
+    );
+    out.set(p.id, r.choices[0]?.message?.content ?? '');
+  }, opts.signal);
+  return out;
+}

@@ -7,8 +7,10 @@
  * Confidence interval: the Wilson score interval (95 %, z = 1.96) on the win rate wins/n, and likewise on the loss
  * rate. Wilson stays inside [0, 1] and behaves at small n and near 0 or 1, where the normal approximation does not.
  */
-import OpenAI from 'openai';
 import type { ModelEndpoint } from '../backends/types';
+import { InferenceClient, type ClientOptions } from '../inference/client';
+import { arrayTasks, runPool } from '../inference/pool';
+import { describeError } from '../inference/retry';
 
 export type Verdict = 'A' | 'B' | null;
 export type Outcome = 'win' | 'tie' | 'loss';
@@ -147,11 +149,12 @@ export async function headToHead(
   opts: { concurrency?: number; signal?: AbortSignal; onComparison?: (c: HeadToHeadComparison, done: number) => void } = {},
 ): Promise<HeadToHeadResult> {
   const comparisons: HeadToHeadComparison[] = new Array(items.length);
+  const signal = opts.signal ?? new AbortController().signal;
   let done = 0;
-  await forEachLimit(items, Math.max(1, Math.floor((opts.concurrency ?? 8) / 2)), async (item, i) => {
+  const compareOne = async (item: HeadToHeadItem, i: number): Promise<void> => {
     const [a, b] = await Promise.all([
-      judge.compare(item.prompt, item.answerNew, item.answerOld, opts.signal),
-      judge.compare(item.prompt, item.answerOld, item.answerNew, opts.signal),
+      judge.compare(item.prompt, item.answerNew, item.answerOld, signal),
+      judge.compare(item.prompt, item.answerOld, item.answerNew, signal),
     ]);
     const c: HeadToHeadComparison = {
       promptId: item.promptId,
@@ -162,81 +165,53 @@ export async function headToHead(
     };
     comparisons[i] = c;
     opts.onComparison?.(c, ++done);
-  }, opts.signal);
+  };
+  // two requests per item (both orders) run together
+  await runPool(Math.max(1, Math.floor((opts.concurrency ?? 8) / 2)), arrayTasks(items, compareOne), signal);
   return { ...summarise(comparisons), comparisons };
 }
 
-/** Bounded-parallel loop; stops starting new items once the signal aborts. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function client(endpoint: ModelEndpoint, i: number, maxRetries: number, timeoutMs: number): OpenAI {
-  const baseURL = endpoint.baseUrls[i % endpoint.baseUrls.length];
-  if (!baseURL) throw new Error('head-to-head: the judge endpoint has no base URL');
-  return new OpenAI({ baseURL, apiKey: endpoint.apiKey ?? 'none', maxRetries, timeout: timeoutMs });
-}
+const DEFAULT_CLIENT: ClientOptions = { maxRetries: 3, timeoutMs: 120_000 };
 
 /**
  * A pairwise judge behind any OpenAI-compatible chat endpoint (the user's external judge, or the sim server in
- * tests). Temperature 0: the verdict should depend on the answers, not on sampling.
+ * tests). Temperature 0: the verdict should depend on the answers, not on sampling. A request that fails after its
+ * retries gives no verdict (a tie), recorded with its error.
  */
-export function openAiPairwiseJudge(endpoint: ModelEndpoint, opts: { maxTokens?: number; maxRetries?: number; timeoutMs?: number; seed?: number } = {}): PairwiseJudge {
-  const clients = endpoint.baseUrls.map((_, i) => client(endpoint, i, opts.maxRetries ?? 3, opts.timeoutMs ?? 120_000));
-  let turn = 0;
+export function openAiPairwiseJudge(endpoint: ModelEndpoint, opts: { maxTokens?: number; seed?: number; client?: ClientOptions } = {}): PairwiseJudge {
+  const client = new InferenceClient(endpoint, opts.client ?? DEFAULT_CLIENT);
   return {
     async compare(prompt, answerA, answerB, signal) {
-      const c = clients[turn++ % clients.length];
       try {
-        const r = await c.chat.completions.create(
-          {
-            model: endpoint.model,
-            messages: [{ role: 'user', content: fillPairwisePrompt(prompt, answerA, answerB) }],
-            temperature: 0,
-            max_tokens: opts.maxTokens ?? 400,
-            ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-          },
-          { signal },
+        const r = await client.chat(
+          { prompt: fillPairwisePrompt(prompt, answerA, answerB), n: 1, temperature: 0, topP: 1, maxTokens: opts.maxTokens ?? 400, seed: opts.seed ?? 0 },
+          signal ?? new AbortController().signal,
         );
-        const text = r.choices[0]?.message?.content ?? '';
+        const text = r.choices[0]?.text ?? '';
         return { verdict: parseVerdict(text), text };
       } catch (e) {
         if (signal?.aborted) throw e;
-        return { verdict: null, text: '', error: e instanceof Error ? e.message : String(e) };
+        return { verdict: null, text: '', error: describeError(e) };
       }
     },
   };
 }
 
-/** Answers of one model to the held-out prompts (one per prompt, temperature as configured). */
+/** One answer of a model per held-out prompt. */
 export async function answerPrompts(
   endpoint: ModelEndpoint,
   prompts: readonly { id: string; text: string }[],
-  opts: { temperature?: number; topP?: number; maxTokens?: number; seed?: number; concurrency?: number; signal?: AbortSignal; maxRetries?: number; timeoutMs?: number } = {},
+  opts: { temperature?: number; topP?: number; maxTokens?: number; seed?: number; concurrency?: number; signal?: AbortSignal; client?: ClientOptions } = {},
 ): Promise<Map<string, string>> {
-  const clients = endpoint.baseUrls.map((_, i) => client(endpoint, i, opts.maxRetries ?? 3, opts.timeoutMs ?? 120_000));
+  const client = new InferenceClient(endpoint, opts.client ?? DEFAULT_CLIENT);
+  const signal = opts.signal ?? new AbortController().signal;
   const out = new Map<string, string>();
-  await forEachLimit(prompts, opts.concurrency ?? 8, async (p, i) => {
-    const r = await clients[i % clients.length].chat.completions.create(
-      {
-        model: endpoint.model,
-        messages: [{ role: 'user', content: p.text }],
-        temperature: opts.temperature ?? 0.7,
-        top_p: opts.topP ?? 0.9,
-        max_tokens: opts.maxTokens ?? 1024,
-        ...(opts.seed !== undefined ? { seed: opts.seed + i } : {}),
-      },
-      { signal: opts.signal },
+  await runPool(opts.concurrency ?? 8, arrayTasks(prompts, async (p, i) => {
+    const r = await client.chat(
+      { prompt: p.text, n: 1, temperature: opts.temperature ?? 0.7, topP: opts.topP ?? 0.9, maxTokens: opts.maxTokens ?? 1024, seed: (opts.seed ?? 0) + i },
+      signal,
     );
-    out.set(p.id, r.choices[0]?.message?.content ?? '');
-  }, opts.signal);
+    out.set(p.id, r.choices[0]?.text ?? '');
+  }), signal);
   return out;
 }

@@ -8,6 +8,8 @@
 import type { CandidateRecord, JudgmentRecord, PairRecord } from '../protocol';
 import { meanScore, pearson, spearman } from './metrics';
 import type { HeadToHeadSummary } from './headToHead';
+// The chart library's binning (pure, DOM-free), so the report's bars and these counts are the same numbers.
+import { binEdges, binValues, type Bin } from '../../webview/components/charts';
 
 export interface Distribution {
   n: number;
@@ -19,12 +21,6 @@ export interface Distribution {
   max: number | null;
 }
 
-export interface Histogram {
-  /** bin i covers [edges[i], edges[i+1]) (the last bin is closed) */
-  edges: number[];
-  counts: number[];
-}
-
 export interface IterationAnalytics {
   iteration: number;
   candidates: number;
@@ -34,12 +30,12 @@ export interface IterationAnalytics {
   parseFailures: number;
   parseFailureRate: number | null;
   /** judge sample scores, one bin per whole point (scoreMin…scoreMax) */
-  sampleScoreHistogram: Histogram;
+  sampleScoreHistogram: Bin[];
   /** per-candidate mean scores */
   candidateScore: Distribution;
   /** answer length in characters */
   length: Distribution;
-  lengthHistogram: Histogram;
+  lengthHistogram: Bin[];
   /** correlation of a candidate's mean score with its length */
   scoreLength: { pearson: number | null; spearman: number | null; points: number };
   /** prompts whose scored candidates all got the same mean score (no pair possible) */
@@ -73,24 +69,15 @@ export function distribution(values: readonly number[]): Distribution {
   return { n, mean: xs.reduce((a, b) => a + b, 0) / n, median: q(0.5), p10: q(0.1), p90: q(0.9), min: xs[0], max: xs[n - 1] };
 }
 
-/** `bins` equal-width bins over [lo, hi]; values outside are clamped into the end bins. */
-export function histogram(values: readonly number[], lo: number, hi: number, bins: number): Histogram {
-  const width = (hi - lo) / bins || 1;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
-  const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]++;
-  return { edges, counts };
-}
-
-/** Length bins with round edges covering the data: 12 bins, width a 1/2/5 × 10^k step. */
-export function lengthHistogram(lengths: readonly number[]): Histogram {
-  if (!lengths.length) return { edges: [0, 1], counts: [0] };
+/** Length bins with round edges covering the data: about 12 bins, width a 1/2/5 × 10^k step. */
+export function lengthHistogram(lengths: readonly number[]): Bin[] {
+  if (!lengths.length) return [];
   const max = Math.max(...lengths);
   const raw = Math.max(1, max / 12);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const bins = Math.max(1, Math.ceil((max + 1) / step));
-  return histogram(lengths, 0, bins * step, bins);
+  return binValues(lengths, binEdges(0, bins * step, bins));
 }
 
 export function analyseIteration(iteration: number, files: IterationFilesData, opts: { scoreMin?: number; scoreMax?: number } = {}): IterationAnalytics {
@@ -127,8 +114,8 @@ export function analyseIteration(iteration: number, files: IterationFilesData, o
   const lengths = candidates.map((c) => c.chars);
   const bins = Math.max(1, Math.round(scoreMax - scoreMin) + 1);
   // one bin per whole point: [s − 0.5, s + 0.5)
-  const sampleScoreHistogram = histogram(sampleScores, scoreMin - 0.5, scoreMax + 0.5, bins);
-  const modal = sampleScores.length ? Math.max(...sampleScoreHistogram.counts) / sampleScores.length : null;
+  const sampleScoreHistogram = binValues(sampleScores, binEdges(scoreMin - 0.5, scoreMax + 0.5, bins));
+  const modal = sampleScores.length ? Math.max(...sampleScoreHistogram.map((b) => b.count)) / sampleScores.length : null;
   const xs = scored.map((s) => s.c.chars);
   const ys = scored.map((s) => s.score);
   const mean = (v: number[]): number | null => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { CandidateRecord, JudgmentRecord, PairRecord } from '../../../remote/protocol';
-import { analyseIteration, analyticsWarnings, distribution, histogram, lengthHistogram, type IterationAnalytics } from '../../../remote/eval/lengthAnalytics';
+import { analyseIteration, analyticsWarnings, distribution, lengthHistogram, type IterationAnalytics } from '../../../remote/eval/lengthAnalytics';
 import { summarise } from '../../../remote/eval/headToHead';
 
 const cand = (id: string, promptId: string, chars: number, error?: string): CandidateRecord => ({ id, promptId, iteration: 1, index: 0, text: 'x'.repeat(chars), chars, error });
@@ -25,8 +25,8 @@ test('analyseIteration on a hand-computed fixture', () => {
   assert.equal(a.judgments, 10);
   assert.equal(a.parseFailures, 3);
   assert.equal(a.parseFailureRate, 0.3);
-  assert.deepEqual(a.sampleScoreHistogram.counts, [0, 0, 1, 4, 2, 0]);
-  assert.deepEqual(a.sampleScoreHistogram.edges, [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
+  assert.deepEqual(a.sampleScoreHistogram.map((b) => b.count), [0, 0, 1, 4, 2, 0]);
+  assert.deepEqual(a.sampleScoreHistogram.map((b) => b.x0), [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5]);
   assert.equal(a.candidateScore.mean, (2.5 + 4 + 3 + 3) / 4);
   assert.equal(a.length.mean, (100 + 300 + 200 + 400 + 50) / 5);
   assert.equal(a.length.median, 200);
@@ -42,16 +42,15 @@ test('analyseIteration on a hand-computed fixture', () => {
   assert.equal(a.scoreLength.points, 4);
 });
 
-test('distribution, histograms', () => {
+test('distribution, length histogram', () => {
   const d = distribution([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.equal(d.median, 5.5);
   assert.ok(Math.abs((d.p10 ?? 0) - 1.9) < 1e-12);
   assert.ok(Math.abs((d.p90 ?? 0) - 9.1) < 1e-12);
-  assert.deepEqual(histogram([0, 1, 2, 10], 0, 10, 2).counts, [3, 1]);
   const lh = lengthHistogram([0, 150, 1100]);
-  assert.equal(lh.edges[1] - lh.edges[0], 100);
-  assert.equal(lh.counts.reduce((a, b) => a + b, 0), 3);
-  assert.ok(lh.edges[lh.edges.length - 1] > 1100);
+  assert.equal(lh[0].x1 - lh[0].x0, 100);
+  assert.equal(lh.reduce((a, b) => a + b.count, 0), 3);
+  assert.ok(lh[lh.length - 1].x1 > 1100);
 });
 
 test('length drift warns unless the head-to-head improved; collapse and parse failures warn', () => {

@@ -7,6 +7,7 @@
  * Confidence interval: the Wilson score interval (95 %, z = 1.96) on the win rate wins/n, and likewise on the loss
  * rate. Wilson stays inside [0, 1] and behaves at small n and near 0 or 1, where the normal approximation does not.
  */
+import type { HeadToHeadSummary } from '../protocol';
 import type { ModelEndpoint } from '../backends/types';
 import { InferenceClient, type ClientOptions } from '../inference/client';
 import { arrayTasks, runPool } from '../inference/pool';
@@ -46,21 +47,7 @@ export interface HeadToHeadComparison {
   texts: [string, string];
 }
 
-export interface HeadToHeadSummary {
-  n: number;
-  wins: number;
-  ties: number;
-  losses: number;
-  winRate: number | null;
-  lossRate: number | null;
-  /** 95 % Wilson intervals */
-  winRateCi: [number, number] | null;
-  lossRateCi: [number, number] | null;
-  /** comparisons where the two orders disagreed (a subset of ties) */
-  orderDisagreements: number;
-  /** comparisons with an unreadable verdict in at least one order (a subset of ties) */
-  unreadable: number;
-}
+export type { HeadToHeadSummary };
 
 export interface HeadToHeadResult extends HeadToHeadSummary {
   comparisons: HeadToHeadComparison[];

@@ -18,6 +18,7 @@
  * rank, so +1 means perfect agreement. Answers without a score (every judge sample failed to parse) are left out of
  * their group and counted in `unscored`.
  */
+import type { JudgeAgreement } from '../protocol';
 
 export interface RankedAnswer {
   id: string;
@@ -32,23 +33,7 @@ export interface RankedGroup {
   answers: RankedAnswer[];
 }
 
-export interface JudgeAgreement {
-  /** groups with at least two scored answers */
-  groups: number;
-  answers: number;
-  unscored: number;
-  /** pairs people ranked differently (the pairwise-accuracy denominator) */
-  pairs: number;
-  pairwiseAccuracy: number | null;
-  /** answers with a perfect judge score, and the share of them people ranked first */
-  perfectScored: number;
-  fiveBest: number | null;
-  topRatedIsBest: number | null;
-  exactMatch: number | null;
-  spearman: number | null;
-  kendallTau: number | null;
-  undefinedCorrelations: number;
-}
+export type { JudgeAgreement };
 
 /** Average ranks, 1-based, ascending values first; ties share the mean of the positions they span. */
 export function averageRanks(values: readonly number[]): number[] {

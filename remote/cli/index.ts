@@ -15,6 +15,6 @@ registerCommand('serve', notYet('serve', 4));
 registerCommand('attach', notYet('attach', 4));
 registerCommand('run', notYet('run', 4));
 registerCommand('demo', notYet('demo', 4));
-registerCommand('sim-server', notYet('sim-server', 3));
-registerCommand('sim-train', notYet('sim-train', 3));
+registerCommand('sim-server', async () => (await import('./simServer')).main);
+registerCommand('sim-train', async () => (await import('./simTrain')).main);
 registerCommand('preflight', notYet('preflight', 5));

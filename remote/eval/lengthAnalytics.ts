@@ -10,6 +10,8 @@ import { meanScore, pearson, spearman } from './metrics';
 import type { HeadToHeadSummary } from './headToHead';
 // The chart library's binning (pure, DOM-free), so the report's bars and these counts are the same numbers.
 import { binEdges, binValues, type Bin } from '../../webview/components/charts';
+// Ties are the pair stage's own rule, so the report's tie count is the pipeline's.
+import { selectPair } from '../pipeline/pairSelection';
 
 export interface Distribution {
   n: number;
@@ -27,7 +29,11 @@ export interface IterationAnalytics {
   /** candidates with at least one parsed judge score */
   scoredCandidates: number;
   judgments: number;
+  /** judge requests that failed outright (not counted as parse failures) */
+  failedJudgments: number;
+  /** answered judge samples without a readable score */
   parseFailures: number;
+  /** parse failures / answered judge samples (as metrics.json) */
   parseFailureRate: number | null;
   /** judge sample scores, one bin per whole point (scoreMin…scoreMax) */
   sampleScoreHistogram: Bin[];
@@ -38,8 +44,9 @@ export interface IterationAnalytics {
   lengthHistogram: Bin[];
   /** correlation of a candidate's mean score with its length */
   scoreLength: { pearson: number | null; spearman: number | null; points: number };
-  /** prompts whose scored candidates all got the same mean score (no pair possible) */
+  /** prompts with enough scored candidates for a pair */
   promptsScored: number;
+  /** of those, prompts the pair stage drops as a tie (best and worst score equal, or no separable pair under ρ) */
   ties: number;
   tieRate: number | null;
   pairs: number;
@@ -80,36 +87,42 @@ export function lengthHistogram(lengths: readonly number[]): Bin[] {
   return binValues(lengths, binEdges(0, bins * step, bins));
 }
 
-export function analyseIteration(iteration: number, files: IterationFilesData, opts: { scoreMin?: number; scoreMax?: number } = {}): IterationAnalytics {
+export function analyseIteration(
+  iteration: number,
+  files: IterationFilesData,
+  opts: { scoreMin?: number; scoreMax?: number; rho?: number; minScoredCandidates?: number } = {},
+): IterationAnalytics {
   const scoreMin = opts.scoreMin ?? 0;
   const scoreMax = opts.scoreMax ?? 5;
   const candidates = files.candidates.filter((c) => !c.error);
   const byCandidate = new Map<string, (number | null)[]>();
   let parseFailures = 0;
+  let failedJudgments = 0;
   const sampleScores: number[] = [];
   for (const j of files.judgments) {
     let list = byCandidate.get(j.candidateId);
     if (!list) byCandidate.set(j.candidateId, (list = []));
-    list.push(j.score);
-    if (j.score === null || !j.parseOk) parseFailures++;
+    list.push(j.parseOk ? j.score : null);
+    if (j.error) failedJudgments++;
+    else if (j.score === null || !j.parseOk) parseFailures++;
     else sampleScores.push(j.score);
   }
   const scored: { c: CandidateRecord; score: number }[] = [];
-  const byPrompt = new Map<string, number[]>();
+  const byPrompt = new Map<string, { id: string; score: number | null; chars: number }[]>();
   for (const c of candidates) {
     const s = meanScore(byCandidate.get(c.id) ?? []);
-    if (s === null) continue;
-    scored.push({ c, score: s });
     let list = byPrompt.get(c.promptId);
     if (!list) byPrompt.set(c.promptId, (list = []));
-    list.push(s);
+    list.push({ id: c.id, score: s, chars: c.chars });
+    if (s !== null) scored.push({ c, score: s });
   }
   let promptsScored = 0;
   let ties = 0;
-  for (const scores of byPrompt.values()) {
-    if (scores.length < 2) continue;
+  for (const cands of byPrompt.values()) {
+    const r = selectPair(cands, opts.rho ?? 0, opts.minScoredCandidates ?? 2);
+    if ('drop' in r && r.drop === 'too_few_scored') continue;
     promptsScored++;
-    if (Math.max(...scores) === Math.min(...scores)) ties++;
+    if ('drop' in r && r.drop === 'tie') ties++;
   }
   const lengths = candidates.map((c) => c.chars);
   const bins = Math.max(1, Math.round(scoreMax - scoreMin) + 1);
@@ -124,8 +137,9 @@ export function analyseIteration(iteration: number, files: IterationFilesData, o
     candidates: candidates.length,
     scoredCandidates: scored.length,
     judgments: files.judgments.length,
+    failedJudgments,
     parseFailures,
-    parseFailureRate: files.judgments.length ? parseFailures / files.judgments.length : null,
+    parseFailureRate: files.judgments.length - failedJudgments ? parseFailures / (files.judgments.length - failedJudgments) : null,
     sampleScoreHistogram,
     candidateScore: distribution(ys),
     length: distribution(lengths),

@@ -41,8 +41,12 @@ export interface IterationReport {
 const CHART_SIZE = { width: 560, height: 260 };
 
 function analyse(run: Run, t: number): IterationAnalytics {
-  const judge = run.readManifest(t)?.params.judge ?? run.config.judge;
-  return analyseIteration(t, { candidates: run.read(t, 'candidates'), judgments: run.read(t, 'judgments'), pairs: run.read(t, 'pairs') }, { scoreMin: judge.scoreMin, scoreMax: judge.scoreMax });
+  const params = run.readManifest(t)?.params ?? run.config;
+  return analyseIteration(
+    t,
+    { candidates: run.read(t, 'candidates'), judgments: run.read(t, 'judgments'), pairs: run.read(t, 'pairs') },
+    { scoreMin: params.judge.scoreMin, scoreMax: params.judge.scoreMax, rho: params.pairs.rho, minScoredCandidates: params.pairs.minScoredCandidates },
+  );
 }
 
 /** Build the report of iteration t from the run's files (no writing). */

@@ -14,6 +14,8 @@ import { answerPrompts, headToHead, openAiPairwiseJudge } from '../../eval/headT
 import { writeHeadToHead, writeJudgeEval } from '../../eval/results';
 import { writeIterationReport } from '../../eval/report';
 import { AgentError, type HandlerMap } from '../types';
+import { selectBackends } from '../../backends';
+import { previewJudge } from '../../pipeline/preview';
 
 export interface EvalDeps {
   /** Make model `model` of `run` servable and say how to reach it; `release` stops what was started for it. */
@@ -138,3 +140,23 @@ export function makeEvalHandlers(deps: EvalDeps): HandlerMap {
     },
   };
 }
+
+/**
+ * The daemon's defaults: the run's own backend serves the model (started for the request, stopped after it), and
+ * samples are judged by the pipeline's preview judge.
+ */
+export const defaultEvalDeps: EvalDeps = {
+  async endpointFor(run, model, signal) {
+    const { inference } = selectBackends(run.config, run.dir);
+    try {
+      return { endpoint: await inference.ensureServing(model, signal), release: () => inference.stop() };
+    } catch (e) {
+      await inference.stop();
+      throw e;
+    }
+  },
+  judgeSamples: ({ endpoint, rubric, k, judge, signal }) => (samples, onResult) =>
+    previewJudge({ rubric, samples, k, endpoint, judge, signal, onResult }),
+};
+
+export const evalHandlers: HandlerMap = makeEvalHandlers(defaultEvalDeps);

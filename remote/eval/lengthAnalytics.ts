@@ -6,7 +6,7 @@
  * score, many unparseable judgments.
  */
 import type { CandidateRecord, JudgmentRecord, PairRecord } from '../protocol';
-import { meanScore, pearson, spearman } from './metrics';
+import { mean, meanScore, pearson, spearman } from './metrics';
 import type { HeadToHeadSummary } from './headToHead';
 // The chart library's binning (pure, DOM-free), so the report's bars and these counts are the same numbers.
 import { binEdges, binValues, type Bin } from '../../webview/components/charts';
@@ -131,7 +131,6 @@ export function analyseIteration(
   const modal = sampleScores.length ? Math.max(...sampleScoreHistogram.map((b) => b.count)) / sampleScores.length : null;
   const xs = scored.map((s) => s.c.chars);
   const ys = scored.map((s) => s.score);
-  const mean = (v: number[]): number | null => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
   return {
     iteration,
     candidates: candidates.length,

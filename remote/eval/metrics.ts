@@ -99,7 +99,8 @@ export function kendallTauB(x: readonly number[], y: readonly number[]): number 
   return (concordant - discordant) / denom;
 }
 
-const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+/** Arithmetic mean; null for no values. */
+export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** Judge agreement with people over a labelled set. `scoreMax` is the rubric's perfect score (5). */
 export function judgeAgreement(groups: readonly RankedGroup[], opts: { scoreMax?: number } = {}): JudgeAgreement {

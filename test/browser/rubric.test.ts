@@ -79,7 +79,7 @@ test('rubric preview: rows stream in, deltas, summary, A/B against human ranks, 
   assert.equal(ab.length, 2);
   assert.match(ab[0], /Pairwise accuracy\s*0\.0 %\s*100\.0 %\s*\+100\.0 pt/);
   assert.match(ab[1], /Kendall τ-b\s*-1\.000\s*1\.000\s*\+2\.00/);
-  assert.match(await page.locator('#status').textContent() ?? '', /Draft judged: 15 scores/);
+  assert.match(await page.locator('#status').textContent() ?? '', /Draft judged: 15\/15 scores, 2 parse failures/);
 
   await page.locator('#use-rubric').click();
   assert.deepEqual((await posted(page)).slice(-1), [{ type: 'useRubric' }]);

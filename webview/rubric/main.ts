@@ -110,7 +110,10 @@ function renderSummary(): void {
     text = `Preview failed: ${run.error}`;
     cls = 'status error';
   } else if (run && !run.done) text = `Judging with the draft… ${s.scoresIn}/${s.scoresExpected} scores`;
-  else if (run?.done && !run.cancelled) text = `Draft judged: ${s.scoresIn} scores`;
+  else if (run?.done && !run.cancelled) {
+    const fails = Math.round((s.parseFailureRate ?? 0) * s.scoresIn);
+    text = `Draft judged: ${s.scoresIn}/${s.scoresExpected} scores${fails ? `, ${fails} parse failure${fails > 1 ? 's' : ''}` : ''}`;
+  }
   status.className = cls;
   status.textContent = text;
 }

@@ -4,7 +4,7 @@
  * agreement with people on labelled samples.
  */
 import type { PreviewResult, PreviewSample } from '../../remote/protocol';
-import { groupsFromSamples, judgeAgreement, meanScore } from '../../remote/eval/metrics';
+import { groupsFromSamples, judgeAgreement, mean, meanScore } from '../../remote/eval/metrics';
 import type { PreviewRole, RubricHostMessage } from './protocol';
 
 interface RunState {
@@ -131,7 +131,6 @@ export class PreviewModel {
     const baselines = rows.map((r) => r.baseline).filter((x): x is number => x !== null);
     const scoresIn = rows.reduce((a, r) => a + r.draftScores.length, 0);
     const failures = rows.reduce((a, r) => a + r.parseFailures, 0);
-    const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     const m = mean(draftMeans);
     const spread = m === null ? null : Math.sqrt(draftMeans.reduce((a, x) => a + (x - m) ** 2, 0) / draftMeans.length);
     const summary: PreviewSummary = {

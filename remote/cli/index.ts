@@ -13,8 +13,8 @@ function notYet(name: string, issue: number) {
 
 registerCommand('serve', notYet('serve', 4));
 registerCommand('attach', notYet('attach', 4));
-registerCommand('run', notYet('run', 4));
-registerCommand('demo', notYet('demo', 4));
+registerCommand('run', async () => (await import('./run')).main);
+registerCommand('demo', async () => (await import('./demo')).main);
 registerCommand('sim-server', async () => (await import('./simServer')).main);
 registerCommand('sim-train', async () => (await import('./simTrain')).main);
 registerCommand('preflight', notYet('preflight', 5));

@@ -72,6 +72,8 @@ export function structureOf(text: string): Structure {
   return { listItems, headings, paragraphs, transitions };
 }
 
+const ASPECT_RES = ASPECT_MARKERS.map((m) => new RegExp(`\\b${m}`));
+
 export function extractFeatures(instruction: string, response: string): Features {
   const terms = keyTerms(instruction);
   const sentences = splitSentences(response);
@@ -91,7 +93,7 @@ export function extractFeatures(instruction: string, response: string): Features
   }).length;
   const relevance = terms.length === 0 ? (substantive.length ? 0.5 : 0) : substantive.length ? relevant / substantive.length : 0;
 
-  const aspects = ASPECT_MARKERS.filter((m) => new RegExp(`\\b${m}`, 'i').test(lower)).length;
+  const aspects = ASPECT_RES.filter((re) => re.test(lower)).length;
   const completeness = clamp01(aspects / 6);
 
   const st = structureOf(response);

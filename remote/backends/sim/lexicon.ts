@@ -14,7 +14,8 @@ please tell give write explain describe list provide suggest compare summarize s
 need want like know let lets think good best better new short brief simple simply detailed quick example examples
 steps step tips tip kind kinds type types difference between someone person people first without within getting
 really actually across around after before while during much many lot lots able sure way keep start going
-anything everything nothing everyone anyone`.split(/\s+/),
+anything everything nothing everyone anyone through throughout
+always never often usually`.split(/\s+/),
 );
 
 /** Common request verbs: not subjects an answer talks about ("improve", "learn"). */

@@ -11,7 +11,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SimFaultRates, SimServerOptions as ProtocolSimServerOptions } from '../../protocol';
+import type { SimServerOptions as ProtocolSimServerOptions } from '../../protocol';
 import { CapacityModel } from './capacity';
 import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
@@ -20,17 +20,13 @@ import { judge, parseJudgePrompt } from './judge';
 import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
+/** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
+ * faults) plus what only a standalone server needs. */
 export interface SimServerOptions extends ProtocolSimServerOptions {
   port?: number;
   host?: '127.0.0.1';
   /** folder relative model ids resolve against, and whose checkpoints /v1/models lists */
   modelDir?: string;
-  maxConcurrency?: number;
-  tokensPerSecond?: number;
-  ttftMs?: number;
-  zeroLatency?: boolean;
-  malformedJudgmentRate?: number;
-  faults?: SimFaultRates;
   /** seed of the fault decisions (default 0) */
   faultSeed?: number;
   /** retry-after advertised with injected 429s (default 1000 ms) */
@@ -179,7 +175,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     return Promise.reject(e);
   }
   const retryAfterMs = opts.retryAfterMs ?? SIM_DEFAULTS.retryAfterMs;
-  const closing = new AbortController();
+  const inflight = new Set<AbortController>();
   const sockets = new Set<Socket>();
   let requests = 0;
   let sequences = 0;
@@ -197,8 +193,11 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
   function generate(req: ChatRequest, policy: SimPolicy): { kind: RequestKind; texts: string[] } {
     const user = [...req.messages].reverse().find((m) => m.role === 'user');
     const prompt = user?.content ?? req.messages[req.messages.length - 1].content;
-    const j = parseJudgePrompt(prompt);
-    const examples = j ? undefined : parseFewShot(prompt);
+    // the task may be split between a system message and the user turn: look at the last user turn first, then at
+    // the whole conversation
+    const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
+    const j = parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
+    const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
     const texts: string[] = [];
@@ -349,12 +348,13 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   const server = http.createServer((req, res) => {
     requests++;
+    // aborted when the client goes away or the server closes: frees the request's slots and timers
     const ctl = new AbortController();
-    const onGone = (): void => ctl.abort();
-    res.on('close', onGone);
-    const onClosing = (): void => ctl.abort();
-    closing.signal.addEventListener('abort', onClosing, { once: true });
-    res.on('close', () => closing.signal.removeEventListener('abort', onClosing));
+    inflight.add(ctl);
+    res.on('close', () => {
+      inflight.delete(ctl);
+      ctl.abort();
+    });
     const url = new URL(req.url ?? '/', `http://${host}`);
     const route = url.pathname.replace(/\/+$/, '');
     const fail = (e: unknown): void => {
@@ -416,7 +416,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
         stats: () => ({ requests, sequences, faults: { ...faults.counts } }),
         close: () =>
           new Promise<void>((done) => {
-            closing.abort();
+            for (const c of inflight) c.abort();
             server.close(() => done());
             for (const s of sockets) s.destroy();
           }),

@@ -1,13 +1,24 @@
 /** Extension entry point: build the services, let each feature register its commands, views and editors. */
 import * as vscode from 'vscode';
 import type { CommandHandler, Feature, Services } from './services';
+import { runCommandsFeature } from './commands/runCommands';
+import { dashboardFeature } from './dashboard/feature';
+import { runsViewFeature } from './runs/feature';
+import { statusFeature } from './status/feature';
 import { rubricFeature } from './rubric/feature';
 import { evalFeature } from './eval/feature';
 
 /**
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
  */
-const features: Feature[] = [rubricFeature, evalFeature];
+const features: Feature[] = [
+  runCommandsFeature,
+  dashboardFeature,
+  runsViewFeature,
+  statusFeature,
+  rubricFeature,
+  evalFeature,
+];
 
 /** Commands whose feature is not built yet say so instead of failing silently. */
 function notYet(title: string): CommandHandler {

@@ -11,8 +11,8 @@ function notYet(name: string, issue: number) {
   };
 }
 
-registerCommand('serve', notYet('serve', 4));
-registerCommand('attach', notYet('attach', 4));
+registerCommand('serve', async () => (await import('./serve')).main);
+registerCommand('attach', async () => (await import('./attach')).main);
 registerCommand('run', async () => (await import('./run')).main);
 registerCommand('demo', async () => (await import('./demo')).main);
 registerCommand('sim-server', async () => (await import('./simServer')).main);

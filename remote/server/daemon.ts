@@ -1,0 +1,173 @@
+/**
+ * What the agent daemon owns while it lives: the run store, one writable Run per run it touches (with its snapshot
+ * kept current by the shared reducer), the background iterations (one AbortController each; they keep running when
+ * clients disconnect), the event fan-out, and a tail of its own log for `agent/logTail`.
+ */
+import type { RequestMethod, RequestParams, RequestResult, RunSnapshot } from '../protocol';
+import { Run, RunStore } from '../store/runStore';
+import { addLogSink, info, error as logError } from '../log';
+import { applyEvent } from '../snapshot/reducer';
+import { buildSnapshot } from './snapshot';
+import { EventFanout } from './fanout';
+import type { AgentContext, ConnectionContext } from './types';
+
+const LOG_TAIL = 2000;
+/** How long shutdown waits for stopped iterations to write their last records. */
+const STOP_GRACE_MS = 10_000;
+
+interface OpenRun {
+  run: Run;
+  snapshot: RunSnapshot;
+  unlisten: () => void;
+}
+
+export interface BackgroundTask {
+  iteration: number;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export interface DaemonOptions {
+  runsDir: string;
+  agentVersion: string;
+  bundleHash: string;
+}
+
+export class Daemon implements AgentContext {
+  readonly store: RunStore;
+  readonly agentVersion: string;
+  readonly bundleHash: string;
+  readonly fanout = new EventFanout();
+  private runs = new Map<string, OpenRun>();
+  private tasks = new Map<string, BackgroundTask>();
+  private logLines: string[] = [];
+  private unsink: () => void;
+  private shuttingDown: Promise<void> | undefined;
+  /** called once shutdown is complete (the CLI exits the process) */
+  onShutdown: () => void = () => undefined;
+
+  constructor(opts: DaemonOptions) {
+    this.store = new RunStore(opts.runsDir);
+    this.agentVersion = opts.agentVersion;
+    this.bundleHash = opts.bundleHash;
+    this.unsink = addLogSink((level, message) => {
+      this.logLines.push(`${new Date().toISOString()} [${level}] ${message}`);
+      if (this.logLines.length > LOG_TAIL) this.logLines.splice(0, this.logLines.length - LOG_TAIL);
+    });
+  }
+
+  get runsDir(): string {
+    return this.store.runsDir;
+  }
+
+  openRun(runId: string): Run {
+    return this.open(runId).run;
+  }
+
+  /** Keep a freshly created (already writable) run. */
+  adopt(run: Run): void {
+    if (!this.runs.has(run.id)) this.track(run);
+  }
+
+  snapshot(runId: string): RunSnapshot {
+    return this.open(runId).snapshot;
+  }
+
+  /** Open runs are served from memory; others are summarised from their files (read-only). */
+  isOpen(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
+  private open(runId: string): OpenRun {
+    const known = this.runs.get(runId);
+    if (known) return known;
+    return this.track(this.store.open(runId, { write: true }));
+  }
+
+  private track(run: Run): OpenRun {
+    const entry: OpenRun = { run, snapshot: buildSnapshot(run, this.tasks.get(run.id)?.iteration), unlisten: () => undefined };
+    // Snapshot first, then fan-out: a subscriber's snapshot seq and its first pushed event always meet.
+    entry.unlisten = run.events.onEvent((ev) => {
+      entry.snapshot = applyEvent(entry.snapshot, ev);
+      this.fanout.publish(run.id, ev);
+    });
+    this.runs.set(run.id, entry);
+    return entry;
+  }
+
+  // --- background iterations ---------------------------------------------------------------------------------
+
+  task(runId: string): BackgroundTask | undefined {
+    return this.tasks.get(runId);
+  }
+
+  /**
+   * Run `work` in the background for `runId` (one at a time per run). The promise of `work` is observed here: an
+   * error is logged (the pipeline records it in the run as well), never left unhandled.
+   */
+  runInBackground(runId: string, iteration: number, work: (signal: AbortSignal) => Promise<unknown>): BackgroundTask {
+    if (this.shuttingDown) throw new Error('the agent is shutting down');
+    const controller = new AbortController();
+    const task: BackgroundTask = {
+      iteration,
+      controller,
+      done: Promise.resolve()
+        .then(() => work(controller.signal))
+        .then(
+          () => info(`run ${runId}: iteration ${iteration} ended`),
+          (e: unknown) => logError(`run ${runId}: iteration ${iteration}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`),
+        )
+        .finally(() => {
+          if (this.tasks.get(runId) === task) this.tasks.delete(runId);
+        }),
+    };
+    this.tasks.set(runId, task);
+    return task;
+  }
+
+  /** Abort the run's iteration and wait until it has stopped. */
+  async stop(runId: string): Promise<boolean> {
+    const t = this.tasks.get(runId);
+    if (!t) return false;
+    t.controller.abort(new Error('stopped by request'));
+    await t.done;
+    return true;
+  }
+
+  logTail(lines: number): string[] {
+    return this.logLines.slice(-Math.max(0, Math.min(lines, LOG_TAIL)));
+  }
+
+  /** Stop every iteration (bounded wait), close every run (locks released). Idempotent. */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      info(`agent shutting down (${this.tasks.size} iteration(s) running)`);
+      const all = [...this.tasks.values()];
+      for (const t of all) t.controller.abort(new Error('agent shutting down'));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(all.map((t) => t.done)),
+        new Promise<void>((r) => (timer = setTimeout(r, STOP_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      this.fanout.close();
+      for (const { run, unlisten } of this.runs.values()) {
+        unlisten();
+        run.close();
+      }
+      this.runs.clear();
+      this.unsink();
+      this.onShutdown();
+    })();
+    return this.shuttingDown;
+  }
+}
+
+/** Handlers of the daemon's own groups get the Daemon (an AgentContext with more); other groups' HandlerMaps fit. */
+export type DaemonHandler<M extends RequestMethod> = (
+  params: RequestParams<M>,
+  daemon: Daemon,
+  conn: ConnectionContext,
+  signal: AbortSignal,
+) => Promise<RequestResult<M>>;
+export type DaemonHandlerMap = { [M in RequestMethod]?: DaemonHandler<M> };

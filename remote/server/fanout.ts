@@ -1,0 +1,75 @@
+/**
+ * Event fan-out to subscribed connections. Each connection has, per subscribed run, a queue of events not yet
+ * pushed; a connection's queues are flushed together at most every BATCH_MS (one `events/push` per run per window,
+ * never one message per event), in seq order. A queue past MAX_BATCH flushes at once, so a burst stays bounded.
+ */
+import type { RunEvent } from '../protocol';
+import type { ConnectionContext } from './types';
+
+export const BATCH_MS = 50;
+export const MAX_BATCH = 2000;
+
+interface Subscriber {
+  conn: ConnectionContext;
+  queues: Map<string, RunEvent[]>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class EventFanout {
+  private subscribers = new Map<number, Subscriber>();
+  /** how many `events/push` notifications were sent (for tests and the log) */
+  pushes = 0;
+
+  /** Queue every later event of `runId` for `conn`. Call synchronously with reading the snapshot's seq. */
+  subscribe(conn: ConnectionContext, runId: string): void {
+    let s = this.subscribers.get(conn.id);
+    if (!s) {
+      s = { conn, queues: new Map(), timer: undefined };
+      this.subscribers.set(conn.id, s);
+      conn.onClose(() => this.drop(conn.id));
+    }
+    // A repeated subscribe restarts the stream from the new snapshot: drop what was queued for the old one.
+    s.queues.set(runId, []);
+  }
+
+  unsubscribe(conn: ConnectionContext, runId: string): void {
+    this.subscribers.get(conn.id)?.queues.delete(runId);
+  }
+
+  subscribed(runId: string): number {
+    let n = 0;
+    for (const s of this.subscribers.values()) if (s.queues.has(runId)) n++;
+    return n;
+  }
+
+  publish(runId: string, ev: RunEvent): void {
+    for (const s of this.subscribers.values()) {
+      const q = s.queues.get(runId);
+      if (!q) continue;
+      q.push(ev);
+      if (q.length >= MAX_BATCH) this.flush(s);
+      else if (!s.timer) s.timer = setTimeout(() => this.flush(s), BATCH_MS);
+    }
+  }
+
+  private flush(s: Subscriber): void {
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = undefined;
+    for (const [runId, q] of s.queues) {
+      if (!q.length) continue;
+      const events = q.splice(0, q.length);
+      this.pushes++;
+      s.conn.notify('events/push', { runId, events });
+    }
+  }
+
+  private drop(id: number): void {
+    const s = this.subscribers.get(id);
+    if (s?.timer) clearTimeout(s.timer);
+    this.subscribers.delete(id);
+  }
+
+  close(): void {
+    for (const id of [...this.subscribers.keys()]) this.drop(id);
+  }
+}

@@ -1,0 +1,11 @@
+/** Every handler group the daemon serves; the server merges them (a method answered twice is an error). */
+import type { DaemonHandlerMap } from '../daemon';
+import type { HandlerMap } from '../types';
+import { agentHandlers } from './agent';
+import { runsHandlers } from './runs';
+import { eventsHandlers } from './events';
+import { filesHandlers } from './files';
+import { rubricHandlers } from './rubric';
+import { evalHandlers } from './eval';
+
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, evalHandlers];

@@ -520,7 +520,8 @@ export interface Requests {
   /** M_`modelNew` vs M_`modelOld` (default modelNew − 1) on held-out prompts; writes eval/h2h-m<new>-vs-m<old>.json(l). */
   'eval/compare': {
     params: { runId: string; modelNew: number; modelOld?: number; prompts?: SeedSource; maxPrompts?: number; judge: ExternalJudge };
-    result: { summary: HeadToHeadSummary; file: string };
+    /** skipped: prompts left out because a model failed to answer them */
+    result: { summary: HeadToHeadSummary; file: string; skipped: number };
   };
   /** Write iterations/<t>/report.md + report.json + charts; returns the written paths (relative to the run folder). */
   'report/write': { params: { runId: string; iteration: number }; result: { files: string[]; warnings: string[] } };

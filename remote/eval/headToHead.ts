@@ -184,21 +184,30 @@ export function openAiPairwiseJudge(endpoint: ModelEndpoint, opts: { maxTokens?:
   };
 }
 
-/** One answer of a model per held-out prompt. */
+/** One answer of a model per held-out prompt; prompts whose request failed (after retries) are missing from the map. */
 export async function answerPrompts(
   endpoint: ModelEndpoint,
   prompts: readonly { id: string; text: string }[],
-  opts: { temperature?: number; topP?: number; maxTokens?: number; seed?: number; concurrency?: number; signal?: AbortSignal; client?: ClientOptions } = {},
+  opts: {
+    temperature?: number; topP?: number; maxTokens?: number; seed?: number; concurrency?: number; signal?: AbortSignal; client?: ClientOptions;
+    onError?: (promptId: string, error: string) => void;
+  } = {},
 ): Promise<Map<string, string>> {
   const client = new InferenceClient(endpoint, opts.client ?? DEFAULT_CLIENT);
   const signal = opts.signal ?? new AbortController().signal;
   const out = new Map<string, string>();
   await runPool(opts.concurrency ?? 8, arrayTasks(prompts, async (p, i) => {
-    const r = await client.chat(
-      { prompt: p.text, n: 1, temperature: opts.temperature ?? 0.7, topP: opts.topP ?? 0.9, maxTokens: opts.maxTokens ?? 1024, seed: (opts.seed ?? 0) + i },
-      signal,
-    );
-    out.set(p.id, r.choices[0]?.text ?? '');
+    try {
+      const r = await client.chat(
+        { prompt: p.text, n: 1, temperature: opts.temperature ?? 0.7, topP: opts.topP ?? 0.9, maxTokens: opts.maxTokens ?? 1024, seed: (opts.seed ?? 0) + i },
+        signal,
+      );
+      out.set(p.id, r.choices[0]?.text ?? '');
+    } catch (e) {
+      // A prompt one model could not answer is left out of the comparison (an empty answer would be an unfair loss).
+      if (signal.aborted) throw e;
+      opts.onError?.(p.id, describeError(e));
+    }
   }), signal);
   return out;
 }

@@ -158,6 +158,7 @@ export function reportMarkdown(r: IterationReport): string {
       '| new vs old | prompts | wins | ties | losses | win rate (95 % CI) | loss rate (95 % CI) | judge |', '| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
       ...r.headToHead.map((h) => `| M${h.modelNew} vs M${h.modelOld} | ${h.summary.n} | ${h.summary.wins} | ${h.summary.ties} | ${h.summary.losses} | ` +
         `${pc(h.summary.winRate)} (${ci(h.summary.winRateCi)}) | ${pc(h.summary.lossRate)} (${ci(h.summary.lossRateCi)}) | \`${cell(h.judge.model)}\` |`), '');
+    for (const h of r.headToHead) if (h.skippedPrompts?.length) out.push(`M${h.modelNew} vs M${h.modelOld}: ${h.skippedPrompts.length} prompt(s) left out because a model failed to answer them.`, '');
   } else out.push('No comparison yet: run "Compare Iterations…".', '');
   return out.join('\n');
 }

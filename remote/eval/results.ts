@@ -33,6 +33,8 @@ export interface HeadToHeadRecord {
   modelOldName: string;
   judge: { model: string; baseUrls: string[] };
   promptSet: string;
+  /** prompts left out because a model's answer request failed */
+  skippedPrompts?: { promptId: string; error: string }[];
   summary: HeadToHeadSummary;
   finishedAt: string;
 }

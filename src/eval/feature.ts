@@ -136,7 +136,8 @@ async function compareIterations(services: Services): Promise<void> {
   const s = r.summary;
   const ci = s.winRateCi ? ` (95 % CI ${pct(s.winRateCi[0])}–${pct(s.winRateCi[1])})` : '';
   const action = await vscode.window.showInformationMessage(
-    `M${newer.iteration} vs M${older.iteration} on ${s.n} prompts: ${s.wins} wins, ${s.ties} ties, ${s.losses} losses — win rate ${pct(s.winRate)}${ci}, loss rate ${pct(s.lossRate)}.`,
+    `M${newer.iteration} vs M${older.iteration} on ${s.n} prompts: ${s.wins} wins, ${s.ties} ties, ${s.losses} losses — win rate ${pct(s.winRate)}${ci}, loss rate ${pct(s.lossRate)}.` +
+      (r.skipped ? ` ${r.skipped} prompt(s) left out: a model failed to answer.` : ''),
     'Open Report',
   );
   // the iteration that trained the newer model reports on it

@@ -96,6 +96,7 @@ test('two sim iterations → judge eval, head-to-head and a report consistent wi
   try {
     const h = await handlers['eval/compare']!({ runId: run.id, modelNew: 3, judge: { baseUrls: [judge.url], model: 'pairwise-sim' }, maxPrompts: 12 }, agent, conn, signal);
     assert.equal(h.summary.n, 12);
+    assert.equal(h.skipped, 0);
     assert.equal(h.summary.wins + h.summary.ties + h.summary.losses, 12);
     assert.equal(judge.requests(), 24, 'each prompt judged in both orders');
     const comparisons = lines<HeadToHeadComparison>(path.join(run.dir, h.file.replace(/\.json$/, '.jsonl')));

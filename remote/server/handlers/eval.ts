@@ -100,6 +100,7 @@ export function makeEvalHandlers(deps: EvalDeps): HandlerMap {
       const prompts = heldOutPrompts(src, params.maxPrompts ?? DEFAULT_MAX_PROMPTS);
       if (!prompts.length) throw new AgentError(RpcErrors.InvalidConfig, `${src.path}: no prompts`);
       const c = run.config.candidates;
+      const skipped: { promptId: string; error: string }[] = [];
       const answers = async (m: ModelEntry, seedOffset: number): Promise<Map<string, string>> => {
         const { endpoint, release } = await deps.endpointFor(run, m, signal);
         try {
@@ -107,6 +108,7 @@ export function makeEvalHandlers(deps: EvalDeps): HandlerMap {
             temperature: c.temperature, topP: c.topP, maxTokens: c.maxTokens, seed: run.config.seed + seedOffset,
             concurrency: run.config.inference.concurrency, signal,
             client: { maxRetries: run.config.inference.maxRetries, timeoutMs: run.config.inference.requestTimeoutMs },
+            onError: (promptId, error) => skipped.push({ promptId, error: `M${m.iteration}: ${error}` }),
           });
         } finally {
           await release();
@@ -118,7 +120,10 @@ export function makeEvalHandlers(deps: EvalDeps): HandlerMap {
       const judge = openAiPairwiseJudge({ baseUrls: params.judge.baseUrls, model: params.judge.model, apiKey: apiKey(params.judge.apiKeyEnv) }, {
         client: { maxRetries: run.config.inference.maxRetries, timeoutMs: run.config.inference.requestTimeoutMs },
       });
-      const items = prompts.map((p) => ({ promptId: p.id, prompt: p.text, answerNew: a.get(p.id) ?? '', answerOld: b.get(p.id) ?? '' }));
+      const items = prompts
+        .filter((p) => a.has(p.id) && b.has(p.id))
+        .map((p) => ({ promptId: p.id, prompt: p.text, answerNew: a.get(p.id)!, answerOld: b.get(p.id)! }));
+      if (!items.length) throw new AgentError(RpcErrors.NotFound, `eval/compare: no prompt was answered by both models (${skipped[0]?.error ?? 'no prompts'})`);
       const result = await headToHead(items, judge, {
         concurrency: run.config.inference.concurrency,
         signal,
@@ -128,8 +133,9 @@ export function makeEvalHandlers(deps: EvalDeps): HandlerMap {
       const file = writeHeadToHead(run.dir, {
         modelNew: newer.iteration, modelOld: older.iteration, modelNewName: newer.name, modelOldName: older.name,
         judge: { model: params.judge.model, baseUrls: params.judge.baseUrls }, promptSet: src.path, summary, finishedAt: new Date().toISOString(),
+        ...(skipped.length ? { skippedPrompts: skipped } : {}),
       }, comparisons);
-      return { summary, file: path.relative(run.dir, file) };
+      return { summary, file: path.relative(run.dir, file), skipped: new Set(skipped.map((s) => s.promptId)).size };
     },
 
     'report/write': async (params, agent) => {

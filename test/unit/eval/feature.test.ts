@@ -20,7 +20,7 @@ function setup() {
       calls.push({ method, params: params as Record<string, unknown> });
       const r: Record<string, unknown> = {
         'runs/snapshot': { models: [1, 2, 3].map((i) => ({ iteration: i, name: `m${i}`, madeBy: i === 1 ? 'base' : 'sim-train' })), iterations: [{ iteration: 1 }, { iteration: 2 }] },
-        'eval/compare': (() => { for (let i = 1; i <= 10; i++) notify('eval/progress', { runId: 'run-1', kind: 'compare', done: i, total: 10 }); return { summary: summarise(comparisons), file: 'eval/h2h-m3-vs-m2.json' }; }),
+        'eval/compare': (() => { for (let i = 1; i <= 10; i++) notify('eval/progress', { runId: 'run-1', kind: 'compare', done: i, total: 10 }); return { summary: summarise(comparisons), file: 'eval/h2h-m3-vs-m2.json', skipped: 0 }; }),
         'report/write': { files: ['iterations/2/report.md', 'iterations/2/report.json'], warnings: ['Answers grew'] },
         'files/read': { data: '# Iteration 2 report\n', size: 21, eof: true },
       };

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import {
-  fillPairwisePrompt, headToHead, openAiPairwiseJudge, outcomeOf, parseVerdict, wilson,
+  answerPrompts, fillPairwisePrompt, headToHead, openAiPairwiseJudge, outcomeOf, parseVerdict, wilson,
   type HeadToHeadItem, type PairwiseJudge,
 } from '../../../remote/eval/headToHead';
 
@@ -96,6 +96,38 @@ test('openAiPairwiseJudge talks to an OpenAI-compatible endpoint at temperature 
     assert.deepEqual([r.wins, r.ties, r.losses], [7, 0, 1]);
     assert.equal(bodies.length, 16);
     assert.ok(bodies.every((b) => b.model === 'external-judge' && b.temperature === 0));
+  } finally {
+    server.close();
+  }
+});
+
+test('answerPrompts leaves out a prompt whose request keeps failing, and says why', async () => {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const b = JSON.parse(body);
+      const content: string = b.messages[0].content;
+      if (content.includes('broken')) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'boom', type: 'server_error' } }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 0, model: b.model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `answer to ${content}` } }] }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const errors: string[] = [];
+    const out = await answerPrompts({ baseUrls: [url], model: 'm' }, [{ id: 'a', text: 'fine' }, { id: 'b', text: 'broken' }], {
+      client: { maxRetries: 1, timeoutMs: 5000, baseDelayMs: 1 },
+      onError: (id, e) => errors.push(`${id}: ${e}`),
+    });
+    assert.deepEqual([...out], [['a', 'answer to fine']]);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /^b: .*500/);
   } finally {
     server.close();
   }

@@ -9,6 +9,7 @@ import type { AgentApi, Disposable as AgentDisposable } from '../connection/agen
 import { webviewHtml, webviewOptions } from '../panels/webviewHtml';
 import type { RubricHostMessage, RubricViewMessage } from '../../webview/rubric/protocol';
 import { PreviewController, type PreviewEvent } from './previewController';
+import { lintRubric } from './lint';
 
 export const PREVIEW_VIEW_TYPE = 'selfreward.rubricPreview';
 const FLUSH_MS = 50;
@@ -57,7 +58,10 @@ export class RubricPreviewSession implements vscode.Disposable {
     );
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === this.document && e.contentChanges.length) this.controller.textChanged(e.document.getText());
+        if (e.document === this.document && e.contentChanges.length) {
+          this.controller.textChanged(e.document.getText());
+          this.postLint();
+        }
       }),
       vscode.workspace.onDidSaveTextDocument((d) => {
         if (d === this.document) this.controller.saved(d.getText());
@@ -73,6 +77,11 @@ export class RubricPreviewSession implements vscode.Disposable {
     this.rubricInUse = rubricInUse;
     this.post({ type: 'set', samples: set.samples, k: this.kSetting(), setLabel: set.label, rubricVersion: rubricInUse?.version });
     this.controller.setSamples(set.samples, rubricInUse?.text, this.document.getText());
+    this.postLint();
+  }
+
+  private postLint(): void {
+    this.post({ type: 'lint', problems: lintRubric(this.document.getText()).map((p) => ({ severity: p.severity, message: p.message })) });
   }
 
   get samples(): readonly PreviewSample[] {

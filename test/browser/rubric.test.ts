@@ -102,6 +102,14 @@ test('rubric preview in the light theme with an empty set says how to add sample
   await deliver(page, { type: 'set', samples: samples.slice(0, 2), k: 2, setLabel: 'Pinned' } satisfies RubricHostMessage);
   assert.equal(await page.locator('#empty').isVisible(), false);
   assert.equal(await page.locator('#ab').count(), 0, 'no A/B without labelled samples');
+  // rubric errors from the editor block "Use for Next Iteration"
+  await deliver(page, { type: 'lint', problems: [{ severity: 'error', message: 'The rubric has no {{response}} placeholder' }, { severity: 'warning', message: 'No Score: line' }] } satisfies RubricHostMessage);
+  assert.equal(await page.locator('#use-rubric').isDisabled(), true);
+  assert.deepEqual(await page.locator('#lint li').allTextContents(), ['The rubric has no {{response}} placeholder', 'No Score: line']);
+  assert.equal(await page.locator('#lint li.error').count(), 1);
+  await screenshot(page, 'rubric-preview-light-lint');
+  await deliver(page, { type: 'lint', problems: [] } satisfies RubricHostMessage);
+  assert.equal(await page.locator('#use-rubric').isDisabled(), false);
   await page.locator('#choose-set').click();
   assert.deepEqual((await posted(page)).slice(-1), [{ type: 'chooseSet' }]);
   await screenshot(page, 'rubric-preview-light');

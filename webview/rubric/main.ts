@@ -24,6 +24,7 @@ setBtn.addEventListener('click', () => transport.post({ type: 'chooseSet' }));
 const title = h('h2', null, 'Rubric preview');
 const setLabel = h('span', { class: 'muted', id: 'set-label' });
 const status = h('div', { id: 'status', class: 'status', role: 'status' });
+const lint = h('ul', { id: 'lint', class: 'lint' });
 const progress = h('div', { class: 'progress' });
 const progressBar = h('div', { class: 'progress-bar' });
 progress.append(progressBar);
@@ -35,7 +36,7 @@ const table = h('table', { id: 'rows', class: 'rows' },
     h('th', null, 'K scores'), h('th', null, 'Justification'))),
   tbody);
 const empty = h('p', { class: 'muted', id: 'empty' }, 'No preview samples yet: pin samples from the dashboard or the pairs editor, or choose a labelled set.');
-root.append(h('header', { class: 'bar' }, title, setLabel, h('span', { class: 'spacer' }), setBtn, useBtn), progress, status, summaryEl, table, empty);
+root.append(h('header', { class: 'bar' }, title, setLabel, h('span', { class: 'spacer' }), setBtn, useBtn), progress, status, lint, summaryEl, table, empty);
 
 const rowEls = new Map<string, HTMLTableRowElement>();
 
@@ -118,6 +119,13 @@ function renderSummary(): void {
   status.textContent = text;
 }
 
+function renderLint(): void {
+  replaceChildren(lint, ...model.lint.map((p) => h('li', { class: p.severity === 'error' ? 'error' : 'warning' }, p.message)));
+  const errors = model.lint.filter((p) => p.severity === 'error').length;
+  useBtn.disabled = errors > 0;
+  useBtn.title = errors ? 'Fix the rubric errors first' : 'Store this rubric as a new version of the run, used from the next iteration';
+}
+
 function renderAll(): void {
   setLabel.textContent = model.setLabel ? `${model.setLabel} · ${model.samples.length} samples · K=${model.k}` : '';
   for (const [id, el] of rowEls) if (!model.samples.some((s) => s.id === id)) { el.remove(); rowEls.delete(id); }
@@ -137,6 +145,7 @@ transport.onMessage((m) => {
     }
     renderSummary();
   }
+  if (m.type === 'lint') renderLint();
   if (m.type === 'set') transport.setState({ setLabel: m.setLabel });
 });
 renderAll();

@@ -54,6 +54,7 @@ export class PreviewModel {
   setLabel = '';
   rubricVersion: number | undefined;
   status: { text: string; level: 'info' | 'error' } | undefined;
+  lint: { severity: 'error' | 'warning'; message: string }[] = [];
   private runs: Partial<Record<PreviewRole, RunState>> = {};
 
   /** Apply a host message; returns the sample ids whose rows changed ('*' = everything). */
@@ -95,6 +96,9 @@ export class PreviewModel {
       }
       case 'status':
         this.status = { text: m.text, level: m.level };
+        return new Set();
+      case 'lint':
+        this.lint = m.problems;
         return new Set();
     }
   }

@@ -11,7 +11,9 @@ export type RubricHostMessage =
   /** streamed results, batched by the host (never one message per score) */
   | { type: 'results'; role: PreviewRole; results: PreviewResult[] }
   | { type: 'done'; role: PreviewRole; previewId: string; cancelled: boolean; error?: string }
-  | { type: 'status'; text: string; level: 'info' | 'error' };
+  | { type: 'status'; text: string; level: 'info' | 'error' }
+  /** the draft's rubric problems (from the editor diagnostics); errors block "Use for Next Iteration" */
+  | { type: 'lint'; problems: { severity: 'error' | 'warning'; message: string }[] };
 
 export type RubricViewMessage =
   | { type: 'ready' }

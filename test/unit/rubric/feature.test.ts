@@ -176,6 +176,7 @@ test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and open
   assert.equal(judged.length, 1, 'the draft is judged at once on the new set (pins carry their baseline: no baseline run)');
   assert.equal(judged[0].rubric, DEFAULT_RUBRIC);
   assert.equal(judged[0].runId, 'run-1');
-  assert.deepEqual(panel.webview.posted.map((m) => (m as { type: string }).type), ['set', 'start'], JSON.stringify(panel.webview.posted.slice(2)));
+  assert.deepEqual(panel.webview.posted.map((m) => (m as { type: string }).type), ['set', 'start', 'lint'], JSON.stringify(panel.webview.posted.slice(3)));
+  assert.deepEqual((panel.webview.posted[2] as { problems: unknown[] }).problems, [], 'the default rubric is clean');
   panel.dispose();
 });

@@ -176,8 +176,7 @@ async function diffVersions(services: Services, runId?: string, a?: number, b?: 
     if (!picked || picked.length !== 2) return;
     [a, b] = picked.map((p) => p.v).sort((x, y) => x - y);
   }
-  const runLabel = runId;
-  await vscode.commands.executeCommand('vscode.diff', rubricVersionUri(runId, a), rubricVersionUri(runId, b), `Rubric v${a} ↔ v${b} (${runLabel})`);
+  await vscode.commands.executeCommand('vscode.diff', rubricVersionUri(runId, a), rubricVersionUri(runId, b), `Rubric v${a} ↔ v${b} (${runId})`);
 }
 
 export const rubricFeature: Feature = {

@@ -26,9 +26,12 @@ const fill = (tpl: string, t: string, rng: Rng): string => tpl.replace(/\{t\}/g,
 
 /** Compose the text of one answer for a latent configuration. */
 export function renderAnswer(c: LatentConfig, instruction: string, rng: Rng): string {
-  const phrases = subjectPhrases(instruction);
+  // one determiner per answer ("your small vegetable garden" / "the small vegetable garden"), as a writer keeps one
+  const det = rng.chance(0.6) ? 'your' : 'the';
+  const phrases = subjectPhrases(instruction).map((p) => `${det} ${p}`);
   const topic = phrases[0] ?? 'this';
   const subjects = phrases.length ? [topic, ...phrases] : ['this'];
+  const heading = topic.replace(/^(your|the) /, '');
   const drift = rng.pick(DRIFT_TOPICS);
   const nPoints = c.points + 1;
   const aspects = rng.sample(ASPECTS, nPoints);
@@ -78,7 +81,7 @@ export function renderAnswer(c: LatentConfig, instruction: string, rng: Rng): st
     return [intro, ...paras].join('\n\n');
   }
   const list = points.map((p, i) => `${i + 1}. **${cap(p.marker)}.** ${p.sentences.join(' ')}`).join('\n');
-  const parts = [`### ${cap(topic)}`, intro, list, closing];
+  const parts = [`### ${cap(heading)}`, intro, list, closing];
   if (fillers.length) parts.splice(2, 0, fillers.join(' '));
   return parts.join('\n\n');
 }

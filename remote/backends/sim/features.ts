@@ -14,7 +14,6 @@ import { ASPECT_MARKERS, DETAIL_TERMS, FILLER_CUES, STOPWORDS, TRANSITIONS } fro
 export const FEATURE_NAMES = ['relevance', 'completeness', 'organisation', 'expertise', 'filler', 'length'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type Features = Record<FeatureName, number>;
-export const FEATURE_COUNT = FEATURE_NAMES.length;
 
 export function toVector(f: Features): number[] {
   return FEATURE_NAMES.map((n) => f[n]);

@@ -214,7 +214,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     return { kind, texts };
   }
 
-  async function chat(httpReq: http.IncomingMessage, res: http.ServerResponse, body: string, abort: AbortSignal): Promise<void> {
+  async function chat(res: http.ServerResponse, body: string, abort: AbortSignal): Promise<void> {
     let raw: unknown;
     try {
       raw = JSON.parse(body);
@@ -389,7 +389,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
         });
         req.on('end', () => {
           if (size > MAX_BODY_BYTES) return;
-          chat(req, res, Buffer.concat(chunks).toString('utf8'), ctl.signal).catch(fail);
+          chat(res, Buffer.concat(chunks).toString('utf8'), ctl.signal).catch(fail);
         });
         return;
       }

@@ -16,6 +16,26 @@ import type { TrainMetrics } from '../../../remote/protocol';
 const agent = path.join(repoRoot, 'dist', 'agent.js');
 const dir = tmpDir();
 
+/** Start `agent.js sim-server …` and read the base URL it prints; stop() sends SIGTERM and returns the exit code. */
+async function cliServer(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [agent, 'sim-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout! }).once('line', resolve);
+      void exited.then((code) => reject(new Error(`sim-server exited with ${code}`)));
+    });
+    return { url, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
 function writePairs(file: string): void {
   const rows = Array.from({ length: 24 }, (_, i) => {
     const prompt = `How do I plan a picnic for ${i + 2} friends?`;
@@ -37,21 +57,26 @@ test('sim-train writes a checkpoint and prints TRL-style progress; sim-server se
   assert.match(train.stdout, /'rewards\/accuracies': /);
   assert.ok(fs.existsSync(path.join(dir, 'ckpt', 'checkpoint-3', 'trainer_state.json')));
 
-  const child = spawn(process.execPath, [agent, 'sim-server', '--port', '0', '--model-dir', dir, '--zero-latency'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // an environment fault rate applies only where no flag sets the rate: here the flag turns it off
+  const server = await cliServer(['--port', '0', '--model-dir', dir, '--zero-latency', '--fault-500', '0'], { ...process.env, SELFREWARD_SIM_FAULT_500: '1' });
   try {
-    const first = await new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`sim-server exited ${code}`)));
-    });
-    assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-    const client = new OpenAI({ baseURL: first, apiKey: 'sim', maxRetries: 0 });
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const client = new OpenAI({ baseURL: server.url, apiKey: 'sim', maxRetries: 0 });
     assert.deepEqual((await client.models.list()).data.map((m) => m.id).sort(), ['ckpt', 'ckpt/checkpoint-3', 'sim-base']);
     const r = await client.chat.completions.create({ model: 'ckpt', messages: [{ role: 'user', content: 'How do I plan a picnic?' }], seed: 1 });
     assert.ok(r.choices[0].message.content!.length > 20);
   } finally {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await server.stop(), 0);
+  }
+});
+
+test('fault rates come from the environment when no flag sets them', async () => {
+  const server = await cliServer(['--zero-latency'], { ...process.env, SELFREWARD_SIM_FAULT_500: '1' });
+  try {
+    const client = new OpenAI({ baseURL: server.url, apiKey: 'sim', maxRetries: 0 });
+    await assert.rejects(client.chat.completions.create({ model: 'sim-base', messages: [{ role: 'user', content: 'hi' }] }), (e: { status?: number }) => e.status === 500);
+  } finally {
+    await server.stop();
   }
 });
 
@@ -64,6 +89,9 @@ test('bad flags are refused with a clear message and exit code 2', () => {
     [['sim-train', '--model', 'sim-base'], /--data is required/],
     [['sim-train', '--model', 'sim-base', '--data', 'x', '--output-dir', 'y', '--batch-size', '0'], /--batch-size: expected an integer >= 1/],
   ];
+  const badEnv = spawnSync(process.execPath, [agent, 'sim-server'], { encoding: 'utf8', env: { ...process.env, SELFREWARD_SIM_FAULT_CUT: 'lots' } });
+  assert.equal(badEnv.status, 2);
+  assert.match(badEnv.stderr, /SELFREWARD_SIM_FAULT_CUT: must be a number in \[0, 1\]/);
   for (const [args, msg] of cases) {
     const r = spawnSync(process.execPath, [agent, ...args], { encoding: 'utf8', env: { ...process.env } });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

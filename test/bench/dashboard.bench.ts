@@ -14,7 +14,7 @@ import { closeBrowserHarness, openWebview } from '../helpers/browser';
 import { eventStream } from '../fixtures/dashboardEvents';
 import { deliverJson } from '../fixtures/dashboardPage';
 import type { HostMessage } from '../../webview/dashboard/protocol';
-import { FakeAgent, FakeConnection, fakeServices } from '../unit/ui/fakes';
+import { fakeWorld } from '../unit/ui/fakes';
 import type { BenchResult } from './run';
 
 const TOTAL = 100_000;
@@ -31,10 +31,7 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 const phase = (m: string): void => void process.stderr.write(`  dashboard bench: ${m}\n`);
 
 async function hostSide(events: RunEvent[]): Promise<{ posted: HostMessage[]; durationSec: number; pushes: number }> {
-  stub.reset();
-  const agent = new FakeAgent();
-  const connection = new FakeConnection(() => agent);
-  const services = fakeServices(connection);
+  const { agent, connection, services } = fakeWorld();
   services.context.subscriptions.push(vscode.commands.registerCommand('selfreward.openDashboard', dashboardFeature.commands!.openDashboard(services)));
   await connection.connectLocal();
   agent.addRun('run-1', 'bench');

@@ -7,17 +7,14 @@ import { DashboardPanel, CATCH_UP_PAGE } from '../../../src/dashboard/dashboardP
 import { dashboardFeature } from '../../../src/dashboard/feature';
 import { Batcher } from '../../../src/dashboard/batcher';
 import type { HostMessage } from '../../../webview/dashboard/protocol';
-import { FakeAgent, FakeConnection, fakeServices, until } from './fakes';
+import { FakeAgent, FakeConnection, fakeServices, fakeWorld, until } from './fakes';
 
 let agent: FakeAgent;
 let connection: FakeConnection;
 let services: ReturnType<typeof fakeServices>;
 
 beforeEach(async () => {
-  stub.reset();
-  agent = new FakeAgent();
-  connection = new FakeConnection(() => agent);
-  services = fakeServices(connection);
+  ({ agent, connection, services } = fakeWorld());
   services.context.subscriptions.push(vscode.commands.registerCommand('selfreward.openDashboard', dashboardFeature.commands!.openDashboard(services)));
   await dashboardFeature.activate!(services);
   await connection.connectLocal();

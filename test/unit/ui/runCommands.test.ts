@@ -12,7 +12,7 @@ import { statusFeature } from '../../../src/status/feature';
 import { runsModel } from '../../../src/runs/runsModel';
 import type { Feature, Services } from '../../../src/services';
 import { tmpDir } from '../../helpers/tmp';
-import { FakeAgent, FakeConnection, fakeServices, until } from './fakes';
+import { FakeAgent, FakeConnection, fakeWorld, until } from './fakes';
 
 const summary = (t: number): IterationSummary => ({ iteration: t, promptsKept: 20, promptsDropped: {}, candidates: 80, judgments: 240, parseFailures: 3, parseFailureRate: 0.0125, ties: 4, pairs: 16, pairsDropped: {}, meanChosenScore: 4.2, meanRejectedScore: 2.1, meanCandidateChars: 300, failedItems: 0 });
 const finishedIteration = (t: number): RunEventBody[] => [
@@ -32,10 +32,7 @@ async function activate(...features: Feature[]): Promise<void> {
 }
 
 beforeEach(() => {
-  stub.reset();
-  agent = new FakeAgent();
-  connection = new FakeConnection(() => agent);
-  services = fakeServices(connection);
+  ({ agent, connection, services } = fakeWorld());
 });
 afterEach(() => {
   DashboardPanel.current?.dispose();

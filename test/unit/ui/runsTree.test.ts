@@ -6,16 +6,13 @@ import { runsViewFeature } from '../../../src/runs/feature';
 import { runsModel } from '../../../src/runs/runsModel';
 import type { RunNode, RunsTree } from '../../../src/runs/runsTree';
 import { statusView } from '../../../src/status/statusBar';
-import { FakeAgent, FakeConnection, fakeServices } from './fakes';
+import { FakeAgent, FakeConnection, fakeServices, fakeWorld } from './fakes';
 
 let agent: FakeAgent;
 let connection: FakeConnection;
 let services: ReturnType<typeof fakeServices>;
 beforeEach(async () => {
-  stub.reset();
-  agent = new FakeAgent();
-  connection = new FakeConnection(() => agent);
-  services = fakeServices(connection);
+  ({ agent, connection, services } = fakeWorld());
   await runsViewFeature.activate!(services);
 });
 afterEach(() => services.dispose());

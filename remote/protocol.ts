@@ -107,6 +107,45 @@ export interface VllmOptions {
   extraArgs?: string[];
   lora?: 'none' | 'runtime' | 'restart';
   readyTimeoutSec?: number;
+  /** `--served-model-name` of M1 (default: model.name). */
+  servedName?: string;
+  /** Fixed port; default: a free loopback port picked at start. */
+  port?: number;
+  /** `--max-lora-rank` when adapters are served (vLLM's default is 16). */
+  maxLoraRank?: number;
+  /** Seconds between SIGTERM and SIGKILL when the server is stopped. */
+  stopGraceSec?: number;
+}
+
+/** How the trainer command is started on the GPU box or cluster. */
+export type TrainerLauncher =
+  | { kind: 'prefix'; prefix: string[] }
+  | { kind: 'sbatch'; sbatchArgs?: string[]; pollSec?: number; sbatch?: string; squeue?: string; sacct?: string; scancel?: string };
+
+export interface TrlOptions {
+  /** 'trl' = the `trl dpo` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.scripts.dpo`. */
+  launch?: 'trl' | 'accelerate';
+  /** Python of the training venv: commands become `python -m …` (no console scripts needed on PATH). */
+  python?: string;
+  /** Replaces `trl dpo` (e.g. ["/venv/bin/trl", "dpo"]). */
+  command?: string[];
+  /** Replaces `accelerate launch`. */
+  accelerateCommand?: string[];
+  /** `--save_steps` (a checkpoint with trainer_state.json every N steps). */
+  saveSteps?: number;
+  gradientCheckpointing?: boolean;
+  /** Seconds between SIGTERM and SIGKILL on stop. */
+  stopGraceSec?: number;
+}
+
+export interface OpenAiTrainerOptions {
+  /** Base model to fine-tune (default: the current model's name). */
+  model?: string;
+  /** Suffix of the fine-tuned model name. */
+  suffix?: string;
+  pollSec?: number;
+  /** Give up waiting after this long (the job keeps running at OpenAI). */
+  timeoutSec?: number;
 }
 
 export interface TrainerConfig {
@@ -124,6 +163,10 @@ export interface TrainerConfig {
   accelerateConfig?: string;
   launcherPrefix?: string[];
   extraArgs?: string[];
+  /** Cluster launcher; `launcherPrefix` is shorthand for {kind: 'prefix'}. */
+  launcher?: TrainerLauncher;
+  trl?: TrlOptions;
+  openai?: OpenAiTrainerOptions;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -316,6 +359,10 @@ export interface ModelEntry {
   servedName?: string;
   path?: string;
   madeBy: 'base' | 'sim-train' | 'trl' | 'openai';
+  /** set for LoRA adapters: the base model (path / hub id) the adapter at `path` applies to */
+  adapterBase?: string;
+  /** OpenAI fine-tuning job id, for provenance */
+  jobId?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -406,6 +453,8 @@ export interface PreflightCheck {
   detail: string;
   /** the exact command that fixes it */
   fix?: string;
+  /** false for checks that only inform (a problem there does not fail preflight); default true */
+  required?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -468,6 +517,9 @@ export interface Requests {
   'files/read': { params: { runId: string; path: string; offset: number; length: number }; result: { data: string; size: number; eof: boolean } };
 
   'preflight/run': { params: { config?: unknown }; result: { checks: PreflightCheck[]; ok: boolean } };
+
+  /** Hand an API key to the agent, held in memory only (never written); looked up by its env-variable name. */
+  'secrets/set': { params: { name: string; value: string }; result: { ok: true } };
 }
 
 export interface Notifications {

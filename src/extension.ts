@@ -1,6 +1,8 @@
 /** Extension entry point: build the services, let each feature register its commands, views and editors. */
 import * as vscode from 'vscode';
 import type { CommandHandler, Feature, Services } from './services';
+import { connectionFeature, createConnectionManager } from './connection/feature';
+import { secretsFeature } from './secrets/feature';
 import { runCommandsFeature } from './commands/runCommands';
 import { dashboardFeature } from './dashboard/feature';
 import { runsViewFeature } from './runs/feature';
@@ -10,6 +12,8 @@ import { statusFeature } from './status/feature';
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
  */
 const features: Feature[] = [
+  connectionFeature,
+  secretsFeature,
   runCommandsFeature,
   dashboardFeature,
   runsViewFeature,
@@ -38,21 +42,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 async function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<Services> {
   const runEmitter = new vscode.EventEmitter<string | undefined>();
-  const stateEmitter = new vscode.EventEmitter<never>();
-  const agentEmitter = new vscode.EventEmitter<never>();
-  context.subscriptions.push(runEmitter, stateEmitter, agentEmitter);
+  context.subscriptions.push(runEmitter);
   const services: Services = {
     context,
     log,
-    // Replaced by the connection feature (local agent + SSH).
-    connection: {
-      agent: undefined,
-      state: 'offline',
-      onDidChange: agentEmitter.event,
-      onDidChangeState: stateEmitter.event,
-      connectLocal: () => Promise.reject(new Error('the local agent is not available in this build yet')),
-      disconnect: async () => undefined,
-    },
+    connection: createConnectionManager(context, log),
     currentRunId: undefined,
     onDidChangeCurrentRun: runEmitter.event,
     setCurrentRun(runId) {

@@ -15,7 +15,7 @@ import { info, setLogFile, error as logError } from '../log';
 import { Daemon } from '../server/daemon';
 import { AgentServer } from '../server/server';
 import { handlerGroups } from '../server/handlers';
-import { AlreadyRunningError, listenSocket, newToken, writePrivateFile } from '../server/listen';
+import { AlreadyRunningError, closeGently, listenSocket, newToken, writePrivateFile } from '../server/listen';
 import { defaultTokenFile } from '../rpc/client';
 
 export const EXIT_ALREADY_RUNNING = 4;
@@ -77,7 +77,10 @@ export async function main(argv: string[]): Promise<number> {
     const server = new AgentServer(daemon, token, handlerGroups);
     info(`agent ${AGENT_VERSION} serving on stdio (pid ${process.pid}, runs in ${runsDir})`);
     void server.serve({ readable: process.stdin, writable: process.stdout }, 'stdio', () => void daemon.shutdown());
-    return exited;
+    const code = await exited;
+    process.stdin.destroy();
+    forceExitLater(code);
+    return code;
   }
 
   const socketPath = path.resolve(values.socket!);
@@ -89,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     net = await listenSocket(socketPath, (sock) => {
       sock.on('error', () => undefined); // a client vanishing is a close, not a daemon error
       if (!server) return void sock.destroy();
-      void server.serve({ readable: sock, writable: sock }, 'socket', () => sock.destroy());
+      void server.serve({ readable: sock, writable: sock }, 'socket', () => closeGently(sock));
     });
   } catch (e) {
     if (e instanceof AlreadyRunningError) {
@@ -113,7 +116,13 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   info('agent stopped');
+  forceExitLater(code);
   return code;
+}
+
+/** A stray handle (an HTTP keep-alive socket of an aborted request…) must not keep a stopped daemon alive. */
+function forceExitLater(code: number): void {
+  setTimeout(() => process.exit(code), 2000).unref();
 }
 
 process.on('unhandledRejection', (e) => logError(`unhandled: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));

@@ -3,15 +3,17 @@
  * kept current by the shared reducer), the background iterations (one AbortController each; they keep running when
  * clients disconnect), the event fan-out, and a tail of its own log for `agent/logTail`.
  */
-import type { RequestMethod, RequestParams, RequestResult, RunSnapshot } from '../protocol';
+import type { RunEvent, RunSnapshot } from '../protocol';
 import { Run, RunStore } from '../store/runStore';
-import { addLogSink, info, error as logError } from '../log';
+import { addLogSink, info, warn, error as logError } from '../log';
 import { applyEvent } from '../snapshot/reducer';
-import { buildSnapshot } from './snapshot';
+import { buildSnapshot, writeCheckpoint } from './snapshot';
 import { EventFanout } from './fanout';
-import type { AgentContext, ConnectionContext } from './types';
+import type { AgentContext, HandlerMap } from './types';
 
 const LOG_TAIL = 2000;
+const CHECKPOINT_EVERY = 5000;
+const MILESTONES = new Set<RunEvent['type']>(['stage.finished', 'iteration.finished', 'iteration.stopped', 'iteration.failed', 'review.waiting']);
 /** How long shutdown waits for stopped iterations to write their last records. */
 const STOP_GRACE_MS = 10_000;
 
@@ -87,12 +89,26 @@ export class Daemon implements AgentContext {
   private track(run: Run): OpenRun {
     const entry: OpenRun = { run, snapshot: buildSnapshot(run, this.tasks.get(run.id)?.iteration), unlisten: () => undefined };
     // Snapshot first, then fan-out: a subscriber's snapshot seq and its first pushed event always meet.
+    let sinceCheckpoint = 0;
     entry.unlisten = run.events.onEvent((ev) => {
       entry.snapshot = applyEvent(entry.snapshot, ev);
       this.fanout.publish(run.id, ev);
+      // Checkpoint at milestones and every so many events, so reopening replays little of the log.
+      if (++sinceCheckpoint >= CHECKPOINT_EVERY || MILESTONES.has(ev.type)) {
+        sinceCheckpoint = 0;
+        this.checkpoint(entry);
+      }
     });
     this.runs.set(run.id, entry);
     return entry;
+  }
+
+  private checkpoint(entry: OpenRun): void {
+    try {
+      writeCheckpoint(entry.run, entry.snapshot);
+    } catch (e) {
+      warn(`${entry.run.dir}: could not write the snapshot checkpoint: ${(e as Error).message}`);
+    }
   }
 
   // --- background iterations ---------------------------------------------------------------------------------
@@ -115,7 +131,10 @@ export class Daemon implements AgentContext {
         .then(() => work(controller.signal))
         .then(
           () => info(`run ${runId}: iteration ${iteration} ended`),
-          (e: unknown) => logError(`run ${runId}: iteration ${iteration}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`),
+          (e: unknown) =>
+            controller.signal.aborted
+              ? info(`run ${runId}: iteration ${iteration} stopped`)
+              : logError(`run ${runId}: iteration ${iteration} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`),
         )
         .finally(() => {
           if (this.tasks.get(runId) === task) this.tasks.delete(runId);
@@ -151,9 +170,10 @@ export class Daemon implements AgentContext {
       ]);
       clearTimeout(timer);
       this.fanout.close();
-      for (const { run, unlisten } of this.runs.values()) {
-        unlisten();
-        run.close();
+      for (const entry of this.runs.values()) {
+        entry.unlisten();
+        this.checkpoint(entry);
+        entry.run.close();
       }
       this.runs.clear();
       this.unsink();
@@ -163,11 +183,5 @@ export class Daemon implements AgentContext {
   }
 }
 
-/** Handlers of the daemon's own groups get the Daemon (an AgentContext with more); other groups' HandlerMaps fit. */
-export type DaemonHandler<M extends RequestMethod> = (
-  params: RequestParams<M>,
-  daemon: Daemon,
-  conn: ConnectionContext,
-  signal: AbortSignal,
-) => Promise<RequestResult<M>>;
-export type DaemonHandlerMap = { [M in RequestMethod]?: DaemonHandler<M> };
+/** Handlers of the daemon's own groups get the Daemon; other groups' HandlerMaps (AgentContext) fit as well. */
+export type DaemonHandlerMap = HandlerMap<Daemon>;

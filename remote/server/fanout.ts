@@ -28,8 +28,9 @@ export class EventFanout {
       this.subscribers.set(conn.id, s);
       conn.onClose(() => this.drop(conn.id));
     }
-    // A repeated subscribe restarts the stream from the new snapshot: drop what was queued for the old one.
-    s.queues.set(runId, []);
+    // A repeated subscribe keeps the stream going (queued events still go out): a client holding an older
+    // snapshot must not lose them; one with the newer snapshot skips events at or below its seq.
+    if (!s.queues.has(runId)) s.queues.set(runId, []);
   }
 
   unsubscribe(conn: ConnectionContext, runId: string): void {

@@ -78,3 +78,9 @@ export async function listenSocket(socketPath: string, onConnection: (s: net.Soc
   fs.chmodSync(socketPath, 0o600);
   return server;
 }
+
+/** End a client socket after what was written to it has gone out (a shutdown's answer must arrive). */
+export function closeGently(sock: net.Socket): void {
+  sock.end();
+  setTimeout(() => sock.destroy(), 1000).unref();
+}

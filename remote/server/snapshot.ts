@@ -1,63 +1,72 @@
 /**
- * A run's snapshot built from its files (run.json, models.json, rubric versions, each iteration's manifest and
- * metrics), consistent with the event log's last seq at the time of building. The daemon builds it once when it
- * opens a run and then keeps it current with the shared reducer (remote/snapshot/reducer.ts).
+ * A run's snapshot, built when the daemon opens the run and then kept current by the shared reducer
+ * (remote/snapshot/reducer.ts): the identity and config from run.json, the state from the event log — replayed
+ * through the same reducer every client uses, so the daemon's snapshot and a client's are equal by construction.
+ * A checkpoint (snapshot.json in the run folder: a cache, safe to delete) saves replaying the whole log: replay
+ * starts after the checkpoint's seq.
  */
-import { STAGES } from '../protocol';
-import type { IterationState, RunSnapshot, StageManifest, StageState, StageName } from '../protocol';
+import * as path from 'node:path';
+import type { IterationState, RunSnapshot } from '../protocol';
 import type { Run } from '../store/runStore';
-import { emptyStage, runStatusOf } from '../snapshot/reducer';
+import { readJsonIfExists, writeJsonAtomic } from '../store/atomic';
+import { applyEvent, runStatusOf } from '../snapshot/reducer';
 
-/** A stage or iteration the files call running, when no iteration of this daemon runs it, was cut off (kill -9). */
-function settle<S extends string>(status: S, active: boolean): S | 'stopped' {
-  return !active && status === 'running' ? 'stopped' : status;
-}
+const REPLAY_PAGE = 5000;
+export const CHECKPOINT_FILE = 'snapshot.json';
 
-function stageFromManifest(stage: StageName, m: StageManifest | undefined, active: boolean): StageState {
-  if (!m) return emptyStage(stage);
-  const c = m.counts ?? {};
-  const done = c.done ?? c.total ?? 0;
+function emptySnapshot(run: Run): RunSnapshot {
   return {
-    stage,
-    status: settle(m.status, active),
-    done,
-    total: c.total ?? done,
-    failed: c.failed ?? 0,
-    ratePerSec: 0,
-    etaSec: m.status === 'done' ? 0 : null,
-  };
-}
-
-function iterationFromFiles(run: Run, t: number, active: boolean, rubricVersions: { version: number; hash: string }[]): IterationState | undefined {
-  const m = run.readManifest(t);
-  if (!m) return undefined;
-  const summary = run.readMetrics(t);
-  return {
-    iteration: t,
-    status: settle(m.status, active),
-    modelIn: m.modelIn,
-    modelOut: m.modelOut ?? summary?.modelOut,
-    rubricVersion: m.rubric?.version ?? rubricVersions.find((r) => r.hash === m.rubric?.hash)?.version ?? 0,
-    stages: STAGES.map((s) => stageFromManifest(s, m.stages?.[s], active)),
-    summary,
-    train: [],
-  };
-}
-
-/** `activeIteration`: the iteration this daemon is running right now, if any (its "running" is true). */
-export function buildSnapshot(run: Run, activeIteration?: number): RunSnapshot {
-  const seq = run.events.lastSeq;
-  const rubricVersions = run.rubricVersions();
-  const iterations = run
-    .iterations()
-    .map((t) => iterationFromFiles(run, t, t === activeIteration, rubricVersions))
-    .filter((it): it is IterationState => !!it);
-  return {
-    run: { ...run.summary(runStatusOf(iterations)), iterations: iterations.length, lastSeq: seq },
+    run: { ...run.summary('idle'), iterations: 0, lastSeq: 0 },
     config: run.config,
-    iterations,
-    models: run.models(),
-    rubricVersions,
-    seq,
+    iterations: [],
+    models: [],
+    rubricVersions: [],
+    seq: 0,
   };
+}
+
+function readCheckpoint(run: Run): RunSnapshot | undefined {
+  let cp: RunSnapshot | undefined;
+  try {
+    cp = readJsonIfExists<RunSnapshot>(path.join(run.dir, CHECKPOINT_FILE));
+  } catch {
+    return undefined; // a damaged cache is rebuilt from the log
+  }
+  // Only a checkpoint of this run that the log has reached is usable (the log is the truth).
+  if (!cp || cp.run?.id !== run.id || !(cp.seq >= 0) || cp.seq > run.events.lastSeq || !Array.isArray(cp.iterations)) return undefined;
+  return { ...cp, config: run.config, run: { ...cp.run, dir: run.dir } };
+}
+
+export function writeCheckpoint(run: Run, s: RunSnapshot): void {
+  writeJsonAtomic(path.join(run.dir, CHECKPOINT_FILE), s);
+}
+
+/**
+ * An iteration or stage the log leaves "running" while no iteration of this daemon runs it was cut off (kill -9,
+ * power loss): show it as stopped. `activeIteration` is the one this daemon is running, if any (Infinity: the run
+ * belongs to another live process, settle nothing).
+ */
+export function settle(s: RunSnapshot, activeIteration?: number): RunSnapshot {
+  if (activeIteration === Number.POSITIVE_INFINITY) return s; // another live process owns the run
+  let changed = false;
+  const iterations = s.iterations.map((it): IterationState => {
+    if (it.iteration === activeIteration || (it.status !== 'running' && !it.stages.some((st) => st.status === 'running'))) return it;
+    changed = true;
+    return {
+      ...it,
+      status: it.status === 'running' ? 'stopped' : it.status,
+      stages: it.stages.map((st) => (st.status === 'running' ? { ...st, status: 'stopped', ratePerSec: 0, etaSec: null } : st)),
+    };
+  });
+  return changed ? { ...s, iterations, run: { ...s.run, status: runStatusOf(iterations) } } : s;
+}
+
+export function buildSnapshot(run: Run, activeIteration?: number): RunSnapshot {
+  let s = readCheckpoint(run) ?? emptySnapshot(run);
+  for (let more = true; more; ) {
+    const page = run.events.readAfter(s.seq, REPLAY_PAGE);
+    for (const ev of page.events) s = applyEvent(s, ev);
+    more = page.more && page.events.length > 0;
+  }
+  return settle(s, activeIteration);
 }

@@ -22,14 +22,15 @@ export interface AgentContext {
   readonly bundleHash: string;
 }
 
-export type Handler<M extends RequestMethod> = (
+/** `C`: the context the handler needs; the daemon's own groups take the Daemon (an AgentContext with more). */
+export type Handler<M extends RequestMethod, C extends AgentContext = AgentContext> = (
   params: RequestParams<M>,
-  agent: AgentContext,
+  agent: C,
   conn: ConnectionContext,
   signal: AbortSignal,
 ) => Promise<RequestResult<M>>;
 
-export type HandlerMap = { [M in RequestMethod]?: Handler<M> };
+export type HandlerMap<C extends AgentContext = AgentContext> = { [M in RequestMethod]?: Handler<M, C> };
 
 /** An error carrying a JSON-RPC code from RpcErrors, for handlers to throw. */
 export class AgentError extends Error {

@@ -3,8 +3,9 @@ import type { DaemonHandlerMap } from '../daemon';
 
 export const agentHandlers: DaemonHandlerMap = {
   'agent/shutdown': async (_p, daemon) => {
-    // Answer first, then stop: the client sees ok, and the process exits once iterations have stopped.
-    setImmediate(() => void daemon.shutdown());
+    // Answer first, then stop: vscode-jsonrpc writes the answer asynchronously after this returns, so give it a
+    // moment to leave before the connections close; the process exits once iterations have stopped.
+    setTimeout(() => void daemon.shutdown(), 100);
     return { ok: true };
   },
   'agent/logTail': async ({ lines }, daemon) => ({ lines: daemon.logTail(lines) }),

@@ -6,5 +6,9 @@ import { runsHandlers } from './runs';
 import { eventsHandlers } from './events';
 import { filesHandlers } from './files';
 import { rubricHandlers } from './rubric';
+import { iterationHandlers } from './iteration';
+import { previewHandlers } from './preview';
+import { preflightHandlers } from './preflight';
+import { secretsHandlers } from './secrets';
 
-export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers];
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers];

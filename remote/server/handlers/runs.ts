@@ -1,4 +1,6 @@
 /** runs/*: create, list and snapshot runs. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { RunSummary } from '../../protocol';
 import { validateConfig } from '../../config/config';
 import { DEFAULT_RUBRIC } from '../../rubric/template';
@@ -6,12 +8,24 @@ import { Run } from '../../store/runStore';
 import { buildSnapshot } from '../snapshot';
 import type { Daemon, DaemonHandlerMap } from '../daemon';
 
+/** The pid holding a run's lock, if that process is alive (e.g. a headless `agent.js run`). */
+function lockHolder(dir: string): number | undefined {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(path.join(dir, 'run.lock'), 'utf8')) as { pid: number };
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
 function summaryOf(daemon: Daemon, id: string): RunSummary {
   if (daemon.isOpen(id)) return daemon.snapshot(id).run;
-  // Not touched by this daemon yet: summarise read-only, without taking the run's lock.
+  // Not touched by this daemon yet: summarise read-only, without taking the run's lock. A run another live
+  // process holds may really be running, so its "running" is not settled to "stopped".
   const run = Run.open(daemon.store.runDir(id), { write: false });
   try {
-    return buildSnapshot(run).run;
+    return buildSnapshot(run, lockHolder(run.dir) ? Number.POSITIVE_INFINITY : undefined).run;
   } finally {
     run.close();
   }

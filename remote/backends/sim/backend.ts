@@ -1,0 +1,57 @@
+/**
+ * The sim backends for config.model.backend === 'sim' / trainer.backend === 'sim': an in-process simulated server
+ * started lazily on first use, and the simulated DPO trainer writing into the iteration's train folder.
+ */
+import * as path from 'node:path';
+import type { ModelEntry, RunConfig, TrainMetrics } from '../../protocol';
+import type { InferenceBackend, ModelEndpoint, TrainerBackend, TrainRequest, TrainResult } from '../types';
+import { type SimServer, startSimServer } from './server';
+import { simTrain } from './trainer';
+
+export function createSimBackends(config: RunConfig, runDir: string): { inference: InferenceBackend; trainer: TrainerBackend } {
+  let server: Promise<SimServer> | undefined;
+
+  const inference: InferenceBackend = {
+    async ensureServing(model: ModelEntry, signal?: AbortSignal): Promise<ModelEndpoint> {
+      if (signal?.aborted) throw new Error('aborted');
+      if (!server) {
+        server = startSimServer({ ...(config.model.sim ?? {}), modelDir: runDir });
+        server.catch(() => (server = undefined));
+      }
+      const s = await server;
+      return { baseUrls: [s.baseUrl], model: model.name };
+    },
+    async stop(): Promise<void> {
+      const s = server;
+      server = undefined;
+      if (s) await (await s).close();
+    },
+  };
+
+  const trainer: TrainerBackend = {
+    async train(req: TrainRequest): Promise<TrainResult> {
+      const outputDir = path.join(req.trainDir, 'output');
+      let final: TrainMetrics | undefined;
+      const result = await simTrain({
+        model: req.baseModel.path ?? req.baseModel.name,
+        modelDir: runDir,
+        data: req.datasetFile,
+        outputDir,
+        beta: req.config.beta,
+        learningRate: req.config.learningRate,
+        epochs: req.config.epochs,
+        batchSize: req.config.batchSize * req.config.gradientAccumulationSteps,
+        seed: config.seed + req.iteration,
+        signal: req.signal,
+        onMetrics: (m) => {
+          final = m;
+          req.onMetrics(m);
+        },
+        onLog: req.onLog,
+      });
+      return { model: { iteration: req.iteration + 1, name: result.model, path: result.model, madeBy: 'sim-train' }, final };
+    },
+  };
+
+  return { inference, trainer };
+}

@@ -1,0 +1,51 @@
+/** Stage 2, candidates: N answers per kept prompt from the current model, one request with `n`. */
+import type { CandidateRecord } from '../protocol';
+import { fanOut } from './fanOut';
+import { StageProgress } from './progress';
+import { requestSeed } from './seeds';
+import type { StageContext, StageCounts } from './context';
+
+export const candidateId = (promptId: string, index: number): string => `${promptId}-c${index}`;
+
+export async function runCandidateStage(ctx: StageContext): Promise<StageCounts> {
+  const { run, t, params } = ctx;
+  const c = params.candidates;
+  const prompts = run.read(t, 'prompts').filter((p) => p.kept);
+  const durable = new Set(run.read(t, 'candidates').map((r) => r.id));
+  const ids = (promptId: string) => Array.from({ length: c.n }, (_, i) => candidateId(promptId, i));
+  const already = prompts.filter((p) => ids(p.id).every((id) => durable.has(id))).length;
+  const writer = run.writer(t, 'candidates');
+  await fanOut<(typeof prompts)[number], CandidateRecord>({
+    items: prompts,
+    n: c.n,
+    recordIds: (p) => ids(p.id),
+    durable,
+    request: (p) => ({ prompt: p.text, temperature: c.temperature, topP: c.topP, maxTokens: c.maxTokens, seed: requestSeed(ctx.runSeed, t, 'candidates', p.id) }),
+    records: (p, res, error) =>
+      ids(p.id).map((id, index): CandidateRecord => {
+        if (error !== undefined || !res) return { id, promptId: p.id, iteration: t, index, text: '', chars: 0, error: error ?? 'no result' };
+        const ch = res.choices[index];
+        return {
+          id,
+          promptId: p.id,
+          iteration: t,
+          index,
+          text: ch.text,
+          chars: ch.text.length,
+          ...(ch.finishReason ? { finishReason: ch.finishReason } : {}),
+          // usage is per request: share it out so sums stay right
+          ...(res.completionTokens !== undefined ? { completionTokens: Math.round(res.completionTokens / c.n) } : {}),
+        };
+      }),
+    write: (rec) => {
+      writer.append(rec);
+      run.emit({ type: 'candidate', record: rec });
+    },
+    client: ctx.model,
+    concurrency: ctx.concurrency,
+    progress: new StageProgress(run, t, 'candidates', prompts.length, already),
+    signal: ctx.signal,
+  });
+  const all = run.read(t, 'candidates');
+  return { prompts: prompts.length, candidates: all.length, failed: all.filter((r) => r.error).length };
+}

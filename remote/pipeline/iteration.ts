@@ -1,0 +1,194 @@
+/**
+ * One self-rewarding iteration: prompts → candidates → judgments → pairs → (review) → training, chained over the
+ * run folder. The manifest records every stage's status, counts and timings, and the provenance: rubric version,
+ * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary.
+ *
+ * Resume: the latest iteration whose manifest is not `done` is continued with the parameters and rubric frozen in
+ * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
+ * signal) aborts every request in flight and leaves all of this resumable.
+ */
+import type { DeepPartial, IterationManifest, IterationSummary, RunConfig, StageManifest, StageName } from '../protocol';
+import type { InferenceBackend, ModelEndpoint, TrainerBackend } from '../backends/types';
+import type { Run } from '../store/runStore';
+import { validateConfig } from '../config/config';
+import { InferenceClient } from '../inference/client';
+import { setMaxListeners } from 'node:events';
+import { abortReason, anySignal } from '../inference/signals';
+import { loadSeed } from '../seed/index';
+import { waitForReview } from '../review/gate';
+import { apiKeyFrom, selectBackends } from '../backends/index';
+import { info } from '../log';
+import { runPromptStage } from './promptgen';
+import { runCandidateStage } from './candidates';
+import { runJudgeStage } from './judge';
+import { runPairStage } from './pairs';
+import { runTrainStage } from './train';
+import { computeSummary } from './summary';
+import type { StageContext, StageCounts } from './context';
+
+export interface IterationOptions {
+  signal: AbortSignal;
+  overrides?: DeepPartial<RunConfig>;
+  backends?: { inference: InferenceBackend; trainer: TrainerBackend };
+  /** retry backoff base for requests (tests shorten it); default 500 ms */
+  retryBaseDelayMs?: number;
+}
+
+/** Merge `over` into `base` (objects recursively; arrays and scalars replace). */
+export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
+  if (over === undefined) return base;
+  if (!base || typeof base !== 'object' || Array.isArray(base) || !over || typeof over !== 'object' || Array.isArray(over)) return over as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
+    if (v !== undefined) out[k] = deepMerge((base as Record<string, unknown>)[k], v as never);
+  }
+  return out as T;
+}
+
+/** The iteration to work on: the latest unfinished one, or the next. */
+export function nextIteration(run: Run): { t: number; resume: boolean } {
+  const its = run.iterations();
+  const last = its[its.length - 1];
+  if (last !== undefined) {
+    const m = run.readManifest(last);
+    if (!m || m.status !== 'done') return { t: last, resume: !!m };
+    return { t: last + 1, resume: false };
+  }
+  return { t: 1, resume: false };
+}
+
+const now = (): string => new Date().toISOString();
+
+export async function runIteration(run: Run, opts: IterationOptions): Promise<IterationSummary> {
+  if (opts.signal.aborted) throw abortReason(opts.signal);
+  // One listener on the caller's signal; every in-flight request listens on ours (hundreds at a time).
+  const linked = anySignal([opts.signal]);
+  setMaxListeners(0, linked.signal);
+  try {
+    return await iterate(run, opts, linked.signal);
+  } finally {
+    linked.dispose();
+  }
+}
+
+async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): Promise<IterationSummary> {
+  const { t, resume } = nextIteration(run);
+  const modelIn = run.modelFor(t);
+  if (!modelIn) throw new Error(`iteration ${t}: no model registered for it (models.json); did iteration ${t - 1} finish training?`);
+
+  let manifest: IterationManifest;
+  const config = validateConfig(deepMerge(run.config, opts.overrides), 'iteration overrides');
+  if (resume) {
+    manifest = run.readManifest(t)!;
+    if (opts.overrides) info(`iteration ${t}: resuming with the parameters it started with; overrides ignored`);
+  } else {
+    const rubric = run.latestRubric();
+    manifest = {
+      iteration: t,
+      modelIn: modelIn.name,
+      rubric: { version: rubric.version, hash: rubric.hash, text: rubric.text },
+      seed: config.seed,
+      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer },
+      stages: {},
+      status: 'running',
+      startedAt: now(),
+    };
+  }
+  manifest.status = 'running';
+  run.writeManifest(manifest);
+  run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version });
+
+  const owned = !opts.backends;
+  const backends = opts.backends ?? selectBackends(config, run.dir);
+  let stage: StageName | undefined;
+  try {
+    const endpoint = await backends.inference.ensureServing(modelIn, signal);
+    const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
+    const model = new InferenceClient(endpoint, clientOpts);
+    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
+    const ctx: StageContext = {
+      run,
+      t,
+      params: manifest.params,
+      rubric: manifest.rubric,
+      runSeed: manifest.seed,
+      concurrency: config.inference.concurrency,
+      modelIn,
+      model,
+      generator,
+      trainer: backends.trainer,
+      seed: loadSeed(run.config.seedData),
+      signal,
+    };
+    const setStage = (s: StageName, patch: Partial<StageManifest>): void => {
+      manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };
+      run.writeManifest(manifest);
+    };
+    const stageRun = async <R>(s: StageName, total: number, body: () => Promise<R>, countsOf: (r: R) => StageCounts, params?: Record<string, unknown>): Promise<R | undefined> => {
+      if (manifest.stages[s]?.status === 'done') return undefined;
+      stage = s;
+      const started = Date.now();
+      setStage(s, { status: 'running', startedAt: manifest.stages[s]?.startedAt ?? now(), ...(params ? { params } : {}) });
+      run.emit({ type: 'stage.started', iteration: t, stage: s, total });
+      const r = await body();
+      // durationMs adds up across resumes: time spent working, not wall time since the first start
+      const durationMs = (manifest.stages[s]?.durationMs ?? 0) + (Date.now() - started);
+      const counts = countsOf(r);
+      setStage(s, { status: 'done', counts, finishedAt: now(), durationMs });
+      run.emit({ type: 'stage.finished', iteration: t, stage: s, counts, durationMs });
+      return r;
+    };
+    const p = manifest.params;
+    const id = (c: StageCounts) => c;
+    await stageRun('prompts', p.prompts.perIteration, () => runPromptStage(ctx), id, { ...p.prompts, generator: generator.endpoint.model, seedPrompts: ctx.seed.prompts.length });
+    await stageRun('candidates', run.read(t, 'prompts').filter((x) => x.kept).length, () => runCandidateStage(ctx), id, { ...p.candidates });
+    await stageRun('judgments', run.read(t, 'candidates').filter((x) => !x.error).length, () => runJudgeStage(ctx), id, { ...p.judge, rubricVersion: manifest.rubric.version, rubricHash: manifest.rubric.hash });
+    await stageRun('pairs', run.read(t, 'prompts').filter((x) => x.kept).length, () => runPairStage(ctx), id, { ...p.pairs });
+    if (p.review.gate) {
+      await stageRun('review', run.read(t, 'pairs').length, async () => {
+        if (signal.aborted) throw abortReason(signal);
+        manifest.status = 'waiting';
+        setStage('review', { status: 'waiting' });
+        run.emit({ type: 'review.waiting', iteration: t, pairs: run.read(t, 'pairs').length });
+        await waitForReview(run, t, signal);
+        manifest.status = 'running';
+        return { pairs: run.read(t, 'pairs').length };
+      }, id);
+    }
+    const trained = await stageRun('training', run.read(t, 'pairs').length, () => runTrainStage(ctx), (r) => r.counts, { ...p.trainer });
+    let train = manifest.stages.training?.params as { final?: unknown } | undefined;
+    if (trained) {
+      setStage('training', { params: { ...p.trainer, final: trained.last ?? null } });
+      train = manifest.stages.training?.params as { final?: unknown };
+    }
+    const modelOut = run.modelFor(t + 1)?.name;
+    stage = undefined;
+    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
+    run.writeMetrics(summary);
+    manifest.status = 'done';
+    manifest.modelOut = modelOut;
+    manifest.finishedAt = now();
+    run.writeManifest(manifest);
+    run.emit({ type: 'iteration.finished', iteration: t, summary });
+    return summary;
+  } catch (e) {
+    const stopped = signal.aborted;
+    const message = e instanceof Error ? e.message : String(e);
+    if (stage) {
+      manifest.stages[stage] = { ...(manifest.stages[stage] ?? { counts: {} }), status: stopped ? 'stopped' : 'failed', ...(stopped ? {} : { error: message }) };
+    }
+    manifest.status = stopped ? 'stopped' : 'failed';
+    run.writeManifest(manifest);
+    if (stopped) run.emit({ type: 'iteration.stopped', iteration: t, ...(stage ? { stage } : {}) });
+    else run.emit({ type: 'iteration.failed', iteration: t, error: message, ...(stage ? { stage } : {}) });
+    throw stopped ? abortReason(signal) : e;
+  } finally {
+    if (owned) await backends.inference.stop();
+  }
+}
+
+function generatorEndpoint(config: RunConfig, current: ModelEndpoint): ModelEndpoint {
+  const g = config.generator ?? {};
+  const apiKey = g.apiKeyEnv ? apiKeyFrom(g.apiKeyEnv) : g.baseUrls ? undefined : current.apiKey;
+  return { baseUrls: g.baseUrls ?? current.baseUrls, model: g.name ?? current.model, ...(apiKey ? { apiKey } : {}) };
+}

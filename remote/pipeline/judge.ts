@@ -1,0 +1,56 @@
+/**
+ * Stage 3, judgments: the current model judges each candidate K times with the rubric filled in (one request with
+ * n = K). The last `Score: x` is parsed; an unparseable sample is a parse failure — recorded, counted, excluded.
+ */
+import type { JudgmentRecord } from '../protocol';
+import { fillRubric } from '../rubric/template';
+import { fanOut } from './fanOut';
+import { StageProgress } from './progress';
+import { parseScore } from './scoreParser';
+import { requestSeed } from './seeds';
+import type { StageContext, StageCounts } from './context';
+
+export const judgmentId = (candidateId: string, sample: number): string => `${candidateId}-j${sample}`;
+
+export async function runJudgeStage(ctx: StageContext): Promise<StageCounts> {
+  const { run, t, params } = ctx;
+  const j = params.judge;
+  const prompts = new Map(run.read(t, 'prompts').filter((p) => p.kept).map((p) => [p.id, p.text]));
+  const cands = run.read(t, 'candidates').filter((c) => !c.error && prompts.has(c.promptId));
+  const durable = new Set(run.read(t, 'judgments').map((r) => r.id));
+  const ids = (cid: string) => Array.from({ length: j.k }, (_, i) => judgmentId(cid, i));
+  const already = cands.filter((c) => ids(c.id).every((id) => durable.has(id))).length;
+  const writer = run.writer(t, 'judgments');
+  await fanOut<(typeof cands)[number], JudgmentRecord>({
+    items: cands,
+    n: j.k,
+    recordIds: (c) => ids(c.id),
+    durable,
+    request: (c) => ({
+      prompt: fillRubric(ctx.rubric.text, prompts.get(c.promptId)!, c.text),
+      temperature: j.temperature,
+      topP: j.topP,
+      maxTokens: j.maxTokens,
+      seed: requestSeed(ctx.runSeed, t, 'judgments', c.id),
+    }),
+    records: (c, res, error) =>
+      ids(c.id).map((id, sample): JudgmentRecord => {
+        const base = { id, candidateId: c.id, promptId: c.promptId, iteration: t, sample, rubricHash: ctx.rubric.hash };
+        if (error !== undefined || !res) return { ...base, text: '', score: null, parseOk: false, error: error ?? 'no result' };
+        const text = res.choices[sample].text;
+        const parsed = parseScore(text, j.scoreMin, j.scoreMax);
+        return { ...base, text, score: parsed.score, parseOk: parsed.parseOk };
+      }),
+    write: (rec) => {
+      writer.append(rec);
+      run.emit({ type: 'judgment', record: rec });
+    },
+    client: ctx.model,
+    concurrency: ctx.concurrency,
+    progress: new StageProgress(run, t, 'judgments', cands.length, already),
+    signal: ctx.signal,
+  });
+  const all = run.read(t, 'judgments');
+  const failed = all.filter((r) => r.error).length;
+  return { candidates: cands.length, judgments: all.length, parseFailures: all.filter((r) => !r.parseOk && !r.error).length, failed };
+}

@@ -1,0 +1,77 @@
+/**
+ * Stage 4, pairs: per kept prompt, the candidates' scores (mean of valid judge samples) → a chosen/rejected pair by
+ * `selectPair` (ρ length control), or a drop reason. Pure function of the earlier files, so a resume recomputes the
+ * same pairs and writes only those not yet durable.
+ */
+import type { CandidateRecord, JudgmentRecord, PairDropReason, PairRecord, PairSide } from '../protocol';
+import { selectPair } from './pairSelection';
+import type { StageContext, StageCounts } from './context';
+
+export const pairId = (promptId: string): string => `${promptId}-pair`;
+
+export interface ScoredCandidate extends CandidateRecord {
+  score: number | null;
+  scores: (number | null)[];
+}
+
+/** Candidate score = mean of its valid samples (null when none parsed). */
+export function scoreCandidates(cands: CandidateRecord[], judgments: JudgmentRecord[]): ScoredCandidate[] {
+  const byCand = new Map<string, JudgmentRecord[]>();
+  for (const j of judgments) {
+    const list = byCand.get(j.candidateId) ?? [];
+    list.push(j);
+    byCand.set(j.candidateId, list);
+  }
+  return cands.map((c) => {
+    const js = (byCand.get(c.id) ?? []).sort((a, b) => a.sample - b.sample);
+    const valid = js.filter((j) => j.parseOk && j.score !== null).map((j) => j.score as number);
+    return { ...c, scores: js.map((j) => (j.parseOk ? j.score : null)), score: c.error || !valid.length ? null : valid.reduce((a, b) => a + b, 0) / valid.length };
+  });
+}
+
+export function buildPairs(
+  prompts: { id: string; text: string }[],
+  scored: ScoredCandidate[],
+  rho: number,
+  minScored: number,
+  t: number,
+): { pairs: PairRecord[]; drops: Map<string, PairDropReason> } {
+  const byPrompt = new Map<string, ScoredCandidate[]>();
+  for (const c of scored) {
+    const list = byPrompt.get(c.promptId) ?? [];
+    list.push(c);
+    byPrompt.set(c.promptId, list);
+  }
+  const pairs: PairRecord[] = [];
+  const drops = new Map<string, PairDropReason>();
+  const side = (c: ScoredCandidate): PairSide => ({ candidateId: c.id, text: c.text, score: c.score as number, scores: c.scores, chars: c.chars });
+  for (const p of prompts) {
+    const cands = (byPrompt.get(p.id) ?? []).sort((a, b) => a.index - b.index);
+    const sel = selectPair(cands, rho, minScored);
+    if ('drop' in sel) {
+      drops.set(p.id, sel.drop);
+      continue;
+    }
+    const chosen = side(sel.chosen);
+    const rejected = side(sel.rejected);
+    pairs.push({ id: pairId(p.id), promptId: p.id, iteration: t, prompt: p.text, chosen, rejected, margin: chosen.score - rejected.score });
+  }
+  return { pairs, drops };
+}
+
+export async function runPairStage(ctx: StageContext): Promise<StageCounts> {
+  const { run, t, params } = ctx;
+  const prompts = run.read(t, 'prompts').filter((p) => p.kept);
+  const scored = scoreCandidates(run.read(t, 'candidates'), run.read(t, 'judgments'));
+  const { pairs, drops } = buildPairs(prompts, scored, params.pairs.rho, params.pairs.minScoredCandidates, t);
+  const durable = new Set(run.read(t, 'pairs').map((p) => p.id));
+  const writer = run.writer(t, 'pairs');
+  for (const p of pairs) {
+    if (durable.has(p.id)) continue;
+    writer.append(p);
+    run.emit({ type: 'pair', record: p });
+  }
+  const counts: StageCounts = { prompts: prompts.length, pairs: pairs.length };
+  for (const reason of drops.values()) counts[`dropped.${reason}`] = (counts[`dropped.${reason}`] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,50 @@
+/**
+ * Stage progress events, throttled (at most one `stage.progress` per 100 ms, plus a final one) so a fast stage does
+ * not flood the event log and the panels. Rate is items per second since the stage (re)started; ETA follows from it.
+ */
+import type { StageName } from '../protocol';
+import type { Run } from '../store/runStore';
+
+const MIN_INTERVAL_MS = 100;
+
+export class StageProgress {
+  private started = Date.now();
+  private lastEmit = 0;
+  private startDone: number;
+  done: number;
+  failed = 0;
+
+  constructor(private run: Run, private iteration: number, private stage: StageName, public total: number, alreadyDone = 0) {
+    this.done = alreadyDone;
+    this.startDone = alreadyDone;
+  }
+
+  /** Count `n` finished items (`failed` of them failed) and maybe emit. */
+  add(n: number, failed = 0): void {
+    this.done += n;
+    this.failed += failed;
+    const now = Date.now();
+    if (now - this.lastEmit >= MIN_INTERVAL_MS) this.emit(now);
+  }
+
+  flush(): void {
+    this.emit(Date.now());
+  }
+
+  private emit(now: number): void {
+    this.lastEmit = now;
+    const secs = Math.max(1e-3, (now - this.started) / 1000);
+    const rate = (this.done - this.startDone) / secs;
+    const left = Math.max(0, this.total - this.done);
+    this.run.emit({
+      type: 'stage.progress',
+      iteration: this.iteration,
+      stage: this.stage,
+      done: this.done,
+      total: this.total,
+      failed: this.failed,
+      ratePerSec: Math.round(rate * 100) / 100,
+      etaSec: rate > 0 ? Math.round(left / rate) : null,
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * preview/*: judge samples with a draft rubric through the run's current model, streaming `preview/result` per
+ * judge sample and one `preview/done`. `preview/judge` answers at once; a newer preview from the same connection
+ * supersedes (cancels) the older one, and `preview/cancel` stops one by id. Nothing is written to the run folder.
+ */
+import { RpcErrors } from '../../protocol';
+import { previewJudge } from '../../pipeline/preview';
+import { nextIteration } from '../../pipeline/iteration';
+import { selectBackends } from '../../backends/index';
+import { AgentError } from '../types';
+import type { ConnectionContext } from '../types';
+import type { DaemonHandlerMap } from '../daemon';
+
+interface Preview {
+  conn: number;
+  controller: AbortController;
+}
+
+const previews = new Map<string, Preview>();
+/** connection id → its latest preview id */
+const latest = new Map<number, string>();
+
+function cancel(previewId: string): boolean {
+  const p = previews.get(previewId);
+  if (!p) return false;
+  p.controller.abort(new Error('preview cancelled'));
+  return true;
+}
+
+function watchConnection(conn: ConnectionContext): void {
+  if (latest.has(conn.id)) return;
+  latest.set(conn.id, '');
+  // A preview nobody can see any more is wasted inference: stop it with its connection.
+  conn.onClose(() => {
+    const id = latest.get(conn.id);
+    if (id) cancel(id);
+    latest.delete(conn.id);
+  });
+}
+
+export const previewHandlers: DaemonHandlerMap = {
+  'preview/judge': async ({ previewId, runId, rubric, samples, k }, daemon, conn) => {
+    if (!runId) throw new AgentError(RpcErrors.RunNotFound, 'preview/judge: runId is required (the preview judges with the run\'s current model)');
+    if (previews.has(previewId)) throw new AgentError(RpcErrors.RunBusy, `preview ${previewId} is already running`);
+    if (!Number.isInteger(k) || k < 1 || k > 64) throw new AgentError(RpcErrors.InvalidConfig, `preview/judge: k must be an integer from 1 to 64 (got ${k})`);
+    const run = daemon.openRun(runId);
+    const model = run.modelFor(nextIteration(run).t) ?? run.models()[run.models().length - 1];
+    if (!model) throw new AgentError(RpcErrors.InvalidConfig, `run ${runId} has no model registered`);
+    watchConnection(conn);
+    const superseded = latest.get(conn.id);
+    if (superseded) cancel(superseded);
+    latest.set(conn.id, previewId);
+    const controller = new AbortController();
+    previews.set(previewId, { conn: conn.id, controller });
+    const signal = controller.signal;
+    void (async () => {
+      const backends = selectBackends(run.config, run.dir);
+      let error: string | undefined;
+      try {
+        const endpoint = await backends.inference.ensureServing(model, signal);
+        await previewJudge({
+          rubric,
+          samples,
+          k,
+          endpoint,
+          judge: run.config.judge,
+          concurrency: Math.min(run.config.inference.concurrency, 64),
+          signal,
+          onResult: (r) => conn.notify('preview/result', { previewId, ...r }),
+        });
+      } catch (e) {
+        if (!signal.aborted) error = e instanceof Error ? e.message : String(e);
+      } finally {
+        previews.delete(previewId);
+        if (latest.get(conn.id) === previewId) latest.set(conn.id, '');
+        await backends.inference.stop().catch(() => undefined);
+        conn.notify('preview/done', { previewId, cancelled: signal.aborted, ...(error ? { error } : {}) });
+      }
+    })();
+    return { previewId, accepted: samples.length * k };
+  },
+  'preview/cancel': async ({ previewId }) => ({ cancelled: cancel(previewId) }),
+};

@@ -272,7 +272,8 @@ async function newRun(services: Services): Promise<string | undefined> {
 /** Demo: local agent, simulated model and trainer, the built-in seeds, one iteration, the dashboard open. */
 export const DEMO_CONFIG = {
   name: 'demo',
-  model: { backend: 'sim', name: 'sim-base' },
+  // the capacity of the CLI demo's simulated server (remote/cli/demo.ts DEMO_SIM): a batching server, but quick
+  model: { backend: 'sim', name: 'sim-base', sim: { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 } },
   seedData: [{ path: 'builtin:demo', format: 'auto' }],
   prompts: { perIteration: 40 },
   trainer: { backend: 'sim' },

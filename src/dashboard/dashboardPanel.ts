@@ -67,6 +67,14 @@ export class DashboardPanel implements vscode.Disposable {
       model.onEvents((id, events) => {
         if (id === this.runId && this.panel.visible) this.batcher.push(events);
       }),
+      // A panel opened before any run existed shows the first one chosen.
+      services.onDidChangeCurrentRun((id) => {
+        if (id && !this.runId) this.switchRun(id);
+      }),
+      // A new agent link (connect after disconnect): catch up from what the page already has.
+      services.connection.onDidChange((agent) => {
+        if (agent && this.runId && this.sentSeq > 0) void this.onMessage({ type: 'ready', runId: this.runId, afterSeq: this.sentSeq });
+      }),
     );
   }
 

@@ -116,3 +116,21 @@ test('Batcher: one flush per interval however many pushes; clear drops the backl
   assert.equal(out.length, 1);
   assert.deepEqual(b.stats, { itemsIn: 102, pushes: 101, flushes: 1 });
 });
+
+test('a panel opened before any run shows the first run chosen; after a reconnect it catches up from what it sent', async () => {
+  await stub.run('selfreward.openDashboard');
+  const panel = stub.panels[0];
+  panel.webview.receive({ type: 'ready', afterSeq: 0 });
+  await until(() => msgs(panel).length === 1, 'empty');
+  agent.addRun('r1', 'alpha', [progress(1), progress(2)]);
+  services.setCurrentRun('r1');
+  await until(() => msgs(panel).some((m) => m.type === 'init'), 'init for the new current run');
+  await until(() => msgs(panel).some((m) => m.type === 'events' && m.events.length === 2), 'its events');
+  await connection.disconnect();
+  agent.emit('r1', [progress(3)], false); // happened while disconnected
+  const n = msgs(panel).length;
+  await connection.connectLocal();
+  await until(() => msgs(panel).length >= n + 2, 'resync after reconnect');
+  const evs = msgs(panel).slice(n).filter((m) => m.type === 'events');
+  assert.deepEqual(evs.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : [])), [3]);
+});

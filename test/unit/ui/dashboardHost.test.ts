@@ -134,3 +134,22 @@ test('a panel opened before any run shows the first run chosen; after a reconnec
   const evs = msgs(panel).slice(n).filter((m) => m.type === 'events');
   assert.deepEqual(evs.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : [])), [3]);
 });
+
+test('events streamed before the page is ready are not posted ahead of its catch-up (order and completeness)', async () => {
+  agent.addRun('r1', 'alpha', [progress(1)]);
+  await stub.run('selfreward.openDashboard', 'r1');
+  const panel = stub.panels[0];
+  for (let i = 0; i < 5; i++) {
+    agent.emit('r1', [progress(i), progress(i + 1)]);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(msgs(panel), [], 'nothing before the page asked');
+  panel.webview.receive({ type: 'ready', afterSeq: 0 });
+  // more events while the catch-up is under way
+  for (let i = 0; i < 5; i++) agent.emit('r1', [progress(100 + i)]);
+  await until(() => msgs(panel).flatMap((m) => (m.type === 'events' ? m.events : [])).at(-1)?.seq === 16, 'all 16 events', 2000);
+  assert.equal(msgs(panel)[0].type, 'init');
+  const seqs = msgs(panel).flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : []));
+  assert.deepEqual(seqs, Array.from({ length: 16 }, (_, i) => i + 1));
+});

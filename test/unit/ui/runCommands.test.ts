@@ -78,7 +78,10 @@ test('Start Next Iteration: prefilled settings, scripted edits become exactly th
     assert.match(p.message ?? '', /Start iteration 2 of "alpha" with Candidates per prompt \(N\) = 8, Judge temperature = 0.3, Review gate .* = on\?/);
     return 'Start';
   });
-  stub.answer('message', undefined); // the finish notification is dismissed
+  stub.answer('message', () => {
+    assert.equal(stub.progress[0].done, true, 'the progress notification is gone before the outcome message');
+    return undefined; // the finish notification is dismissed
+  });
   const outcome = await stub.run('selfreward.startIteration');
   assert.equal(outcome, 'finished');
   assert.deepEqual(agent.calls('iteration/start'), [{ runId: 'r1', overrides: { candidates: { n: 8 }, judge: { temperature: 0.3 }, review: { gate: true } } }]);

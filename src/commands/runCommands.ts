@@ -50,7 +50,7 @@ export async function runIteration(services: Services, runId: string, overrides:
     const agent = model.requireAgent();
     const snapshot = await model.track(runId);
     const runName = snapshot.run.name;
-    return await vscode.window.withProgress(
+    const ended = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${runName}: iteration`, cancellable: true },
       async (progress, token) => {
         // Listen before starting: with a fast model the iteration can end before iteration/start answers.
@@ -83,8 +83,7 @@ export async function runIteration(services: Services, runId: string, overrides:
               };
               for (const e of seen.splice(0)) onEvent(e);
             });
-            await afterIteration(services, runId, runName, iteration, outcome, overrides);
-            return outcome.kind;
+            return { iteration, outcome };
           } finally {
             cancel.dispose();
           }
@@ -94,6 +93,9 @@ export async function runIteration(services: Services, runId: string, overrides:
         }
       },
     );
+    // The progress notification closes first; the outcome message stays until the user acts on it.
+    await afterIteration(services, runId, runName, ended.iteration, ended.outcome, overrides);
+    return ended.outcome.kind;
   } catch (e) {
     await reportError(services, `Self-Rewarding: could not start the iteration: ${errText(e)}`, () => runIteration(services, runId, overrides));
     return undefined;
@@ -272,7 +274,8 @@ async function newRun(services: Services): Promise<string | undefined> {
 /** Demo: local agent, simulated model and trainer, the built-in seeds, one iteration, the dashboard open. */
 export const DEMO_CONFIG = {
   name: 'demo',
-  model: { backend: 'sim', name: 'sim-base' },
+  // the capacity of the CLI demo's simulated server (remote/cli/demo.ts DEMO_SIM): a batching server, but quick
+  model: { backend: 'sim', name: 'sim-base', sim: { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 } },
   seedData: [{ path: 'builtin:demo', format: 'auto' }],
   prompts: { perIteration: 40 },
   trainer: { backend: 'sim' },

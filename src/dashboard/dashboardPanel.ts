@@ -21,6 +21,10 @@ export class DashboardPanel implements vscode.Disposable {
   /** highest seq sent to the webview since its last `ready` */
   private sentSeq = 0;
   private catchingUp = false;
+  /** the page has loaded and caught up once: before that, live events would arrive ahead of the catch-up */
+  private synced = false;
+  /** live events that arrived while a catch-up was being sent */
+  private held: RunEvent[] = [];
   private pendingReveal: number | undefined;
   private readonly batcher: Batcher<RunEvent>;
   private readonly disposables: vscode.Disposable[] = [];
@@ -67,6 +71,14 @@ export class DashboardPanel implements vscode.Disposable {
       model.onEvents((id, events) => {
         if (id === this.runId && this.panel.visible) this.batcher.push(events);
       }),
+      // A panel opened before any run existed shows the first one chosen.
+      services.onDidChangeCurrentRun((id) => {
+        if (id && !this.runId) this.switchRun(id);
+      }),
+      // A new agent link (connect after disconnect): catch up from what the page already has.
+      services.connection.onDidChange((agent) => {
+        if (agent && this.runId && this.sentSeq > 0) void this.onMessage({ type: 'ready', runId: this.runId, afterSeq: this.sentSeq });
+      }),
     );
   }
 
@@ -85,6 +97,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   switchRun(runId: string): void {
     this.runId = runId;
+    this.synced = false;
     this.batcher.clear();
     void this.onMessage({ type: 'ready', runId, afterSeq: 0 });
   }
@@ -114,6 +127,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.runId = runId;
     this.catchingUp = true;
     this.batcher.clear();
+    this.held = [];
     try {
       const snapshot = await this.model.track(runId);
       this.panel.title = `Run: ${snapshot.run.name}`;
@@ -132,8 +146,12 @@ export class DashboardPanel implements vscode.Disposable {
       await this.post({ type: 'error', message: `Could not load run ${runId}: ${e instanceof Error ? e.message : String(e)}` });
     } finally {
       this.catchingUp = false;
+      this.synced = true;
     }
-    // Events that arrived during the catch-up and were already sent are dropped by sendLive's seq check.
+    // Events that arrived during the catch-up: send those the catch-up did not include.
+    const held = this.held;
+    this.held = [];
+    this.sendLive(held);
     if (this.pendingReveal !== undefined) {
       await this.post({ type: 'reveal', iteration: this.pendingReveal });
       this.pendingReveal = undefined;
@@ -142,6 +160,11 @@ export class DashboardPanel implements vscode.Disposable {
 
   private sendLive(events: RunEvent[]): void {
     if (!this.runId || !this.panel.visible) return;
+    if (this.catchingUp) {
+      this.held.push(...events);
+      return;
+    }
+    if (!this.synced) return; // the page has not asked yet: its first `ready` catches up from the mirror
     const fresh = events.filter((e) => e.seq > this.sentSeq);
     if (!fresh.length) return;
     this.sentSeq = fresh[fresh.length - 1].seq;

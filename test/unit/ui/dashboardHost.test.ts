@@ -7,17 +7,14 @@ import { DashboardPanel, CATCH_UP_PAGE } from '../../../src/dashboard/dashboardP
 import { dashboardFeature } from '../../../src/dashboard/feature';
 import { Batcher } from '../../../src/dashboard/batcher';
 import type { HostMessage } from '../../../webview/dashboard/protocol';
-import { FakeAgent, FakeConnection, fakeServices, until } from './fakes';
+import { FakeAgent, FakeConnection, fakeServices, fakeWorld, until } from './fakes';
 
 let agent: FakeAgent;
 let connection: FakeConnection;
 let services: ReturnType<typeof fakeServices>;
 
 beforeEach(async () => {
-  stub.reset();
-  agent = new FakeAgent();
-  connection = new FakeConnection(() => agent);
-  services = fakeServices(connection);
+  ({ agent, connection, services } = fakeWorld());
   services.context.subscriptions.push(vscode.commands.registerCommand('selfreward.openDashboard', dashboardFeature.commands!.openDashboard(services)));
   await dashboardFeature.activate!(services);
   await connection.connectLocal();
@@ -118,4 +115,41 @@ test('Batcher: one flush per interval however many pushes; clear drops the backl
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(out.length, 1);
   assert.deepEqual(b.stats, { itemsIn: 102, pushes: 101, flushes: 1 });
+});
+
+test('a panel opened before any run shows the first run chosen; after a reconnect it catches up from what it sent', async () => {
+  await stub.run('selfreward.openDashboard');
+  const panel = stub.panels[0];
+  panel.webview.receive({ type: 'ready', afterSeq: 0 });
+  await until(() => msgs(panel).length === 1, 'empty');
+  agent.addRun('r1', 'alpha', [progress(1), progress(2)]);
+  services.setCurrentRun('r1');
+  await until(() => msgs(panel).some((m) => m.type === 'init'), 'init for the new current run');
+  await until(() => msgs(panel).some((m) => m.type === 'events' && m.events.length === 2), 'its events');
+  await connection.disconnect();
+  agent.emit('r1', [progress(3)], false); // happened while disconnected
+  const n = msgs(panel).length;
+  await connection.connectLocal();
+  await until(() => msgs(panel).length >= n + 2, 'resync after reconnect');
+  const evs = msgs(panel).slice(n).filter((m) => m.type === 'events');
+  assert.deepEqual(evs.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : [])), [3]);
+});
+
+test('events streamed before the page is ready are not posted ahead of its catch-up (order and completeness)', async () => {
+  agent.addRun('r1', 'alpha', [progress(1)]);
+  await stub.run('selfreward.openDashboard', 'r1');
+  const panel = stub.panels[0];
+  for (let i = 0; i < 5; i++) {
+    agent.emit('r1', [progress(i), progress(i + 1)]);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(msgs(panel), [], 'nothing before the page asked');
+  panel.webview.receive({ type: 'ready', afterSeq: 0 });
+  // more events while the catch-up is under way
+  for (let i = 0; i < 5; i++) agent.emit('r1', [progress(100 + i)]);
+  await until(() => msgs(panel).flatMap((m) => (m.type === 'events' ? m.events : [])).at(-1)?.seq === 16, 'all 16 events', 2000);
+  assert.equal(msgs(panel)[0].type, 'init');
+  const seqs = msgs(panel).flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : []));
+  assert.deepEqual(seqs, Array.from({ length: 16 }, (_, i) => i + 1));
 });

@@ -3,7 +3,7 @@
  * (runs, snapshot, event log, iteration start/stop, files) and Services wired to the vscode stub.
  */
 import * as vscode from 'vscode';
-import { fakeContext, fakeLog } from '../../helpers/vscodeStub';
+import { fakeContext, fakeLog, stub } from '../../helpers/vscodeStub';
 import type { Notifications, NotificationMethod, RequestMethod, RequestParams, RequestResult, RunEvent, RunEventBody, RunSnapshot } from '../../../remote/protocol';
 import { applyEvent } from '../../../remote/snapshot/reducer';
 import type { AgentApi, Disposable, LinkState } from '../../../src/connection/agentApi';
@@ -163,4 +163,12 @@ export async function until(cond: () => boolean, what: string, ms = 3000): Promi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A fresh stub state, agent, connection and services (call in beforeEach). */
+export function fakeWorld(): { agent: FakeAgent; connection: FakeConnection; services: ReturnType<typeof fakeServices> } {
+  stub.reset();
+  const agent = new FakeAgent();
+  const connection = new FakeConnection(() => agent);
+  return { agent, connection, services: fakeServices(connection) };
 }

@@ -12,7 +12,7 @@ import { statusFeature } from '../../../src/status/feature';
 import { runsModel } from '../../../src/runs/runsModel';
 import type { Feature, Services } from '../../../src/services';
 import { tmpDir } from '../../helpers/tmp';
-import { FakeAgent, FakeConnection, fakeServices, until } from './fakes';
+import { FakeAgent, FakeConnection, fakeWorld, until } from './fakes';
 
 const summary = (t: number): IterationSummary => ({ iteration: t, promptsKept: 20, promptsDropped: {}, candidates: 80, judgments: 240, parseFailures: 3, parseFailureRate: 0.0125, ties: 4, pairs: 16, pairsDropped: {}, meanChosenScore: 4.2, meanRejectedScore: 2.1, meanCandidateChars: 300, failedItems: 0 });
 const finishedIteration = (t: number): RunEventBody[] => [
@@ -32,10 +32,7 @@ async function activate(...features: Feature[]): Promise<void> {
 }
 
 beforeEach(() => {
-  stub.reset();
-  agent = new FakeAgent();
-  connection = new FakeConnection(() => agent);
-  services = fakeServices(connection);
+  ({ agent, connection, services } = fakeWorld());
 });
 afterEach(() => {
   DashboardPanel.current?.dispose();
@@ -81,7 +78,10 @@ test('Start Next Iteration: prefilled settings, scripted edits become exactly th
     assert.match(p.message ?? '', /Start iteration 2 of "alpha" with Candidates per prompt \(N\) = 8, Judge temperature = 0.3, Review gate .* = on\?/);
     return 'Start';
   });
-  stub.answer('message', undefined); // the finish notification is dismissed
+  stub.answer('message', () => {
+    assert.equal(stub.progress[0].done, true, 'the progress notification is gone before the outcome message');
+    return undefined; // the finish notification is dismissed
+  });
   const outcome = await stub.run('selfreward.startIteration');
   assert.equal(outcome, 'finished');
   assert.deepEqual(agent.calls('iteration/start'), [{ runId: 'r1', overrides: { candidates: { n: 8 }, judge: { temperature: 0.3 }, review: { gate: true } } }]);

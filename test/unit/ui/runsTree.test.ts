@@ -6,16 +6,13 @@ import { runsViewFeature } from '../../../src/runs/feature';
 import { runsModel } from '../../../src/runs/runsModel';
 import type { RunNode, RunsTree } from '../../../src/runs/runsTree';
 import { statusView } from '../../../src/status/statusBar';
-import { FakeAgent, FakeConnection, fakeServices } from './fakes';
+import { FakeAgent, FakeConnection, fakeServices, fakeWorld } from './fakes';
 
 let agent: FakeAgent;
 let connection: FakeConnection;
 let services: ReturnType<typeof fakeServices>;
 beforeEach(async () => {
-  stub.reset();
-  agent = new FakeAgent();
-  connection = new FakeConnection(() => agent);
-  services = fakeServices(connection);
+  ({ agent, connection, services } = fakeWorld());
   await runsViewFeature.activate!(services);
 });
 afterEach(() => services.dispose());
@@ -79,4 +76,25 @@ test('status bar text follows the link and the running stage', () => {
   assert.equal(statusView('connected', 'gpu', agent.snapshotOf('r1')).command, 'selfreward.reviewPairs');
   agent.emit('r1', [{ type: 'iteration.stopped', iteration: 3 }], false);
   assert.equal(statusView('connected', 'gpu', agent.snapshotOf('r1')).text, '$(remote) gpu');
+});
+
+test('the status bar item follows a run from stage to stage and back to idle', async () => {
+  const { statusFeature } = await import('../../../src/status/feature');
+  await statusFeature.activate!(services);
+  const item = stub.statusBarItems.find((i) => i.id === 'selfreward.status')!;
+  assert.equal(item.text, '$(debug-disconnect) Self-Rewarding');
+  await connection.connectLocal();
+  agent.addRun('r1', 'alpha');
+  services.setCurrentRun('r1');
+  await runsModel(services).track('r1');
+  agent.emit('r1', [
+    { type: 'iteration.started', iteration: 1, modelIn: 'm', rubricVersion: 1 },
+    { type: 'stage.started', iteration: 1, stage: 'training', total: 10 },
+    { type: 'stage.progress', iteration: 1, stage: 'training', done: 3, total: 10, failed: 0, ratePerSec: 1, etaSec: 7 },
+  ]);
+  const { until } = await import('./fakes');
+  await until(() => item.text === '$(sync~spin) local · it 1 · training 30%', `running text, got ${item.text}`);
+  agent.emit('r1', [{ type: 'iteration.finished', iteration: 1, summary: { iteration: 1 } as never }]);
+  await until(() => item.text === '$(remote) local', `idle text, got ${item.text}`);
+  assert.equal(item.command, 'selfreward.openDashboard');
 });

@@ -9,7 +9,7 @@ import type { CandidateRecord, JudgmentRecord, PairRecord } from '../protocol';
 import { mean, meanScore, pearson, spearman } from './metrics';
 import type { HeadToHeadSummary } from './headToHead';
 // The chart library's binning (pure, DOM-free), so the report's bars and these counts are the same numbers.
-import { binEdges, binValues, type Bin } from '../../webview/components/charts';
+import { binEdges, binValues, type Bin } from '../charts';
 // Ties are the pair stage's own rule, so the report's tie count is the pipeline's.
 import { selectPair } from '../pipeline/pairSelection';
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { IterationSummary } from '../protocol';
 import type { Run } from '../store/runStore';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic';
-import { histogram, lineChart, scatter, svgToString, type Point } from '../../webview/components/charts';
+import { histogram, lineChart, scatter, svgToString, type Point } from '../charts';
 import { analyseIteration, analyticsWarnings, type AnalyticsWarning, type IterationAnalytics } from './lengthAnalytics';
 import { listHeadToHeads, readJudgeEval, type HeadToHeadRecord, type JudgeEvalRecord } from './results';
 import { meanScore } from './metrics';

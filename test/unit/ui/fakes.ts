@@ -129,6 +129,10 @@ export class FakeConnection implements ConnectionManager {
     this.stateE.fire(this.state);
     return this.agent;
   }
+  /** The UI treats an attached (SSH) agent like the local one. */
+  attach(): Promise<AgentApi> {
+    return this.connectLocal();
+  }
   async disconnect(): Promise<void> {
     this.agent = undefined;
     this.state = 'offline';

@@ -73,4 +73,15 @@ test('agent.js run: bad arguments exit 2 naming the flag; a bad config names fil
   assert.deepEqual(lines.map((l) => l.iteration), [1, 2]);
   assert.ok(lines.every((l) => l.promptsKept === 6 && typeof l.runId === 'string'));
   assert.match(r.stderr, /prompts done in/);
+  // review gate on: --accept-review stands in for the reviewer, and every pair trains
+  const gated = path.join(dir, 'gated.json');
+  fs.writeFileSync(gated, JSON.stringify({ name: 'gated', model: { backend: 'sim', name: 'sim-base', sim: { tokensPerSecond: 20000, ttftMs: 2 } }, seedData: [{ path: 'builtin:demo' }], prompts: { perIteration: 6 }, review: { gate: true } }));
+  r = run('--config', gated, '--runs-dir', path.join(dir, 'gated-runs'), '--accept-review');
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout.trim());
+  const runDir = path.join(dir, 'gated-runs', s.runId, 'iterations', '1');
+  const decisions = fs.readFileSync(path.join(runDir, 'decisions.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(decisions.length, s.pairs);
+  assert.equal(fs.readFileSync(path.join(runDir, 'train', 'train.jsonl'), 'utf8').trim().split('\n').length, s.pairs);
+  assert.ok(fs.existsSync(path.join(runDir, 'review-complete.json')));
 });

@@ -2,7 +2,7 @@
  * Pipeline throughput. Generate + judge for 2,000 prompts (N = 4 candidates, K = 3 judge samples: 10,000 requests,
  * 32,000 sequences) against the sim server's capacity model, run as a separate process (`agent.js sim-server`)
  * so it does not share the agent's event loop:
- *   - achieved / ideal: the ideal makespan is the capacity model's work bound, Σ over sequences of
+ *   - achieved / ideal (candidates and judgments overlapping, as in an iteration): the ideal makespan is the capacity model's work bound, Σ over sequences of
  *     (ttft + tokens / tokensPerSecond) divided by the C sequence slots (tokens counted as the sim counts them,
  *     ceil(chars / 4) per choice); target ≥ 0.95;
  *   - vs one request at a time: the same requests sent sequentially for a SUBSET of prompts, timed, and
@@ -19,6 +19,8 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import type { BenchResult } from './run';
+import type { CandidateRecord } from '../../remote/protocol';
+import { Feed, Limiter } from '../../remote/inference/limiter';
 import { validateConfig } from '../../remote/config/config';
 import { RunStore, type Run } from '../../remote/store/runStore';
 import { DEFAULT_RUBRIC, fillRubric } from '../../remote/rubric/template';
@@ -38,6 +40,17 @@ const SIM = { maxConcurrency: 256, tokensPerSecond: 150, ttftMs: 40 };
 const CONCURRENCY = 128;
 const ROUNDS = 3;
 const CHARS_PER_TOKEN = 4; // the sim's documented token approximation
+
+/** CPU seconds a process has used (user + system), from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
 
 async function startSim(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(root, 'dist', 'agent.js'), 'sim-server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -144,11 +157,24 @@ export async function run(): Promise<BenchResult> {
     sims.push(sim.child);
     const runA = makeRun(path.join(tmp, 'a'), sim.url);
     const ctx = context(runA, sim.url, ac.signal);
+    // As an iteration runs them: judgments overlap candidates through a feed and a shared request limit.
+    const feed = new Feed<CandidateRecord>();
+    const limiter = new Limiter(CONCURRENCY);
+    const simCpu0 = cpuSeconds(sim.child.pid!);
+    const agentCpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await runCandidateStage(ctx);
-    const tCand = performance.now();
-    await runJudgeStage(ctx);
+    let tCand = 0;
+    await Promise.all([
+      runCandidateStage(ctx, { feed, limiter }).finally(() => {
+        feed.close();
+        tCand = performance.now();
+      }),
+      runJudgeStage(ctx, { feed, limiter }),
+    ]);
     const actual = (performance.now() - t0) / 1000;
+    const simCpu1 = cpuSeconds(sim.child.pid!);
+    const agentCpu = process.cpuUsage(agentCpu0);
+    const load = os.loadavg()[0];
     const cands = runA.read(1, 'candidates');
     const judgments = runA.read(1, 'judgments');
     const ideal = idealSeconds([...cands.map((c) => c.text), ...judgments.map((j) => j.text)]);
@@ -201,7 +227,7 @@ export async function run(): Promise<BenchResult> {
         agentConcurrency: CONCURRENCY,
         candidatesSec: (tCand - t0) / 1000,
         candidatesIdealSec: idealSeconds(cands.map((c) => c.text)),
-        judgmentsSec: (t0 + actual * 1000 - tCand) / 1000,
+        judgmentsAfterCandidatesSec: (t0 + actual * 1000 - tCand) / 1000,
         judgmentsIdealSec: idealSeconds(judgments.map((x) => x.text)),
         generateAndJudgeSec: actual,
         idealBoundSec: ideal,
@@ -211,6 +237,12 @@ export async function run(): Promise<BenchResult> {
         sequentialNote: `one-request-at-a-time loop measured on ${SEQUENTIAL_SUBSET} prompts and extrapolated linearly to ${PROMPTS}`,
         zeroLatencyAgentRequestsPerSec: agentRps,
         zeroLatencyBareHttpRequestsPerSec: bareRps,
+        // CPU share of the wall time during generate+judge: near 1 for the sim means its event loop (timers, answer
+        // generation) and not the capacity model set the pace; loadAverage1m shows how busy the box was.
+        simCpuShare: simCpu0 !== null && simCpu1 !== null ? (simCpu1 - simCpu0) / actual : null,
+        agentCpuShare: (agentCpu.user + agentCpu.system) / 1e6 / actual,
+        loadAverage1m: load,
+        cores: os.cpus().length,
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       },
       targets: {

@@ -37,7 +37,10 @@ const root = path.resolve(__dirname, '..', '..');
 const PROMPTS = 2000;
 const SEQUENTIAL_SUBSET = 8;
 const SIM = { maxConcurrency: 256, tokensPerSecond: 150, ttftMs: 40 };
-const CONCURRENCY = 128;
+// Requests in flight: 256, because an in-flight request holds fewer slots as its shorter choices finish (a request
+// with n = 4 answers of very different lengths ends on one long sequence), so 128 requests of n = 4 do not always
+// fill 256 slots. (Set in a run config as inference.concurrency.)
+const CONCURRENCY = 256;
 const ROUNDS = 3;
 const CHARS_PER_TOKEN = 4; // the sim's documented token approximation
 

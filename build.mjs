@@ -54,7 +54,7 @@ const builds = [
     target: 'node18',
     external: sshNative,
     banner: { js: '#!/usr/bin/env node' },
-    // jsonc-parser's "main" is a UMD build with runtime requires esbuild cannot follow; its ESM build bundles.
+    // Prefer ES module builds: jsonc-parser's UMD "main" requires its parts dynamically, which a bundle cannot follow.
     mainFields: ['module', 'main'],
     // The agent must carry no sourcemap path that points into this machine, and be byte-identical per source.
     sourcemap: false,

@@ -467,6 +467,49 @@ export interface PreviewResult {
   text: string;
 }
 
+/** Judge agreement with human rankings on a labelled set (remote/eval/metrics.ts; fractions 0–1, not %). */
+export interface JudgeAgreement {
+  /** groups with at least two scored answers */
+  groups: number;
+  answers: number;
+  unscored: number;
+  /** pairs people ranked differently (the pairwise-accuracy denominator) */
+  pairs: number;
+  pairwiseAccuracy: number | null;
+  /** answers with a perfect judge score, and the share of them people ranked first */
+  perfectScored: number;
+  fiveBest: number | null;
+  topRatedIsBest: number | null;
+  exactMatch: number | null;
+  spearman: number | null;
+  kendallTau: number | null;
+  undefinedCorrelations: number;
+}
+
+/** Head-to-head of two models, both orders per prompt, disagreement = tie (remote/eval/headToHead.ts). */
+export interface HeadToHeadSummary {
+  n: number;
+  wins: number;
+  ties: number;
+  losses: number;
+  winRate: number | null;
+  lossRate: number | null;
+  /** 95 % Wilson intervals */
+  winRateCi: [number, number] | null;
+  lossRateCi: [number, number] | null;
+  /** comparisons where the two orders disagreed (a subset of ties) */
+  orderDisagreements: number;
+  /** comparisons with an unreadable verdict in at least one order (a subset of ties) */
+  unreadable: number;
+}
+
+/** An external OpenAI-compatible judge for head-to-head comparisons; the key stays in the agent's environment. */
+export interface ExternalJudge {
+  baseUrls: string[];
+  model: string;
+  apiKeyEnv?: string;
+}
+
 export interface PreflightCheck {
   name: string;
   ok: boolean;
@@ -552,6 +595,19 @@ export interface Requests {
 
   /** Hand an API key to the agent, held in memory only (never written); looked up by its env-variable name. */
   'secrets/set': { params: { name: string; value: string }; result: { ok: true } };
+  /** Judge a labelled set with model M_`model` (default: the latest) and a rubric version; writes eval/judge-m<t>.json. */
+  'eval/judge': {
+    params: { runId: string; model?: number; labelled?: SeedSource; k?: number; rubricVersion?: number; maxGroups?: number };
+    result: { model: number; rubricVersion: number; agreement: JudgeAgreement; file: string };
+  };
+  /** M_`modelNew` vs M_`modelOld` (default modelNew − 1) on held-out prompts; writes eval/h2h-m<new>-vs-m<old>.json(l). */
+  'eval/compare': {
+    params: { runId: string; modelNew: number; modelOld?: number; prompts?: SeedSource; maxPrompts?: number; judge: ExternalJudge };
+    /** skipped: prompts left out because a model failed to answer them */
+    result: { summary: HeadToHeadSummary; file: string; skipped: number };
+  };
+  /** Write iterations/<t>/report.md + report.json + charts; returns the written paths (relative to the run folder). */
+  'report/write': { params: { runId: string; iteration: number }; result: { files: string[]; warnings: string[] } };
 }
 
 export interface Notifications {
@@ -559,6 +615,7 @@ export interface Notifications {
   'preview/result': PreviewResult;
   'preview/done': { previewId: string; cancelled: boolean; error?: string };
   'agent/log': { level: 'info' | 'warn' | 'error'; message: string };
+  'eval/progress': { runId: string; kind: 'judge' | 'compare'; done: number; total: number };
 }
 
 export type RequestMethod = keyof Requests;

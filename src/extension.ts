@@ -4,12 +4,29 @@ import type { CommandHandler, Feature, Services } from './services';
 import { connectionFeature, createConnectionManager } from './connection/feature';
 import { secretsFeature } from './secrets/feature';
 import { sshFeature } from './connection/ssh/feature';
+import { runCommandsFeature } from './commands/runCommands';
+import { dashboardFeature } from './dashboard/feature';
+import { runsViewFeature } from './runs/feature';
+import { statusFeature } from './status/feature';
+import { rubricFeature } from './rubric/feature';
+import { evalFeature } from './eval/feature';
 import { pairsFeature } from './pairs/feature';
 
 /**
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
  */
-const features: Feature[] = [connectionFeature, secretsFeature, sshFeature, pairsFeature];
+const features: Feature[] = [
+  connectionFeature,
+  secretsFeature,
+  sshFeature,
+  runCommandsFeature,
+  dashboardFeature,
+  runsViewFeature,
+  statusFeature,
+  rubricFeature,
+  evalFeature,
+  pairsFeature,
+];
 
 /** Commands whose feature is not built yet say so instead of failing silently. */
 function notYet(title: string): CommandHandler {

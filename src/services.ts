@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { AgentApi, LinkState } from './connection/agentApi';
+import type { AgentClientOptions, LinkFactory } from './connection/agentClient';
 
 export interface ConnectionManager {
   /** The agent of the current link (local child process or SSH), if connected. */
@@ -13,6 +14,8 @@ export interface ConnectionManager {
   onDidChangeState: vscode.Event<LinkState>;
   /** Start (or reuse) the agent on this machine. */
   connectLocal(): Promise<AgentApi>;
+  /** Use an agent reached by another transport (SSH); the link factory is called again on every reconnect. */
+  attach(linkFactory: LinkFactory, label: string, opts?: Pick<AgentClientOptions, 'isFatal' | 'backoff'>): Promise<AgentApi>;
   disconnect(): Promise<void>;
 }
 

@@ -92,7 +92,8 @@ export class RunMirror implements Disposable {
       const res = await this.agent.request('events/read', { runId, afterSeq: after, limit: Math.min(READ_PAGE, limit - out.length) });
       for (const ev of res.events) if (ev.seq < first && out.length < limit) out.push(ev);
       if (!res.events.length) break;
-      after = res.events[res.events.length - 1].seq;
+      // A page may reach into the window: continue from the window's start, not past it (else those events are lost).
+      after = Math.min(res.events[res.events.length - 1].seq, first - 1);
       if (!res.more) break;
     }
     if (out.length < limit) out.push(...this.fromWindow(t, Math.max(after, first - 1), limit - out.length));

@@ -132,3 +132,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: false });
   return file;
 }
+
+/**
+ * Close the browser and the page server now. Tests need not call it (an `after` hook does); scripts outside the
+ * test runner (benchmarks) must, or the open browser and server keep the process alive.
+ */
+export async function closeBrowserHarness(): Promise<void> {
+  const b = browserP;
+  const s = serverP;
+  browserP = undefined;
+  serverP = undefined;
+  if (b) await (await b).close();
+  if (s) {
+    const { server } = await s;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}

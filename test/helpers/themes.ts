@@ -17,6 +17,7 @@ const themes: Record<ThemeName, Record<string, string>> = {
     'charts-blue': '#3794ff', 'charts-red': '#f14c4c', 'charts-green': '#89d185', 'charts-yellow': '#cca700', 'charts-orange': '#d18616', 'charts-purple': '#b180d7',
     'diffEditor-insertedTextBackground': '#9ccc2c33', 'diffEditor-removedTextBackground': '#ff000033',
     'textLink-foreground': '#3794ff', 'widget-shadow': '#0000005c', 'contrastBorder': 'transparent', 'contrastActiveBorder': 'transparent',
+    'dropdown-background': '#3c3c3c', 'dropdown-foreground': '#f0f0f0', 'dropdown-border': '#3c3c3c', 'button-secondaryBackground': '#3a3d41', 'button-secondaryForeground': '#ffffff', 'button-secondaryHoverBackground': '#45494e', 'checkbox-background': '#3c3c3c', 'checkbox-border': '#3c3c3c', 'checkbox-foreground': '#f0f0f0', 'input-placeholderForeground': '#a6a6a6', 'list-activeSelectionForeground': '#ffffff',
   },
   light: {
     foreground: '#616161', 'editor-background': '#ffffff', 'editor-foreground': '#000000', descriptionForeground: '#717171',
@@ -27,6 +28,7 @@ const themes: Record<ThemeName, Record<string, string>> = {
     'charts-blue': '#1a85ff', 'charts-red': '#e51400', 'charts-green': '#388a34', 'charts-yellow': '#bf8803', 'charts-orange': '#d18616', 'charts-purple': '#652d90',
     'diffEditor-insertedTextBackground': '#9ccc2c40', 'diffEditor-removedTextBackground': '#ff000033',
     'textLink-foreground': '#006ab1', 'widget-shadow': '#00000029', 'contrastBorder': 'transparent', 'contrastActiveBorder': 'transparent',
+    'dropdown-background': '#ffffff', 'dropdown-foreground': '#616161', 'dropdown-border': '#cecece', 'button-secondaryBackground': '#5f6a79', 'button-secondaryForeground': '#ffffff', 'button-secondaryHoverBackground': '#4c5561', 'checkbox-background': '#ffffff', 'checkbox-border': '#919191', 'checkbox-foreground': '#616161', 'input-placeholderForeground': '#767676', 'list-activeSelectionForeground': '#ffffff',
   },
   hc: {
     foreground: '#ffffff', 'editor-background': '#000000', 'editor-foreground': '#ffffff', descriptionForeground: '#ffffff',
@@ -37,6 +39,7 @@ const themes: Record<ThemeName, Record<string, string>> = {
     'charts-blue': '#3794ff', 'charts-red': '#f14c4c', 'charts-green': '#89d185', 'charts-yellow': '#ffd700', 'charts-orange': '#d18616', 'charts-purple': '#b180d7',
     'diffEditor-insertedTextBackground': 'transparent', 'diffEditor-removedTextBackground': 'transparent',
     'textLink-foreground': '#21a6ff', 'widget-shadow': 'transparent', 'contrastBorder': '#6fc3df', 'contrastActiveBorder': '#f38518',
+    'dropdown-background': '#000000', 'dropdown-foreground': '#ffffff', 'dropdown-border': '#6fc3df', 'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff', 'button-secondaryHoverBackground': '#000000', 'checkbox-background': '#000000', 'checkbox-border': '#6fc3df', 'checkbox-foreground': '#ffffff', 'input-placeholderForeground': '#7a7a7a', 'list-activeSelectionForeground': '#ffffff',
   },
 };
 

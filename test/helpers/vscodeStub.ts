@@ -199,7 +199,7 @@ export interface Prompt {
   message?: string;
   severity?: 'info' | 'warning' | 'error';
 }
-type Answer = unknown | ((p: Prompt) => unknown);
+type Answer = ((p: Prompt) => unknown) | string | number | boolean | undefined | null | readonly unknown[] | Record<string, unknown>;
 
 export interface ShownMessage {
   severity: 'info' | 'warning' | 'error';

@@ -1,7 +1,7 @@
 /** The dashboard's charts: score histogram, answer length vs score, training curves (loss, reward margins, accuracies). */
 import type { RunSnapshot, TrainMetrics } from '../../remote/protocol';
 import { h } from '../components/dom';
-import { binEdges, binValues, histogram, lineChart, scatter, type Point, type Series } from '../components/charts';
+import { binEdges, binValues, histogram, lineChart, scatter, type Point, type Series } from '../../remote/charts';
 import { renderSvg } from '../components/charts/renderSvg';
 import type { FeedRow } from './feed';
 

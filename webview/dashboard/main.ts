@@ -165,8 +165,10 @@ transport.onMessage((m) => {
         if (e.type === 'iteration.failed') showMessage(`Iteration ${e.iteration} failed${e.stage ? ` in ${e.stage}` : ''}: ${e.error}`, true);
         else if (e.type === 'error') showMessage(`${e.iteration !== undefined ? `Iteration ${e.iteration}: ` : ''}${e.message}`, true);
       }
+      // Training curves come from the snapshot, scores from the feed: any batch may change a chart (redraws are throttled).
+      chartsDirty = true;
       if (store.ingest(m.events)) {
-        feedDirty = chartsDirty = true;
+        feedDirty = true;
         // Judgments change rows already on screen (their scores): rebuild the visible rows.
         if (m.events.some((e) => e.type === 'judgment')) feedRefresh = true;
       }

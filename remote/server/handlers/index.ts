@@ -10,6 +10,7 @@ import { iterationHandlers } from './iteration';
 import { previewHandlers } from './preview';
 import { preflightHandlers } from './preflight';
 import { secretsHandlers } from './secrets';
+import { evalHandlers } from './eval';
 import { pairsHandlers } from './pairs';
 
-export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers, pairsHandlers];
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers, evalHandlers, pairsHandlers];

@@ -106,9 +106,18 @@ describe('ssh connect against a real sshd', () => {
     });
     assert.equal(prompter.calls.length, 0, 'a changed key is never offered for acceptance');
     assert.equal(fs.readFileSync(kh, 'utf8'), knownHostsLine('127.0.0.1', sshd.port, otherBlob) + '\n', 'known_hosts untouched');
-    await new Promise((r) => setTimeout(r, 200));
-    const newLog = fs.readFileSync(sshd.logFile, 'utf8').slice(before.length);
-    assert.doesNotMatch(newLog, /Accepted publickey|Starting session|session opened/i, 'no authentication or session happened');
+    // sshd logs asynchronously and a previous test's connection may still be logging: look only at the lines of
+    // this connection (by its client port), once sshd has logged its end.
+    let port = '';
+    let ownLines: string[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const newLog = fs.readFileSync(sshd.logFile, 'utf8').slice(before.length);
+      port = /Connection from 127\.0\.0\.1 port (\d+)/.exec(newLog)?.[1] ?? '';
+      ownLines = port ? newLog.split('\n').filter((l) => l.includes(`port ${port}`)) : [];
+      if (ownLines.some((l) => /Disconnected|Connection closed|Received disconnect/.test(l))) break;
+    }
+    assert.ok(port, 'sshd saw the refused connection');
+    assert.doesNotMatch(ownLines.join('\n'), /Accepted publickey|Starting session|session opened/i, 'no authentication or session happened');
   });
 
   it('hashed known_hosts entry accepted; @revoked refused', async () => {

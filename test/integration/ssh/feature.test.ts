@@ -1,4 +1,4 @@
-import { stub, fakeContext, fakeLog, EventEmitter } from '../../helpers/vscodeStub';
+import { stub, fakeContext, fakeLog, EventEmitter, type Prompt, type QuickPickItemLike } from '../../helpers/vscodeStub';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -81,8 +81,8 @@ describe('Connect to GPU Host… / Disconnect (vscode stub, real sshd)', () => {
     assert.equal(stub.statusBarItems.find((i) => i.id === 'selfreward.ssh')!.visible, false);
     process.kill(pid, 0); // still running on the box
     stub.prompts.length = 0;
-    stub.answer('quickPick', (p: { items: { label: string; description?: string }[] }) => {
-      assert.deepEqual(p.items[0], { label: 'testbox', description: 'recent' });
+    stub.answer('quickPick', (p: Prompt) => {
+      assert.deepEqual((p.items as QuickPickItemLike[])[0], { label: 'testbox', description: 'recent' });
       return 'testbox';
     });
     await connect(services)();

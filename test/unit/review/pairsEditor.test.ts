@@ -22,7 +22,7 @@ function services(): Services {
   return {
     context,
     log: fakeLog() as unknown as vscode.LogOutputChannel,
-    connection: { agent: undefined, state: 'offline', onDidChange: never.event, onDidChangeState: never.event, connectLocal: () => Promise.reject(new Error('x')), disconnect: async () => undefined },
+    connection: { agent: undefined, state: 'offline', onDidChange: never.event, onDidChangeState: never.event, connectLocal: () => Promise.reject(new Error('x')), attach: () => Promise.reject(new Error('x')), disconnect: async () => undefined },
     currentRunId: undefined,
     onDidChangeCurrentRun: never.event,
     setCurrentRun: () => undefined,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binEdges, binIndex, binValues, findAll, hasClass, histogram, lineChart, niceTicks, scatter, svgToString } from '../../../webview/components/charts';
+import { binEdges, binIndex, binValues, findAll, hasClass, histogram, lineChart, niceTicks, scatter, svgToString } from '../../../remote/charts';
 
 test('histogram: values land in the right bins, bar heights follow counts, the top value is in the last bin', () => {
   const edges = binEdges(0, 5, 10);

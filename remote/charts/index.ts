@@ -1,4 +1,4 @@
-/** Chart library: pure chart functions returning VNodes, plus renderSvg (DOM) and svgToString (text). */
+/** Chart library (pure, no DOM, no Node): chart functions returning VNodes and svgToString for reports; the webviews draw VNodes with webview/components/charts/renderSvg.ts. */
 export * from './vnode';
 export * from './scale';
 export { histogram, binEdges, binIndex, binValues, type Bin } from './histogram';

@@ -1,0 +1,180 @@
+/**
+ * The iteration report, written into the run folder so it can be shared or committed:
+ *   iterations/<t>/report.json   every number of the report
+ *   iterations/<t>/report.md     the same, readable, with the charts linked
+ *   iterations/<t>/*.svg         score histogram, length histogram, score vs length, length and score per iteration
+ * All numbers are computed from the run's own files (candidates/judgments/pairs JSONL, metrics.json, manifest.json,
+ * eval/*.json), so the report agrees with them. Charts come from the shared chart library (webview/components/charts,
+ * pure and DOM-free) serialised with svgToString.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { IterationSummary } from '../protocol';
+import type { Run } from '../store/runStore';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic';
+import { histogram, lineChart, scatter, svgToString, type Point } from '../charts';
+import { analyseIteration, analyticsWarnings, type AnalyticsWarning, type IterationAnalytics } from './lengthAnalytics';
+import { listHeadToHeads, readJudgeEval, type HeadToHeadRecord, type JudgeEvalRecord } from './results';
+import { meanScore } from './metrics';
+import type { HeadToHeadSummary } from './headToHead';
+
+export interface IterationReport {
+  iteration: number;
+  generatedAt: string;
+  status: string;
+  modelIn: string;
+  modelOut?: string;
+  rubric: { version: number; hash: string } | null;
+  /** metrics.json as the pipeline wrote it */
+  metrics: IterationSummary | null;
+  analytics: IterationAnalytics;
+  /** compact per-iteration series 1…t for the trend charts */
+  series: { iteration: number; meanChars: number | null; meanScore: number | null; parseFailureRate: number | null; tieRate: number | null; pairs: number }[];
+  /** the judge evaluation of M_t (the judge of this iteration), if one was run */
+  judgeEval: JudgeEvalRecord | null;
+  /** head-to-heads involving the model this iteration trained (M_{t+1}) or ran (M_t) */
+  headToHead: HeadToHeadRecord[];
+  warnings: AnalyticsWarning[];
+  charts: Record<'scoreHistogram' | 'lengthHistogram' | 'scoreVsLength' | 'trend', string>;
+}
+
+const CHART_SIZE = { width: 560, height: 260 };
+
+function analyse(run: Run, t: number): IterationAnalytics {
+  const params = run.readManifest(t)?.params ?? run.config;
+  return analyseIteration(
+    t,
+    { candidates: run.read(t, 'candidates'), judgments: run.read(t, 'judgments'), pairs: run.read(t, 'pairs') },
+    { scoreMin: params.judge.scoreMin, scoreMax: params.judge.scoreMax, rho: params.pairs.rho, minScoredCandidates: params.pairs.minScoredCandidates },
+  );
+}
+
+/** Build the report of iteration t from the run's files (no writing). */
+export function buildIterationReport(run: Run, t: number, now = new Date()): IterationReport {
+  if (!run.iterations().includes(t)) throw new Error(`${run.dir}: iteration ${t} has no folder`);
+  const all = run.iterations().filter((i) => i <= t).map((i) => (i === t ? null : analyse(run, i)));
+  const analytics = analyse(run, t);
+  const series = [...all.filter((a): a is IterationAnalytics => !!a), analytics];
+  const manifest = run.readManifest(t);
+  const h2hAll = listHeadToHeads(run.dir);
+  const h2hMap = new Map<number, HeadToHeadSummary>();
+  // analyticsWarnings wants "model i+1 vs i" keyed by i
+  for (const r of h2hAll) if (r.modelNew === r.modelOld + 1 && !h2hMap.has(r.modelOld)) h2hMap.set(r.modelOld, r.summary);
+  return {
+    iteration: t,
+    generatedAt: now.toISOString(),
+    status: manifest?.status ?? 'unknown',
+    modelIn: manifest?.modelIn ?? run.modelFor(t)?.name ?? '?',
+    modelOut: manifest?.modelOut ?? run.modelFor(t + 1)?.name,
+    rubric: manifest ? { version: manifest.rubric.version, hash: manifest.rubric.hash } : null,
+    metrics: run.readMetrics(t) ?? null,
+    analytics,
+    series: series.map((a) => ({ iteration: a.iteration, meanChars: a.length.mean, meanScore: a.candidateScore.mean, parseFailureRate: a.parseFailureRate, tieRate: a.tieRate, pairs: a.pairs })),
+    judgeEval: readJudgeEval(run.dir, t) ?? null,
+    headToHead: h2hAll.filter((r) => r.modelNew === t + 1 || r.modelNew === t),
+    warnings: analyticsWarnings(series, h2hMap).filter((w) => w.iteration === t),
+    charts: { scoreHistogram: 'score-histogram.svg', lengthHistogram: 'length-histogram.svg', scoreVsLength: 'score-vs-length.svg', trend: 'trend.svg' },
+  };
+}
+
+/** The chart SVGs of a report, by file name. */
+export function reportCharts(run: Run, r: IterationReport): Record<string, string> {
+  const t = r.iteration;
+  const judge = run.readManifest(t)?.params.judge ?? run.config.judge;
+  // score vs length: one dot per scored candidate (its mean score)
+  const byCandidate = new Map<string, (number | null)[]>();
+  for (const j of run.read(t, 'judgments')) {
+    const list = byCandidate.get(j.candidateId) ?? [];
+    list.push(j.score);
+    byCandidate.set(j.candidateId, list);
+  }
+  const points: Point[] = [];
+  for (const c of run.read(t, 'candidates')) {
+    if (c.error) continue;
+    const s = meanScore(byCandidate.get(c.id) ?? []);
+    if (s !== null) points.push({ x: c.chars, y: s });
+  }
+  const series = (pick: (s: IterationReport['series'][number]) => number | null): { x: number; y: number }[] =>
+    r.series.filter((s) => pick(s) !== null).map((s) => ({ x: s.iteration, y: pick(s) as number }));
+  return {
+    [r.charts.scoreHistogram]: svgToString(histogram(r.analytics.sampleScoreHistogram, { ...CHART_SIZE, title: `Judge scores, iteration ${t}`, xLabel: 'score (each judge sample)', yLabel: 'samples' })),
+    [r.charts.lengthHistogram]: svgToString(histogram(r.analytics.lengthHistogram, { ...CHART_SIZE, title: `Answer length, iteration ${t}`, xLabel: 'characters', yLabel: 'answers' })),
+    [r.charts.scoreVsLength]: svgToString(scatter(points, { ...CHART_SIZE, title: `Score vs length, iteration ${t}`, xLabel: 'characters', yLabel: 'mean score', yDomain: { min: judge.scoreMin, max: judge.scoreMax } })),
+    [r.charts.trend]: svgToString(lineChart([{ name: 'mean answer chars', points: series((s) => s.meanChars) }], { ...CHART_SIZE, title: 'Mean answer length per iteration', xLabel: 'iteration', yLabel: 'characters' })),
+  };
+}
+
+const f2 = (x: number | null | undefined, d = 2): string => (x === null || x === undefined ? '–' : x.toFixed(d));
+const pc = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`);
+const ci = (c: [number, number] | null): string => (c ? `${(c[0] * 100).toFixed(1)}–${(c[1] * 100).toFixed(1)} %` : '–');
+// Markdown table cells: keep pipes and line breaks of free text from breaking the table.
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+export function reportMarkdown(r: IterationReport): string {
+  const a = r.analytics;
+  const m = r.metrics;
+  const out: string[] = [];
+  out.push(`# Iteration ${r.iteration} report`, '');
+  out.push(`Generated ${r.generatedAt}. Status: ${r.status}. Model in: \`${r.modelIn}\`${r.modelOut ? `, model out: \`${r.modelOut}\`` : ''}.` +
+    (r.rubric ? ` Rubric v${r.rubric.version} (\`${r.rubric.hash}\`).` : ''), '');
+  if (r.warnings.length) {
+    out.push('## Warnings', '');
+    for (const w of r.warnings) out.push(`- **${w.kind}**: ${w.message}`);
+    out.push('');
+  }
+  out.push('## Data', '', '| | |', '| --- | ---: |');
+  if (m) {
+    out.push(`| prompts kept | ${m.promptsKept} |`);
+    for (const [k, v] of Object.entries(m.promptsDropped)) out.push(`| prompts dropped (${cell(k)}) | ${v} |`);
+  }
+  out.push(`| candidates | ${a.candidates} |`, `| judgments | ${a.judgments} |`, `| parse failures | ${a.parseFailures} (${pc(a.parseFailureRate)}) |`,
+    `| prompts with ≥ 2 scored candidates | ${a.promptsScored} |`, `| ties (best = worst) | ${a.ties} (${pc(a.tieRate)}) |`, `| pairs | ${a.pairs} |`);
+  if (m) out.push(`| mean chosen / rejected score | ${f2(m.meanChosenScore)} / ${f2(m.meanRejectedScore)} |`);
+  if (m?.trainLoss !== undefined && m.trainLoss !== null) out.push(`| final train loss | ${f2(m.trainLoss, 4)} |`);
+  if (m?.trainRewardMargin !== undefined && m.trainRewardMargin !== null) out.push(`| final reward margin | ${f2(m.trainRewardMargin, 4)} |`);
+  out.push('');
+  out.push('## Judge scores', '', `Mean candidate score ${f2(a.candidateScore.mean)} (median ${f2(a.candidateScore.median)}); ` +
+    `${pc(a.modalScoreShare)} of judge samples gave the most frequent score.`, '', `![Judge score histogram](${r.charts.scoreHistogram})`, '');
+  out.push('| score | samples |', '| ---: | ---: |', ...a.sampleScoreHistogram.map((b) => `| ${(b.x0 + b.x1) / 2} | ${b.count} |`), '');
+  out.push('## Answer length', '', '| mean | median | p10 | p90 | min | max |', '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${f2(a.length.mean, 0)} | ${f2(a.length.median, 0)} | ${f2(a.length.p10, 0)} | ${f2(a.length.p90, 0)} | ${f2(a.length.min, 0)} | ${f2(a.length.max, 0)} |`, '',
+    `Chosen answers average ${f2(a.meanChosenChars, 0)} characters, rejected ${f2(a.meanRejectedChars, 0)}. ` +
+    `Score–length correlation over ${a.scoreLength.points} candidates: Pearson ${f2(a.scoreLength.pearson, 3)}, Spearman ${f2(a.scoreLength.spearman, 3)}.`, '',
+    `![Answer length histogram](${r.charts.lengthHistogram})`, '', `![Score vs length](${r.charts.scoreVsLength})`, '');
+  out.push('## Across iterations', '', '| iteration | mean chars | mean score | parse failures | ties | pairs |', '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.series.map((s) => `| ${s.iteration} | ${f2(s.meanChars, 0)} | ${f2(s.meanScore)} | ${pc(s.parseFailureRate)} | ${pc(s.tieRate)} | ${s.pairs} |`), '',
+    `![Mean answer length per iteration](${r.charts.trend})`, '');
+  out.push('## Judge agreement with people', '');
+  if (r.judgeEval) {
+    const j = r.judgeEval.agreement;
+    out.push(`M${r.judgeEval.model} (\`${r.judgeEval.modelName}\`) judging ${cell(r.judgeEval.labelledSet)} with rubric v${r.judgeEval.rubricVersion}, K=${r.judgeEval.k}: ` +
+      `${j.groups} groups, ${j.answers} answers, ${j.unscored} unscored.`, '',
+      '| pairwise accuracy | 5-best | exact match | Spearman ρ | Kendall τ-b |', '| ---: | ---: | ---: | ---: | ---: |',
+      `| ${pc(j.pairwiseAccuracy)} | ${pc(j.fiveBest)} | ${pc(j.exactMatch)} | ${f2(j.spearman, 3)} | ${f2(j.kendallTau, 3)} |`, '');
+  } else out.push('Not evaluated yet: run "Evaluate Judge on Labelled Set…".', '');
+  out.push('## Head-to-head', '');
+  if (r.headToHead.length) {
+    out.push('Each prompt judged in both orders; a verdict that flips with the order counts as a tie. Intervals: 95 % Wilson.', '',
+      '| new vs old | prompts | wins | ties | losses | win rate (95 % CI) | loss rate (95 % CI) | judge |', '| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
+      ...r.headToHead.map((h) => `| M${h.modelNew} vs M${h.modelOld} | ${h.summary.n} | ${h.summary.wins} | ${h.summary.ties} | ${h.summary.losses} | ` +
+        `${pc(h.summary.winRate)} (${ci(h.summary.winRateCi)}) | ${pc(h.summary.lossRate)} (${ci(h.summary.lossRateCi)}) | \`${cell(h.judge.model)}\` |`), '');
+    for (const h of r.headToHead) if (h.skippedPrompts?.length) out.push(`M${h.modelNew} vs M${h.modelOld}: ${h.skippedPrompts.length} prompt(s) left out because a model failed to answer them.`, '');
+  } else out.push('No comparison yet: run "Compare Iterations…".', '');
+  return out.join('\n');
+}
+
+/** Write report.json, report.md and the chart SVGs into iterations/<t>/. Returns the written paths. */
+export function writeIterationReport(run: Run, t: number, now = new Date()): { report: IterationReport; files: string[] } {
+  const report = buildIterationReport(run, t, now);
+  const dir = run.iterationDir(t);
+  fs.mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [name, svg] of Object.entries(reportCharts(run, report))) {
+    writeFileAtomic(path.join(dir, name), svg);
+    files.push(path.join(dir, name));
+  }
+  writeJsonAtomic(path.join(dir, 'report.json'), report);
+  writeFileAtomic(path.join(dir, 'report.md'), reportMarkdown(report));
+  files.push(path.join(dir, 'report.json'), path.join(dir, 'report.md'));
+  return { report, files };
+}

@@ -1,0 +1,215 @@
+/**
+ * Rubric editing: the rubric is a plain workspace file edited in VS Code's editor (diagnostics as you type), with
+ * the Rubric Preview beside it. Commands: Edit Judge Rubric, Use Rubric for Next Iteration, pin a sample to the
+ * preview (called by the dashboard / pairs editor), and a diff between two stored rubric versions.
+ */
+import * as vscode from 'vscode';
+import type { PreviewSample } from '../../remote/protocol';
+import { DEFAULT_RUBRIC } from '../../remote/rubric/template';
+import type { AgentApi } from '../connection/agentApi';
+import type { Feature, Services } from '../services';
+import { RubricDiagnostics } from './diagnostics';
+import { lintRubric } from './lint';
+import { RubricPreviewSession, type PreviewSet } from './previewPanel';
+import { isPreviewSample, labelledPreviewSamples, pinSample, pinnedSamples } from './previewSet';
+
+export const RUBRIC_VERSION_SCHEME = 'selfreward-rubric';
+const RUBRIC_FILE = 'rubric.md';
+
+let diagnostics: RubricDiagnostics | undefined;
+let session: RubricPreviewSession | undefined;
+/** the labelled set chosen for the preview, per run ('' = none) */
+const labelledChoice = new Map<string, string>();
+
+function requireRun(services: Services): { runId: string; agent: AgentApi } | undefined {
+  const runId = services.currentRunId;
+  const agent = services.connection.agent;
+  if (!runId) {
+    void vscode.window.showWarningMessage('Self-Rewarding: open or create a run first (the rubric belongs to a run).');
+    return undefined;
+  }
+  if (!agent) {
+    void vscode.window.showWarningMessage('Self-Rewarding: not connected to an agent. Connect to a GPU host or start the demo first.');
+    return undefined;
+  }
+  return { runId, agent };
+}
+
+/** The rubric file of the workspace (created from the run's rubric in use, or the default rubric). */
+async function rubricFile(services: Services, agent: AgentApi, runId: string): Promise<vscode.Uri> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.joinPath(services.context.globalStorageUri, 'rubrics', runId);
+  const uri = vscode.Uri.joinPath(folder, RUBRIC_FILE);
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return uri;
+  } catch {
+    let text = DEFAULT_RUBRIC;
+    try {
+      text = (await agent.request('rubric/get', { runId })).text || DEFAULT_RUBRIC;
+    } catch (e) {
+      services.log.warn(`rubric/get failed, starting from the default rubric: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await vscode.workspace.fs.createDirectory(folder);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    return uri;
+  }
+}
+
+async function previewSet(services: Services, runId: string): Promise<PreviewSet> {
+  const pins = pinnedSamples(services.context.workspaceState, runId);
+  const labelled = labelledChoice.get(runId) ?? (pins.length ? '' : 'builtin:labelled');
+  const samples: PreviewSample[] = [...pins];
+  const parts: string[] = [];
+  if (pins.length) parts.push(`${pins.length} pinned`);
+  if (labelled) {
+    try {
+      samples.push(...labelledPreviewSamples(labelled));
+      parts.push(labelled);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Self-Rewarding: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { label: parts.join(' + ') || 'empty', samples };
+}
+
+async function refreshSession(services: Services): Promise<void> {
+  if (!session) return;
+  const s = session;
+  const set = await previewSet(services, s.runId);
+  let inUse: { version: number; text: string } | undefined;
+  try {
+    const r = await services.connection.agent?.request('rubric/get', { runId: s.runId });
+    if (r) inUse = { version: r.version, text: r.text };
+  } catch (e) {
+    services.log.warn(`rubric/get failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (session === s) s.setSamples(set, inUse);
+}
+
+async function editRubric(services: Services): Promise<void> {
+  const ctx = requireRun(services);
+  if (!ctx) return;
+  const uri = await rubricFile(services, ctx.agent, ctx.runId);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  diagnostics?.track(doc);
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+  if (session && (session.runId !== ctx.runId || session.document !== doc)) session.dispose();
+  if (!session) {
+    const s = new RubricPreviewSession(services.context.extensionUri, ctx.agent, ctx.runId, doc, {
+      useRubric: () => void vscode.commands.executeCommand('selfreward.useRubric'),
+      chooseSet: () => void chooseSet(services),
+    });
+    s.onDidDispose(() => {
+      if (session === s) session = undefined;
+    });
+    session = s;
+  } else session.reveal();
+  await refreshSession(services);
+}
+
+async function chooseSet(services: Services): Promise<void> {
+  const runId = session?.runId ?? services.currentRunId;
+  if (!runId) return;
+  const pins = pinnedSamples(services.context.workspaceState, runId).length;
+  const items = [
+    { label: 'Built-in labelled set', description: 'prompts with answers ranked by people', value: 'builtin:labelled' },
+    { label: 'Labelled file…', description: 'Open Assistant-style ranked replies (JSONL/JSON)', value: 'file' },
+    { label: 'Pinned samples only', description: `${pins} pinned from the run`, value: '' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Rubric preview set', placeHolder: 'Pinned samples are always included' });
+  if (!pick) return;
+  let value = pick.value;
+  if (value === 'file') {
+    const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Labelled Set', filters: { 'Labelled data': ['jsonl', 'json'] } });
+    if (!files?.[0]) return;
+    value = files[0].fsPath;
+  }
+  labelledChoice.set(runId, value);
+  await refreshSession(services);
+}
+
+async function useRubric(services: Services): Promise<void> {
+  const ctx = requireRun(services);
+  if (!ctx) return;
+  const doc = session?.document ?? vscode.window.activeTextEditor?.document;
+  if (!doc || !(diagnostics?.isRubric(doc) ?? false)) {
+    void vscode.window.showWarningMessage('Self-Rewarding: open the rubric first ("Edit Judge Rubric").');
+    return;
+  }
+  const text = doc.getText();
+  const errors = lintRubric(text).filter((p) => p.severity === 'error');
+  if (errors.length) {
+    void vscode.window.showErrorMessage(`Self-Rewarding: the rubric cannot be used yet: ${errors.map((e) => e.message).join(' ')}`);
+    return;
+  }
+  const before = await ctx.agent.request('rubric/get', { runId: ctx.runId });
+  const r = await ctx.agent.request('rubric/set', { runId: ctx.runId, text });
+  if (r.version === before.version) {
+    void vscode.window.showInformationMessage(`Self-Rewarding: the run already uses this rubric (v${r.version}).`);
+    return;
+  }
+  const action = await vscode.window.showInformationMessage(`Self-Rewarding: rubric v${r.version} will be used from the next iteration.`, 'Show Diff');
+  if (action === 'Show Diff') await diffVersions(services, ctx.runId, before.version, r.version);
+  await refreshSession(services);
+}
+
+export function rubricVersionUri(runId: string, version: number): vscode.Uri {
+  return vscode.Uri.from({ scheme: RUBRIC_VERSION_SCHEME, path: `/${runId}/v${version}.md` });
+}
+
+/** Diff two stored rubric versions (`vscode.diff` over read-only virtual documents); asks for them when not given. */
+async function diffVersions(services: Services, runId?: string, a?: number, b?: number): Promise<void> {
+  runId ??= services.currentRunId;
+  const agent = services.connection.agent;
+  if (!runId || !agent) {
+    void vscode.window.showWarningMessage('Self-Rewarding: open a run and connect first.');
+    return;
+  }
+  if (a === undefined || b === undefined) {
+    const snap = await agent.request('runs/snapshot', { runId });
+    const versions = snap.rubricVersions.map((v) => v.version).sort((x, y) => x - y);
+    if (versions.length < 2) {
+      void vscode.window.showInformationMessage('Self-Rewarding: this run has only one rubric version.');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(versions.map((v) => ({ label: `v${v}`, v })), { canPickMany: true, title: 'Pick two rubric versions to compare' });
+    if (!picked || picked.length !== 2) return;
+    [a, b] = picked.map((p) => p.v).sort((x, y) => x - y);
+  }
+  await vscode.commands.executeCommand('vscode.diff', rubricVersionUri(runId, a), rubricVersionUri(runId, b), `Rubric v${a} ↔ v${b} (${runId})`);
+}
+
+export const rubricFeature: Feature = {
+  commands: {
+    editRubric: (services) => () => editRubric(services),
+    useRubric: (services) => () => useRubric(services),
+    pinSample: (services) => async (...args: unknown[]) => {
+      const sample = args[0];
+      const runId = (typeof args[1] === 'string' ? args[1] : undefined) ?? services.currentRunId;
+      if (!isPreviewSample(sample) || !runId) {
+        void vscode.window.showWarningMessage('Self-Rewarding: nothing to pin (pin from the dashboard or the pairs editor).');
+        return;
+      }
+      const pins = await pinSample(services.context.workspaceState, runId, sample);
+      if (session?.runId === runId) await refreshSession(services);
+      void vscode.window.setStatusBarMessage(`Pinned to the rubric preview (${pins.length} pinned)`, 3000);
+    },
+    diffRubricVersions: (services) => (...args: unknown[]) =>
+      diffVersions(services, typeof args[0] === 'string' ? args[0] : undefined, typeof args[1] === 'number' ? args[1] : undefined, typeof args[2] === 'number' ? args[2] : undefined),
+  },
+  activate(services) {
+    diagnostics = new RubricDiagnostics();
+    services.context.subscriptions.push(
+      diagnostics,
+      vscode.workspace.registerTextDocumentContentProvider(RUBRIC_VERSION_SCHEME, {
+        async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+          const m = /^\/([^/]+)\/v(\d+)\.md$/.exec(uri.path);
+          const agent = services.connection.agent;
+          if (!m || !agent) return '';
+          return (await agent.request('rubric/get', { runId: m[1], version: Number(m[2]) })).text;
+        },
+      }),
+      { dispose: () => session?.dispose() },
+    );
+  },
+};

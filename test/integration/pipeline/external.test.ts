@@ -40,8 +40,7 @@ test('external backend: requests spread over several base URLs; the API key come
     assert.equal(JSON.parse(fs.readFileSync(path.join(run.dir, 'run.json'), 'utf8')).config.model.apiKeyEnv, 'SELFREWARD_TEST_KEY');
     run.close();
     delete process.env.SELFREWARD_TEST_KEY;
-    assert.throws(() => selectBackends(cfg, run.dir), /environment variable SELFREWARD_TEST_KEY \(model\.apiKeyEnv\) is not set/);
-    assert.throws(() => selectBackends(fastConfig({ trainer: { backend: 'trl' } }), run.dir), /trainer\.backend "trl" is not available/);
+    assert.throws(() => selectBackends(cfg, run.dir), /no API key for SELFREWARD_TEST_KEY \(model\.apiKeyEnv\).*set SELFREWARD_TEST_KEY in the agent.s environment/);
   } finally {
     delete process.env.SELFREWARD_TEST_KEY;
     await a.close();

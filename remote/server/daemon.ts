@@ -7,7 +7,7 @@ import type { RunEvent, RunSnapshot } from '../protocol';
 import { Run, RunStore } from '../store/runStore';
 import { addLogSink, info, warn, error as logError } from '../log';
 import { applyEvent } from '../snapshot/reducer';
-import { buildSnapshot, writeCheckpoint } from './snapshot';
+import { cutOff, replaySnapshot, writeCheckpoint } from './snapshot';
 import { EventFanout } from './fanout';
 import type { AgentContext, HandlerMap } from './types';
 
@@ -90,7 +90,7 @@ export class Daemon implements AgentContext {
   }
 
   private track(run: Run): OpenRun {
-    const entry: OpenRun = { run, snapshot: buildSnapshot(run, this.tasks.get(run.id)?.iteration), unlisten: () => undefined };
+    const entry: OpenRun = { run, snapshot: replaySnapshot(run), unlisten: () => undefined };
     // Snapshot first, then fan-out: a subscriber's snapshot seq and its first pushed event always meet.
     let sinceCheckpoint = 0;
     entry.unlisten = run.events.onEvent((ev) => {
@@ -103,6 +103,14 @@ export class Daemon implements AgentContext {
       }
     });
     this.runs.set(run.id, entry);
+    // We hold the run's lock and run nothing in it yet: an iteration the log calls running was cut off (kill -9,
+    // power loss). Say so in the log itself, so every client's reducer shows it stopped; iteration/start resumes it.
+    if (!this.tasks.has(run.id)) {
+      for (const c of cutOff(entry.snapshot)) {
+        info(`run ${run.id}: iteration ${c.iteration} was cut off${c.stage ? ` in stage ${c.stage}` : ''} (agent killed?); start it again to resume`);
+        run.emit({ type: 'iteration.stopped', iteration: c.iteration, ...(c.stage ? { stage: c.stage } : {}) });
+      }
+    }
     return entry;
   }
 

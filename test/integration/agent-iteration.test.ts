@@ -108,6 +108,9 @@ test('kill -9 of the daemon mid-iteration: a restarted daemon resumes the iterat
   const c2 = await d2.connect();
   const before = await c2.request('runs/snapshot', { runId: run.id });
   assert.equal(before.iterations[0].status, 'stopped', 'the cut-off iteration shows as stopped, not running');
+  // ... because the restarted daemon wrote it into the log, so every client's reducer agrees.
+  const tail = await c2.request('events/read', { runId: run.id, afterSeq: before.seq - 1, limit: 1 });
+  assert.equal(tail.events[0].type, 'iteration.stopped');
   const s2 = new Stream(run.id);
   s2.attach(c2);
   await c2.request('events/subscribe', { runId: run.id, afterSeq: before.seq });

@@ -153,3 +153,30 @@ test('preview/judge streams K results per sample and a done; a newer preview sup
   assert.ok((results.get('p3') ?? 0) < 600, 'cancelled before finishing');
   c.dispose();
 });
+
+test('agent/shutdown mid-iteration stops it cleanly (stopped in the log and manifest, lock released) and exits; iteration/stop likewise', async () => {
+  const d = await spawnDaemon();
+  const c = await d.connect();
+  const { run } = await c.request('runs/create', { config: cfg('shutdown') });
+  const s = new Stream(run.id);
+  s.attach(c);
+  await c.request('events/subscribe', { runId: run.id, afterSeq: run.lastSeq });
+  await c.request('iteration/start', { runId: run.id });
+  await waitFor('under way', () => s.events.some((e) => e.type === 'candidate'), 30_000);
+  assert.deepEqual(await c.request('iteration/stop', { runId: run.id }), { stopped: true });
+  // iteration/stop answers once the iteration has stopped: the daemon's state says so already.
+  assert.equal((await c.request('runs/snapshot', { runId: run.id })).iterations[0].status, 'stopped');
+  assert.deepEqual(await c.request('iteration/stop', { runId: run.id }), { stopped: false });
+  await c.request('iteration/start', { runId: run.id });
+  await waitFor('under way again', () => s.events.filter((e) => e.type === 'iteration.started').length === 2, 30_000);
+  await c.request('agent/shutdown', {});
+  assert.equal(await d.exited, 0);
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const manifest = JSON.parse(fs.readFileSync(path.join(run.dir, 'iterations', '1', 'manifest.json'), 'utf8')) as { status: string };
+  assert.equal(manifest.status, 'stopped');
+  assert.ok(!fs.existsSync(path.join(run.dir, 'run.lock')), 'lock released');
+  const lines = fs.readFileSync(path.join(run.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+  assert.equal(lines.filter((e) => e.type === 'iteration.stopped').length, 2);
+  c.dispose();
+});

@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import type { ModelEndpoint } from '../backends/types';
 import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry';
 import { anySignal } from './signals';
+import { httpFetch } from './httpFetch';
 
 export interface ChatRequest {
   prompt: string;
@@ -50,7 +51,7 @@ export class InferenceClient {
   constructor(readonly endpoint: ModelEndpoint, readonly opts: ClientOptions) {
     if (!endpoint.baseUrls.length) throw new Error(`model ${endpoint.model}: no base URL to reach it`);
     this.clients = endpoint.baseUrls.map(
-      (baseURL) => new OpenAI({ baseURL, apiKey: endpoint.apiKey || 'none', maxRetries: 0, timeout: opts.timeoutMs }),
+      (baseURL) => new OpenAI({ baseURL, apiKey: endpoint.apiKey || 'none', maxRetries: 0, timeout: opts.timeoutMs, fetch: httpFetch as typeof fetch }),
     );
   }
 

@@ -1,5 +1,6 @@
 /**
- * A concurrency pool: `concurrency` workers pull tasks from `next()` until it returns undefined. Tasks record their
+ * A concurrency pool: `concurrency` workers pull tasks from `next()` (which may wait for work) until it returns
+ * undefined. Tasks record their
  * own failures (a failed request is a record, not an exception); an exception from a task — a stop, a disk error —
  * stops every worker from pulling more, and the first one is rethrown after the running tasks settle.
  */
@@ -7,12 +8,12 @@ import { throwIfAborted } from './signals';
 
 export type Task = () => Promise<void>;
 
-export async function runPool(concurrency: number, next: () => Task | undefined, signal: AbortSignal): Promise<void> {
+export async function runPool(concurrency: number, next: () => Task | undefined | Promise<Task | undefined>, signal: AbortSignal): Promise<void> {
   let failure: unknown;
   let failed = false;
   const worker = async (): Promise<void> => {
     while (!failed && !signal.aborted) {
-      const task = next();
+      const task = await next();
       if (!task) return;
       try {
         await task();

@@ -60,10 +60,12 @@ export function retryAfterMs(e: unknown, now = Date.now()): number | undefined {
 
 export function describeError(e: unknown): string {
   if (e instanceof APIError && e.status) return `HTTP ${e.status}: ${e.message}`;
+  if (e instanceof SyntaxError) return `malformed response body: ${e.message}`;
   if (e instanceof Error) {
     const cause = (e as { cause?: unknown }).cause;
     const extra = cause instanceof Error && cause.message && !e.message.includes(cause.message) ? ` (${cause.message})` : '';
-    return `${e.name === 'Error' ? '' : e.name + ': '}${e.message}${extra}`;
+    const name = e instanceof TypeError ? 'connection error' : e.name === 'Error' ? '' : e.name;
+    return `${name ? name + ': ' : ''}${e.message}${extra}`;
   }
   return String(e);
 }

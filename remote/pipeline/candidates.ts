@@ -3,15 +3,24 @@ import type { CandidateRecord } from '../protocol';
 import { fanOut } from './fanOut';
 import { StageProgress } from './progress';
 import { requestSeed } from './seeds';
+import type { Feed, Limiter } from '../inference/limiter';
 import type { StageContext, StageCounts } from './context';
+
+/** Overlap with the judge stage: answered candidates go into `feed` as they are written (durable ones first). */
+export interface CandidateStreaming {
+  feed: Feed<CandidateRecord>;
+  limiter: Limiter;
+}
 
 export const candidateId = (promptId: string, index: number): string => `${promptId}-c${index}`;
 
-export async function runCandidateStage(ctx: StageContext): Promise<StageCounts> {
+export async function runCandidateStage(ctx: StageContext, stream?: CandidateStreaming): Promise<StageCounts> {
   const { run, t, params } = ctx;
   const c = params.candidates;
   const prompts = run.read(t, 'prompts').filter((p) => p.kept);
-  const durable = new Set(run.read(t, 'candidates').map((r) => r.id));
+  const existing = run.read(t, 'candidates');
+  const durable = new Set(existing.map((r) => r.id));
+  stream?.feed.push(...existing.filter((r) => !r.error));
   const ids = (promptId: string) => Array.from({ length: c.n }, (_, i) => candidateId(promptId, i));
   const already = prompts.filter((p) => ids(p.id).every((id) => durable.has(id))).length;
   const writer = run.writer(t, 'candidates');
@@ -40,9 +49,12 @@ export async function runCandidateStage(ctx: StageContext): Promise<StageCounts>
     write: (rec) => {
       writer.append(rec);
       run.emit({ type: 'candidate', record: rec });
+      if (!rec.error) stream?.feed.push(rec);
     },
     client: ctx.model,
     concurrency: ctx.concurrency,
+    // candidates first: judges fill the slots the last (longest) answers leave free
+    ...(stream ? { limiter: { limiter: stream.limiter, priority: 0 as const } } : {}),
     progress: new StageProgress(run, t, 'candidates', prompts.length, already),
     signal: ctx.signal,
   });

@@ -3,14 +3,18 @@
  * whose records are all durable are skipped; an item with only some (a crash between two appends) is requested
  * again with the same seed and only the missing records are written, so nothing is lost or duplicated. A request
  * that fails after every retry becomes `n` records carrying the error.
+ *
+ * Items come from an array, or from a Feed the previous stage fills while it runs; with a shared Limiter the two
+ * stages together keep at most `concurrency` requests in flight.
  */
 import type { ChatRequest, ChatResult, InferenceClient } from '../inference/client';
 import { describeError } from '../inference/retry';
 import { runPool } from '../inference/pool';
+import type { Feed, Limiter } from '../inference/limiter';
 import type { StageProgress } from './progress';
 
 export interface FanOutSpec<I, R extends { id: string }> {
-  items: readonly I[];
+  items: readonly I[] | Feed<I>;
   n: number;
   /** ids of the n records of an item, in sample order */
   recordIds(item: I): string[];
@@ -21,26 +25,45 @@ export interface FanOutSpec<I, R extends { id: string }> {
   write(record: R): void;
   client: InferenceClient;
   concurrency: number;
+  limiter?: { limiter: Limiter; priority: 0 | 1 };
   progress: StageProgress;
   signal: AbortSignal;
 }
 
 export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): Promise<void> {
-  const todo = s.items.filter((it) => s.recordIds(it).some((id) => !s.durable.has(id)));
-  let i = 0;
+  const pending = (it: I): boolean => s.recordIds(it).some((id) => !s.durable.has(id));
+  let next: () => Promise<I | undefined>;
+  if (Array.isArray(s.items)) {
+    const todo = (s.items as readonly I[]).filter(pending);
+    let i = 0;
+    next = async () => (i < todo.length ? todo[i++] : undefined);
+  } else {
+    const feed = s.items as Feed<I>;
+    next = async () => {
+      for (;;) {
+        const it = await feed.take();
+        if (it === undefined) s.progress.total = feed.pushed; // the real total is known once the feed closes
+        if (it === undefined || pending(it)) return it;
+        s.progress.add(1); // already durable: counts as done
+      }
+    };
+  }
   await runPool(
     s.concurrency,
-    () => {
-      if (i >= todo.length) return undefined;
-      const item = todo[i++];
+    async () => {
+      const item = await next();
+      if (item === undefined) return undefined;
       return async () => {
         let result: ChatResult | undefined;
         let error: string | undefined;
+        if (s.limiter) await s.limiter.limiter.acquire(s.limiter.priority, s.signal);
         try {
           result = await s.client.chat({ ...s.request(item), n: s.n }, s.signal);
         } catch (e) {
           if (s.signal.aborted) throw e; // a stop: nothing is written, the item stays to do
           error = describeError(e);
+        } finally {
+          s.limiter?.limiter.release();
         }
         let failed = 0;
         for (const rec of s.records(item, result, error)) {

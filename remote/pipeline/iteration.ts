@@ -7,13 +7,14 @@
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
  * signal) aborts every request in flight and leaves all of this resumable.
  */
-import type { DeepPartial, IterationManifest, IterationSummary, RunConfig, StageManifest, StageName } from '../protocol';
+import type { CandidateRecord, DeepPartial, IterationManifest, IterationSummary, RunConfig, StageManifest, StageName } from '../protocol';
 import type { InferenceBackend, ModelEndpoint, TrainerBackend } from '../backends/types';
 import type { Run } from '../store/runStore';
 import { validateConfig } from '../config/config';
 import { InferenceClient } from '../inference/client';
 import { setMaxListeners } from 'node:events';
 import { abortReason, anySignal } from '../inference/signals';
+import { Feed, Limiter } from '../inference/limiter';
 import { loadSeed } from '../seed/index';
 import { waitForReview } from '../review/gate';
 import { apiKeyFrom, selectBackends } from '../backends/index';
@@ -100,7 +101,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
 
   const owned = !opts.backends;
   const backends = opts.backends ?? selectBackends(config, run.dir);
-  let stage: StageName | undefined;
+  let stageNow: () => StageName | undefined = () => undefined;
   try {
     const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
@@ -124,13 +125,31 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };
       run.writeManifest(manifest);
     };
-    const stageRun = async <R>(s: StageName, total: number, body: () => Promise<R>, countsOf: (r: R) => StageCounts, params?: Record<string, unknown>): Promise<R | undefined> => {
+    // Stages that are running now (two at once while candidates and judgments overlap); `failedStage` is the one
+    // whose own error ended the iteration.
+    const active = new Set<StageName>();
+    let failedStage: StageName | undefined;
+    const stageRun = async <R>(s: StageName, total: number, body: () => Promise<R>, countsOf: (r: R) => StageCounts, params?: Record<string, unknown>, stageSignal = signal): Promise<R | undefined> => {
       if (manifest.stages[s]?.status === 'done') return undefined;
-      stage = s;
+      active.add(s);
       const started = Date.now();
       setStage(s, { status: 'running', startedAt: manifest.stages[s]?.startedAt ?? now(), ...(params ? { params } : {}) });
       run.emit({ type: 'stage.started', iteration: t, stage: s, total });
-      const r = await body();
+      let r: R;
+      try {
+        r = await body();
+      } catch (e) {
+        const stopped = stageSignal.aborted;
+        if (!stopped) failedStage ??= s;
+        const next: StageManifest = { ...(manifest.stages[s] ?? { counts: {} }), status: stopped ? 'stopped' : 'failed', durationMs: (manifest.stages[s]?.durationMs ?? 0) + (Date.now() - started) };
+        if (stopped) delete next.error;
+        else next.error = e instanceof Error ? e.message : String(e);
+        manifest.stages[s] = next;
+        run.writeManifest(manifest);
+        active.delete(s);
+        throw e;
+      }
+      active.delete(s);
       // durationMs adds up across resumes: time spent working, not wall time since the first start
       const durationMs = (manifest.stages[s]?.durationMs ?? 0) + (Date.now() - started);
       const counts = countsOf(r);
@@ -138,11 +157,38 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       run.emit({ type: 'stage.finished', iteration: t, stage: s, counts, durationMs });
       return r;
     };
+    stageNow = () => failedStage ?? [...active][0];
     const p = manifest.params;
     const id = (c: StageCounts) => c;
     await stageRun('prompts', p.prompts.perIteration, () => runPromptStage(ctx), id, { ...p.prompts, generator: generator.endpoint.model, seedPrompts: ctx.seed.prompts.length });
-    await stageRun('candidates', run.read(t, 'prompts').filter((x) => x.kept).length, () => runCandidateStage(ctx), id, { ...p.candidates });
-    await stageRun('judgments', run.read(t, 'candidates').filter((x) => !x.error).length, () => runJudgeStage(ctx), id, { ...p.judge, rubricVersion: manifest.rubric.version, rubricHash: manifest.rubric.hash });
+
+    // Candidates and judgments overlap: each answered candidate is judged as soon as it is written, within one
+    // shared request limit, so the server stays busy while the last (longest) answers finish. Either failing stops
+    // the other; a resume restarts both from what is durable.
+    if (manifest.stages.judgments?.status !== 'done') {
+      const feed = new Feed<CandidateRecord>();
+      const limiter = new Limiter(config.inference.concurrency);
+      const pair = new AbortController();
+      setMaxListeners(0, pair.signal);
+      const onOuter = (): void => pair.abort(signal.reason);
+      signal.addEventListener('abort', onOuter, { once: true });
+      const both = { ...ctx, signal: pair.signal };
+      const kept = run.read(t, 'prompts').filter((x) => x.kept).length;
+      const candidatesDone = manifest.stages.candidates?.status === 'done';
+      const cands = (async () => {
+        try {
+          if (candidatesDone) feed.push(...run.read(t, 'candidates').filter((c) => !c.error));
+          else await stageRun('candidates', kept, () => runCandidateStage(both, { feed, limiter }), id, { ...p.candidates }, pair.signal);
+        } finally {
+          feed.close();
+        }
+      })();
+      const judge = stageRun('judgments', candidatesDone ? run.read(t, 'candidates').filter((x) => !x.error).length : kept * p.candidates.n, () => runJudgeStage(both, { feed, limiter }), id, { ...p.judge, rubricVersion: manifest.rubric.version, rubricHash: manifest.rubric.hash }, pair.signal);
+      const results = await Promise.allSettled([cands.catch((e) => { pair.abort(e); throw e; }), judge.catch((e) => { pair.abort(e); throw e; })]);
+      signal.removeEventListener('abort', onOuter);
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw signal.aborted ? abortReason(signal) : failure.reason;
+    }
     await stageRun('pairs', run.read(t, 'prompts').filter((x) => x.kept).length, () => runPairStage(ctx), id, { ...p.pairs });
     if (p.review.gate) {
       await stageRun('review', run.read(t, 'pairs').length, async () => {
@@ -162,7 +208,6 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       train = manifest.stages.training?.params as { final?: unknown };
     }
     const modelOut = run.modelFor(t + 1)?.name;
-    stage = undefined;
     const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
     run.writeMetrics(summary);
     manifest.status = 'done';
@@ -174,9 +219,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);
-    if (stage) {
-      manifest.stages[stage] = { ...(manifest.stages[stage] ?? { counts: {} }), status: stopped ? 'stopped' : 'failed', ...(stopped ? {} : { error: message }) };
-    }
+    const stage = stageNow();
     manifest.status = stopped ? 'stopped' : 'failed';
     run.writeManifest(manifest);
     if (stopped) run.emit({ type: 'iteration.stopped', iteration: t, ...(stage ? { stage } : {}) });

@@ -2,27 +2,33 @@
  * Stage 3, judgments: the current model judges each candidate K times with the rubric filled in (one request with
  * n = K). The last `Score: x` is parsed; an unparseable sample is a parse failure — recorded, counted, excluded.
  */
-import type { JudgmentRecord } from '../protocol';
+import type { CandidateRecord, JudgmentRecord } from '../protocol';
 import { fillRubric } from '../rubric/template';
 import { fanOut } from './fanOut';
 import { StageProgress } from './progress';
 import { parseScore } from './scoreParser';
 import { requestSeed } from './seeds';
+import type { Feed, Limiter } from '../inference/limiter';
 import type { StageContext, StageCounts } from './context';
 
 export const judgmentId = (candidateId: string, sample: number): string => `${candidateId}-j${sample}`;
 
-export async function runJudgeStage(ctx: StageContext): Promise<StageCounts> {
+/**
+ * Without `stream`, judges every answered candidate in candidates.jsonl; with it, judges candidates as the running
+ * candidate stage writes them (sharing its request limit) until the feed closes.
+ */
+export async function runJudgeStage(ctx: StageContext, stream?: { feed: Feed<CandidateRecord>; limiter: Limiter }): Promise<StageCounts> {
   const { run, t, params } = ctx;
   const j = params.judge;
   const prompts = new Map(run.read(t, 'prompts').filter((p) => p.kept).map((p) => [p.id, p.text]));
-  const cands = run.read(t, 'candidates').filter((c) => !c.error && prompts.has(c.promptId));
+  const cands = stream ? [] : run.read(t, 'candidates').filter((c) => !c.error && prompts.has(c.promptId));
   const durable = new Set(run.read(t, 'judgments').map((r) => r.id));
   const ids = (cid: string) => Array.from({ length: j.k }, (_, i) => judgmentId(cid, i));
   const already = cands.filter((c) => ids(c.id).every((id) => durable.has(id))).length;
+  const expected = stream ? prompts.size * params.candidates.n : cands.length;
   const writer = run.writer(t, 'judgments');
-  await fanOut<(typeof cands)[number], JudgmentRecord>({
-    items: cands,
+  await fanOut<CandidateRecord, JudgmentRecord>({
+    items: stream ? stream.feed : cands,
     n: j.k,
     recordIds: (c) => ids(c.id),
     durable,
@@ -47,10 +53,12 @@ export async function runJudgeStage(ctx: StageContext): Promise<StageCounts> {
     },
     client: ctx.model,
     concurrency: ctx.concurrency,
-    progress: new StageProgress(run, t, 'judgments', cands.length, already),
+    ...(stream ? { limiter: { limiter: stream.limiter, priority: 1 as const } } : {}),
+    progress: new StageProgress(run, t, 'judgments', expected, already),
     signal: ctx.signal,
   });
   const all = run.read(t, 'judgments');
   const failed = all.filter((r) => r.error).length;
-  return { candidates: cands.length, judgments: all.length, parseFailures: all.filter((r) => !r.parseOk && !r.error).length, failed };
+  const judged = run.read(t, 'candidates').filter((c) => !c.error && prompts.has(c.promptId)).length;
+  return { candidates: judged, judgments: all.length, parseFailures: all.filter((r) => !r.parseOk && !r.error).length, failed };
 }

@@ -16,6 +16,12 @@ const USAGE = `usage: agent.js sim-server [--port 0] [--model-dir DIR] [--max-co
   [--fault-malformed X] [--fault-seed N]
 `;
 
+function faultSeedFromEnv(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!Number.isInteger(Number(raw))) throw new UsageError(`environment variable ${FAULT_SEED_ENV}: expected an integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let opts;
   try {
@@ -66,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       zeroLatency: values['zero-latency'] ?? false,
       malformedJudgmentRate: rate('malformed-judgment-rate'),
       faults,
-      faultSeed: numberFlag(values as Record<string, unknown>, 'fault-seed', { integer: true }) ?? (envSeed ? Number(envSeed) : undefined),
+      faultSeed: numberFlag(values as Record<string, unknown>, 'fault-seed', { integer: true }) ?? faultSeedFromEnv(envSeed),
     };
   } catch (e) {
     process.stderr.write(`sim-server: ${(e as Error).message}\n${e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? USAGE : ''}`);

@@ -17,7 +17,7 @@ export function subjectPhrases(instruction: string): string[] {
     if (clean.length >= 3 && !STOPWORDS.has(clean) && !REQUEST_VERBS.has(clean)) runs[runs.length - 1].push(clean);
     else if (runs[runs.length - 1].length) runs.push([]);
   }
-  const phrases = runs.filter((r) => r.length).map((r) => r.slice(-3).join(' '));
+  const phrases = runs.filter((r) => r.length).map((r) => r.slice(0, 3).join(' '));
   return [...new Set(phrases)].sort((a, b) => b.split(' ').length - a.split(' ').length || b.length - a.length).slice(0, 4);
 }
 
@@ -26,28 +26,42 @@ const fill = (tpl: string, t: string, rng: Rng): string => tpl.replace(/\{t\}/g,
 
 /** Compose the text of one answer for a latent configuration. */
 export function renderAnswer(c: LatentConfig, instruction: string, rng: Rng): string {
-  const phrases = subjectPhrases(instruction);
+  // one determiner per answer ("your small vegetable garden" / "the small vegetable garden"), as a writer keeps one
+  const det = rng.chance(0.6) ? 'your' : 'the';
+  const phrases = subjectPhrases(instruction).map((p) => `${det} ${p}`);
   const topic = phrases[0] ?? 'this';
   const subjects = phrases.length ? [topic, ...phrases] : ['this'];
+  const heading = topic.replace(/^(your|the) /, '');
   const drift = rng.pick(DRIFT_TOPICS);
   const nPoints = c.points + 1;
   const aspects = rng.sample(ASPECTS, nPoints);
 
+  // a writer does not repeat itself by accident: draw templates without reuse within one answer
+  const used = new Set<string>();
+  const fresh = (make: () => string): string => {
+    const key = (x: string): string => x.replace(/\d+/g, '#');
+    let s = make();
+    for (let tries = 0; used.has(key(s)) && tries < 12; tries++) s = make();
+    used.add(key(s));
+    return s;
+  };
   const points: { marker: string; sentences: string[] }[] = aspects.map((a, i) => {
     const onTopic = c.relevance === 2 || (c.relevance === 1 && i % 2 === 0);
     const subject = onTopic ? rng.pick(subjects) : drift;
-    const sentences = [fill(rng.pick(a.lines), subject, rng)];
+    const sentences = [fresh(() => fill(rng.pick(a.lines), subject, rng))];
     if (c.expertise === 2 || (c.expertise === 1 && i % 2 === 0)) {
-      const d = fill(rng.pick(DETAIL_LINES), subject, rng);
-      sentences.push(`With ${subject}, ${d.charAt(0).toLowerCase()}${d.slice(1)}`);
+      sentences.push(fresh(() => {
+        const d = fill(rng.pick(DETAIL_LINES), subject, rng);
+        return `With ${subject}, ${d.charAt(0).toLowerCase()}${d.slice(1)}`;
+      }));
     }
-    for (let e = 0; e < c.elaboration; e++) sentences.push(fill(ELABORATION_LINES[(i + e + rng.int(2)) % ELABORATION_LINES.length], subject, rng));
+    for (let e = 0; e < c.elaboration; e++) sentences.push(fresh(() => fill(rng.pick(ELABORATION_LINES), subject, rng)));
     return { marker: a.marker, sentences };
   });
 
   const fillers: string[] = [];
   for (let f = 0; f < c.filler; f++) {
-    fillers.push(f === 2 ? rng.pick(FILLER_CLOSERS) : `${rng.pick(FILLER_OPENERS)} ${rng.pick(FILLER_BODIES)}.`);
+    fillers.push(fresh(() => (f === 2 ? rng.pick(FILLER_CLOSERS) : `${rng.pick(FILLER_OPENERS)} ${rng.pick(FILLER_BODIES)}.`)));
   }
   const intro = rng.pick([`Here is how I would approach ${topic}.`, `There are a few things to get right with ${topic}.`, `Good question about ${topic}.`]);
   const closing = `In short, keep ${points.map((p) => p.marker).slice(0, 3).join(', ')} in view and ${topic} will go much better.`;
@@ -67,7 +81,7 @@ export function renderAnswer(c: LatentConfig, instruction: string, rng: Rng): st
     return [intro, ...paras].join('\n\n');
   }
   const list = points.map((p, i) => `${i + 1}. **${cap(p.marker)}.** ${p.sentences.join(' ')}`).join('\n');
-  const parts = [`### ${cap(topic)}`, intro, list, closing];
+  const parts = [`### ${cap(heading)}`, intro, list, closing];
   if (fillers.length) parts.splice(2, 0, fillers.join(' '));
   return parts.join('\n\n');
 }

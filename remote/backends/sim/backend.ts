@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { ModelEntry, RunConfig, TrainMetrics } from '../../protocol';
 import type { InferenceBackend, ModelEndpoint, TrainerBackend, TrainRequest, TrainResult } from '../types';
+import { faultRatesFromEnv } from './faults';
 import { type SimServer, startSimServer } from './server';
 import { simTrain } from './trainer';
 
@@ -15,7 +16,9 @@ export function createSimBackends(config: RunConfig, runDir: string): { inferenc
     async ensureServing(model: ModelEntry, signal?: AbortSignal): Promise<ModelEndpoint> {
       if (signal?.aborted) throw new Error('aborted');
       if (!server) {
-        server = startSimServer({ ...(config.model.sim ?? {}), modelDir: runDir });
+        // fault rates: the run config's, else the SELFREWARD_SIM_FAULT_* environment (off when neither is set)
+        const sim = config.model.sim ?? {};
+        server = startSimServer({ ...sim, faults: { ...faultRatesFromEnv(process.env), ...(sim.faults ?? {}) }, modelDir: runDir });
         server.catch(() => (server = undefined));
       }
       const s = await server;

@@ -28,7 +28,7 @@ export function validateFaultRates(r: SimFaultRates, where = 'faults'): SimFault
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${where}.${RATE_KEY[k]}: must be a number in [0, 1] (got ${JSON.stringify(v)})`);
     sum += v;
   }
-  if (sum > 1 + 1e-9) throw new Error(`${where}: the fault rates add up to ${sum}, more than 1`);
+  if (sum > 1 + 1e-9) throw new Error(`${where}: the fault rates add up to ${Number(sum.toFixed(6))}, more than 1`);
   return r;
 }
 

@@ -14,7 +14,6 @@ import { ASPECT_MARKERS, DETAIL_TERMS, FILLER_CUES, STOPWORDS, TRANSITIONS } fro
 export const FEATURE_NAMES = ['relevance', 'completeness', 'organisation', 'expertise', 'filler', 'length'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type Features = Record<FeatureName, number>;
-export const FEATURE_COUNT = FEATURE_NAMES.length;
 
 export function toVector(f: Features): number[] {
   return FEATURE_NAMES.map((n) => f[n]);
@@ -72,6 +71,8 @@ export function structureOf(text: string): Structure {
   return { listItems, headings, paragraphs, transitions };
 }
 
+const ASPECT_RES = ASPECT_MARKERS.map((m) => new RegExp(`\\b${m}`));
+
 export function extractFeatures(instruction: string, response: string): Features {
   const terms = keyTerms(instruction);
   const sentences = splitSentences(response);
@@ -91,7 +92,7 @@ export function extractFeatures(instruction: string, response: string): Features
   }).length;
   const relevance = terms.length === 0 ? (substantive.length ? 0.5 : 0) : substantive.length ? relevant / substantive.length : 0;
 
-  const aspects = ASPECT_MARKERS.filter((m) => new RegExp(`\\b${m}`, 'i').test(lower)).length;
+  const aspects = ASPECT_RES.filter((re) => re.test(lower)).length;
   const completeness = clamp01(aspects / 6);
 
   const st = structureOf(response);

@@ -4,7 +4,7 @@
  * of lexicon.ts. At a small rate it shows the failure modes real generators have and the pipeline must clean:
  * numbering ("9. …"), several instructions at once, an echo of an example, a too-short fragment.
  */
-import { AUDIENCES, IMPERATIVES, QUESTION_FORMS, TOPICS } from './lexicon';
+import { AUDIENCES, CREATIVE_FORMS, CREATIVE_SUBJECTS, IMPERATIVES, QUALIFIERS, QUESTION_FORMS, TOPICS } from './lexicon';
 import { Rng } from './rng';
 
 export const INSTRUCTION_FAILURE_RATES = { numbered: 0.03, list: 0.03, echo: 0.02, tooShort: 0.02 } as const;
@@ -26,22 +26,23 @@ export function parseFewShot(text: string): string[] | undefined {
 /** One well-formed new instruction in the style of the examples. */
 function composeInstruction(examples: string[], rng: Rng): string {
   const questionShare = examples.filter((e) => e.trim().endsWith('?')).length / examples.length;
+  const creativeShare = examples.filter((e) => /^\s*(write|compose|draft)\s+(a|an)\s+(\w+\s+)?(poem|haiku|limerick|story|song|email|letter|speech|description|diary)/i.test(e)).length / examples.length;
   const meanWords = examples.reduce((a, e) => a + e.split(/\s+/).length, 0) / examples.length;
   const used = examples.join(' ').toLowerCase();
-  const fresh = TOPICS.filter((t) => !used.includes(t.noun.replace(/^an? /, '')));
-  const topic = rng.pick(fresh.length ? fresh : TOPICS);
   let s: string;
-  if (rng.chance(0.15 + 0.7 * questionShare)) {
-    s = rng.pick(QUESTION_FORMS).replace('{a}', topic.activity);
+  if (rng.chance(creativeShare * 0.8)) {
+    s = `${rng.pick(['Write', 'Compose', 'Draft'])} ${rng.pick(CREATIVE_FORMS)} about ${rng.pick(CREATIVE_SUBJECTS)}.`;
   } else {
-    s = `${rng.pick(IMPERATIVES)} ${topic.noun}.`;
+    const fresh = TOPICS.filter((t) => !used.includes(t.noun.replace(/^an? /, '')));
+    const topic = rng.pick(fresh.length ? fresh : TOPICS);
+    s = rng.chance(0.15 + 0.7 * questionShare) ? rng.pick(QUESTION_FORMS).replace('{a}', topic.activity) : `${rng.pick(IMPERATIVES)} ${topic.noun}.`;
+    // context and constraints, as users add them; more when the examples are long
+    if (rng.chance(meanWords > 12 ? 0.6 : 0.25)) {
+      const who = rng.pick(AUDIENCES);
+      s = s.endsWith('?') ? `I am ${who}. ${s}` : s.replace(/\.$/, ` for ${who}.`);
+    }
   }
-  // Longer examples → add context, as a user would.
-  if (meanWords > 12 || rng.chance(0.25)) {
-    const who = rng.pick(AUDIENCES);
-    s = s.endsWith('?') ? `I am ${who}. ${s}` : s.replace(/\.$/, ` for ${who}.`);
-  }
-  if (meanWords > 22 && rng.chance(0.6)) s += ` Keep it practical and mention what to avoid.`;
+  if (rng.chance(meanWords > 18 ? 0.6 : 0.2)) s += ` ${rng.pick(QUALIFIERS)}`;
   return s;
 }
 

@@ -111,7 +111,7 @@ export function qualityLevels(f: Features): Record<Quality, number> {
     usefulness: clamp01(0.5 * f.relevance + 0.4 * f.completeness + 0.2 * f.expertise),
     organisation: clamp01(0.85 * f.organisation + 0.15 * (1 - f.filler)),
     expertise: f.expertise,
-    concision: clamp01(1 - 2.2 * f.filler - 1.4 * Math.max(0, f.length - 0.5)),
+    concision: clamp01(1 - 2.2 * f.filler - 1.4 * Math.max(0, f.length - 0.6)),
     voice: clamp01(0.5 + 0.3 * f.organisation + 0.2 * f.relevance - f.filler),
   };
 }
@@ -145,6 +145,7 @@ export function judge(input: JudgeInput, temperature: number, rng: Rng, malforme
   const q = qualityLevels(f);
   const criteria = parseCriteria(input.rubric);
   const sigma = 0.2 * Math.max(0, temperature);
+  if (!criteria.some((c) => !c.penalty)) return holistic(input, f, q, sigma, rng, malformed);
   const awarded: boolean[] = [];
   let score = 0;
   let maxScore = 0;
@@ -193,4 +194,27 @@ export function judge(input: JudgeInput, temperature: number, rng: Rng, malforme
     return { text, score: null, maxScore, awarded };
   }
   return { text: `${justification}\n\nScore: ${score}`, score, maxScore, awarded };
+}
+
+/**
+ * A rubric without additive criteria ("Rate the answer from 1 to 10"): one overall impression of the measured
+ * qualities, mapped onto the scale the rubric names (default 0–5).
+ */
+function holistic(input: JudgeInput, f: Features, q: Record<Quality, number>, sigma: number, rng: Rng, malformed: boolean): JudgeOutcome {
+  const m = /\b(?:from\s+)?(\d+)\s*(?:-|–|to)\s*(\d+)\b/i.exec(input.rubric) ?? /\bout of\s+(\d+)\b/i.exec(input.rubric);
+  let lo = 0;
+  let hi = 5;
+  if (m && m[2] !== undefined && Number(m[2]) > Number(m[1])) [lo, hi] = [Number(m[1]), Number(m[2])];
+  else if (m && m[2] === undefined) hi = Number(m[1]);
+  const overall = (q.relevance + q.coverage + q.usefulness + q.organisation + q.expertise + q.concision) / 6;
+  const x = clamp01(overall + sigma * rng.normal());
+  const score = input.response.trim() ? Math.round(lo + x * (hi - lo)) : lo;
+  const strong = (Object.keys(q) as Quality[]).filter((k) => k !== 'voice' && q[k] >= 0.7).map((k) => LABEL[k]);
+  const weak = (Object.keys(q) as Quality[]).filter((k) => k !== 'voice' && q[k] < 0.4).map((k) => LABEL[k]);
+  const parts = [f.relevance < 0.5 ? 'The response drifts away from the instruction.' : 'The response addresses the instruction.'];
+  if (strong.length) parts.push(`Strengths: ${strong.join(', ')}.`);
+  if (weak.length) parts.push(`Weaknesses: ${weak.join(', ')}.`);
+  const justification = parts.join(' ');
+  if (malformed) return { text: `${justification}\n\nScore: N/A`, score: null, maxScore: hi, awarded: [] };
+  return { text: `${justification}\n\nScore: ${score}`, score, maxScore: hi, awarded: [] };
 }

@@ -14,7 +14,8 @@ please tell give write explain describe list provide suggest compare summarize s
 need want like know let lets think good best better new short brief simple simply detailed quick example examples
 steps step tips tip kind kinds type types difference between someone person people first without within getting
 really actually across around after before while during much many lot lots able sure way keep start going
-anything everything nothing everyone anyone`.split(/\s+/),
+anything everything nothing everyone anyone through throughout
+always never often usually`.split(/\s+/),
 );
 
 /** Common request verbs: not subjects an answer talks about ("improve", "learn"). */
@@ -95,7 +96,7 @@ export const DRIFT_TOPICS = ['houseplants', 'weekend travel', 'the history of bi
 
 export const TRANSITIONS = ['First,', 'Next,', 'Also,', 'Then,', 'Beyond that,', 'Finally,'];
 
-/** Topics and verbs for the new-instruction writer. */
+/** Topics and verbs for the new-instruction writer: a noun phrase and an activity ("how can I …?") each. */
 export const TOPICS: { noun: string; activity: string }[] = [
   { noun: 'a small vegetable garden', activity: 'start a small vegetable garden on a balcony' },
   { noun: 'sourdough bread', activity: 'bake sourdough bread at home' },
@@ -114,7 +115,7 @@ export const TOPICS: { noun: string; activity: string }[] = [
   { noun: 'a camping trip', activity: 'pack for a camping trip' },
   { noun: 'composting', activity: 'compost kitchen scraps in a flat' },
   { noun: 'a cover letter', activity: 'write a cover letter for a career change' },
-  { noun: 'sleep habits', activity: 'improve sleep habits' },
+  { noun: 'sleep habits', activity: 'sleep better' },
   { noun: 'a small online shop', activity: 'open a small online shop' },
   { noun: 'inflation', activity: 'explain inflation to a teenager' },
   { noun: 'a science fair project', activity: 'choose a science fair project' },
@@ -125,7 +126,50 @@ export const TOPICS: { noun: string; activity: string }[] = [
   { noun: 'birdwatching', activity: 'get started with birdwatching' },
   { noun: 'a moving day', activity: 'organise a moving day' },
   { noun: 'spreadsheets', activity: 'clean up a messy spreadsheet' },
+  { noun: 'houseplants in low light', activity: 'keep houseplants alive in a dark flat' },
+  { noun: 'a podcast', activity: 'launch a small podcast' },
+  { noun: 'negotiating a salary', activity: 'negotiate a higher salary' },
+  { noun: 'a family tree', activity: 'research my family tree' },
+  { noun: 'a rainy-day fund', activity: 'build a rainy-day fund' },
+  { noun: 'time management', activity: 'manage my time during exam season' },
+  { noun: 'a neighbourhood clean-up', activity: 'organise a neighbourhood clean-up' },
+  { noun: 'first aid kits', activity: 'put together a first aid kit for hiking' },
+  { noun: 'watercolour painting', activity: 'get started with watercolour painting' },
+  { noun: 'a home office', activity: 'set up a quiet home office' },
+  { noun: 'password managers', activity: 'switch to a password manager' },
+  { noun: 'a charity bake sale', activity: 'run a charity bake sale' },
+  { noun: 'electric cars', activity: 'decide whether an electric car suits me' },
+  { noun: 'a newsletter', activity: 'grow an email newsletter' },
+  { noun: 'a small aquarium', activity: 'set up a small freshwater aquarium' },
+  { noun: 'journaling', activity: 'build a daily journaling habit' },
+  { noun: 'volunteering', activity: 'find volunteering work that fits my schedule' },
+  { noun: 'a road trip', activity: 'plan a week-long road trip' },
+  { noun: 'kitchen knives', activity: 'sharpen and care for kitchen knives' },
+  { noun: 'chess openings', activity: 'learn a few solid chess openings' },
+  { noun: 'a school fundraiser', activity: 'run a school fundraiser' },
+  { noun: 'a rental flat', activity: 'inspect a rental flat before signing' },
+  { noun: 'recycling at work', activity: 'start a recycling scheme at work' },
+  { noun: 'a mentoring programme', activity: 'set up a mentoring programme' },
+  { noun: 'bread without yeast', activity: 'make bread without yeast' },
+  { noun: 'a knitting project', activity: 'finish my first knitting project' },
+  { noun: 'the water cycle', activity: 'explain the water cycle with a simple experiment' },
+  { noun: 'a product launch', activity: 'plan a product launch for a small team' },
+  { noun: 'tax records', activity: 'keep my tax records organised' },
+  { noun: 'a dog adoption', activity: 'prepare my home for an adopted dog' },
 ];
-export const AUDIENCES = ['a beginner', 'a busy parent', 'a ten-year-old', 'a retired teacher', 'a new manager', 'a student', 'a small business owner'];
-export const IMPERATIVES = ['Explain', 'Describe', 'Give advice on', 'Suggest a plan for', 'List the main considerations for', 'Write a short guide to', 'Compare two approaches to', 'Summarise the basics of'];
-export const QUESTION_FORMS = ['How can I {a}?', 'What is the best way to {a}?', 'What should I know before I {a}?', 'Can you help me {a}?', 'What are common mistakes when people {a}?'];
+export const AUDIENCES = ['a beginner', 'a busy parent', 'a ten-year-old', 'a retired teacher', 'a new manager', 'a student', 'a small business owner', 'a nurse on night shifts', 'a first-time buyer', 'a volunteer group'];
+export const IMPERATIVES = [
+  'Explain', 'Describe', 'Give advice on', 'Suggest a plan for', 'List the main considerations for', 'Write a short guide to',
+  'Compare two approaches to', 'Summarise the basics of', 'Outline a checklist for', 'Give five tips on', 'Draft a one-page plan for',
+  'Point out the usual pitfalls of', 'Recommend a weekly routine for', 'Write an introduction to',
+];
+export const QUESTION_FORMS = [
+  'How can I {a}?', 'What is the best way to {a}?', 'What should I know before I {a}?', 'Can you help me {a}?',
+  'What are common mistakes when people {a}?', 'Where do I start if I want to {a}?', 'How long does it usually take to {a}?',
+  'What do I need to {a}?', 'Is it hard to {a}?', 'What would you do first to {a}?', 'How do experts {a}?', 'Why do so many people fail to {a}?',
+];
+/** Extra wording a user adds to an instruction. */
+export const QUALIFIERS = ['Keep it under 200 words.', 'Use a numbered list.', 'Include one concrete example.', 'Assume a tight budget.', 'I have only weekends free.', 'Explain it step by step.', 'Mention what to avoid.'];
+/** Creative requests, for examples that ask for writing rather than advice. */
+export const CREATIVE_FORMS = ['a short poem', 'a haiku', 'a limerick', 'a two-paragraph story', 'a friendly email', 'a product description', 'a short speech', 'a diary entry'];
+export const CREATIVE_SUBJECTS = ['a lighthouse keeper', 'the first day of spring', 'a lost umbrella', 'a city at night', 'an old bicycle', 'a cat who hates mornings', 'a village bakery', 'a rainy train journey', 'a retiring postman', 'a garden in winter'];

@@ -71,33 +71,6 @@ export class Rng {
   }
 }
 
-/**
- * Sample an index from logits at a temperature with nucleus (top-p) truncation, as a decoder does over tokens.
- * temperature 0 → argmax (the one fixed answer).
- */
-export function sampleLogits(logits: readonly number[], temperature: number, topP: number, rng: Rng): number {
-  if (temperature <= 0) {
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-    return best;
-  }
-  const probs = softmax(logits.map((l) => l / temperature));
-  const order = probs.map((p, i) => i).sort((a, b) => probs[b] - probs[a]);
-  const kept: number[] = [];
-  let mass = 0;
-  for (const i of order) {
-    kept.push(i);
-    mass += probs[i];
-    if (mass >= topP) break;
-  }
-  let u = rng.next() * mass;
-  for (const i of kept) {
-    u -= probs[i];
-    if (u <= 0) return i;
-  }
-  return kept[kept.length - 1];
-}
-
 export function softmax(xs: readonly number[]): number[] {
   const m = Math.max(...xs);
   const e = xs.map((x) => Math.exp(x - m));

@@ -11,26 +11,22 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SimFaultRates, SimServerOptions as ProtocolSimServerOptions } from '../../protocol';
+import type { SimServerOptions as ProtocolSimServerOptions } from '../../protocol';
 import { CapacityModel } from './capacity';
 import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
-import { BASE_MODEL_ID, ModelNotFoundError, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
+/** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
+ * faults) plus what only a standalone server needs. */
 export interface SimServerOptions extends ProtocolSimServerOptions {
   port?: number;
   host?: '127.0.0.1';
   /** folder relative model ids resolve against, and whose checkpoints /v1/models lists */
   modelDir?: string;
-  maxConcurrency?: number;
-  tokensPerSecond?: number;
-  ttftMs?: number;
-  zeroLatency?: boolean;
-  malformedJudgmentRate?: number;
-  faults?: SimFaultRates;
   /** seed of the fault decisions (default 0) */
   faultSeed?: number;
   /** retry-after advertised with injected 429s (default 1000 ms) */
@@ -179,7 +175,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     return Promise.reject(e);
   }
   const retryAfterMs = opts.retryAfterMs ?? SIM_DEFAULTS.retryAfterMs;
-  const closing = new AbortController();
+  const inflight = new Set<AbortController>();
   const sockets = new Set<Socket>();
   let requests = 0;
   let sequences = 0;
@@ -197,8 +193,11 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
   function generate(req: ChatRequest, policy: SimPolicy): { kind: RequestKind; texts: string[] } {
     const user = [...req.messages].reverse().find((m) => m.role === 'user');
     const prompt = user?.content ?? req.messages[req.messages.length - 1].content;
-    const j = parseJudgePrompt(prompt);
-    const examples = j ? undefined : parseFewShot(prompt);
+    // the task may be split between a system message and the user turn: look at the last user turn first, then at
+    // the whole conversation
+    const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
+    const j = parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
+    const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
     const texts: string[] = [];
@@ -215,7 +214,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     return { kind, texts };
   }
 
-  async function chat(httpReq: http.IncomingMessage, res: http.ServerResponse, body: string, abort: AbortSignal): Promise<void> {
+  async function chat(res: http.ServerResponse, body: string, abort: AbortSignal): Promise<void> {
     let raw: unknown;
     try {
       raw = JSON.parse(body);
@@ -252,16 +251,24 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
       sequences += req.n;
       if (req.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-        const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): void => {
-          if (!res.writableEnded && !res.destroyed) {
-            res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: fingerprint, choices, ...extra })}\n\n`);
+        let cutting = false;
+        const chunk = (choices: unknown[], extra: Record<string, unknown> = {}, flushed?: () => void): void => {
+          if (!cutting && !res.writableEnded && !res.destroyed) {
+            res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: fingerprint, choices, ...extra })}\n\n`, flushed);
           }
+        };
+        // a connection cut mid-stream: the socket is destroyed once about half the tokens went out
+        const cutAfter = (): void => {
+          cutting = true;
+          const sock = res.socket;
+          res.write('', () => sock?.destroy());
         };
         for (let i = 0; i < req.n; i++) chunk([{ index: i, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
         if (fault === 'hang') return await hang(abort);
         if (fault === 'malformed') {
+          // a data line whose JSON is broken, then a normal end of stream
           res.write(`data: {"id":"${id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminated\n\n`);
-          res.end();
+          res.end('data: [DONE]\n\n');
           return;
         }
         let emitted = 0;
@@ -270,13 +277,13 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
           await capacity.decode(tokenized[i].length, (from, to) => {
             chunk([{ index: i, delta: { content: tokenized[i].slice(from, to).join('') }, logprobs: null, finish_reason: null }]);
             emitted += to - from;
-            if (fault === 'cut' && emitted >= total / 2) res.socket?.destroy();
+            if (fault === 'cut' && !cutting && emitted >= total / 2) cutAfter();
           }, abort);
           chunk([{ index: i, delta: {}, logprobs: null, finish_reason: finished[i].finishReason }]);
           releaseOne();
         });
         if (fault === 'cut') {
-          res.socket?.destroy();
+          if (!cutting) cutAfter();
           return;
         }
         if (req.includeUsage) chunk([], { usage });
@@ -341,12 +348,13 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   const server = http.createServer((req, res) => {
     requests++;
+    // aborted when the client goes away or the server closes: frees the request's slots and timers
     const ctl = new AbortController();
-    const onGone = (): void => ctl.abort();
-    res.on('close', onGone);
-    const onClosing = (): void => ctl.abort();
-    closing.signal.addEventListener('abort', onClosing, { once: true });
-    res.on('close', () => closing.signal.removeEventListener('abort', onClosing));
+    inflight.add(ctl);
+    res.on('close', () => {
+      inflight.delete(ctl);
+      ctl.abort();
+    });
     const url = new URL(req.url ?? '/', `http://${host}`);
     const route = url.pathname.replace(/\/+$/, '');
     const fail = (e: unknown): void => {
@@ -381,7 +389,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
         });
         req.on('end', () => {
           if (size > MAX_BODY_BYTES) return;
-          chat(req, res, Buffer.concat(chunks).toString('utf8'), ctl.signal).catch(fail);
+          chat(res, Buffer.concat(chunks).toString('utf8'), ctl.signal).catch(fail);
         });
         return;
       }
@@ -395,6 +403,8 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     s.on('close', () => sockets.delete(s));
   });
 
+  // calibrate the policy's latent space now (about half a second, once per process), not on the first request
+  latentSpace();
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -406,7 +416,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
         stats: () => ({ requests, sequences, faults: { ...faults.counts } }),
         close: () =>
           new Promise<void>((done) => {
-            closing.abort();
+            for (const c of inflight) c.abort();
             server.close(() => done());
             for (const s of sockets) s.destroy();
           }),

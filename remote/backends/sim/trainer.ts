@@ -83,6 +83,18 @@ export function pythonDict(e: LogEntry): string {
   return `{${Object.entries(e).map(([k, v]) => `'${k}': ${Number.isInteger(v) ? `${v}` : String(v)}`).join(', ')}}`;
 }
 
+/**
+ * A rerun into the same folder (after a crash or a retry) must not leave checkpoints of the earlier attempt for a
+ * progress reader to mistake for this one: remove our own checkpoint-<n> folders (those holding sim-policy.json).
+ */
+function removeStaleCheckpoints(outputDir: string): void {
+  for (const e of fs.readdirSync(outputDir, { withFileTypes: true })) {
+    if (e.isDirectory() && /^checkpoint-\d+$/.test(e.name) && fs.existsSync(path.join(outputDir, e.name, 'sim-policy.json'))) {
+      fs.rmSync(path.join(outputDir, e.name), { recursive: true, force: true });
+    }
+  }
+}
+
 export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; metrics: TrainMetrics[] }> {
   const beta = opts.beta ?? 0.1;
   const lr0 = opts.learningRate ?? 1e-6;
@@ -154,6 +166,7 @@ export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; 
   };
 
   fs.mkdirSync(outputDir, { recursive: true });
+  removeStaleCheckpoints(outputDir);
   log(`sim-train: ${pairs.length} pairs, ${maxSteps} steps (batch ${batchSize}, ${epochs} epoch(s)), beta ${beta}, lr ${lr0} (× ${SIM_LR_SCALE} for the sim = ${lrSim})`);
   let order: number[] = [];
   let step = 0;

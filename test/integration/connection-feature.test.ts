@@ -8,10 +8,10 @@ import { localAgentPaths } from '../../src/connection/localAgent';
 import type { Services } from '../../src/services';
 import { agentJs } from '../helpers/agent';
 
-test('Show Agent Log: the connection log when offline; the agent\'s own log tail from a local daemon; no token in any log', async (t) => {
-  if (!fs.existsSync(agentJs)) return t.skip('dist/agent.js not built (npm run build)');
+test('Show Agent Log: the connection log when offline; the agent\'s own log tail from a local daemon; no token in any log', async () => {
   stub.reset();
-  const context = fakeContext();
+  // The extension root holds the test's private copy of dist/agent.js (see helpers/agent.ts).
+  const context = fakeContext({ root: path.dirname(path.dirname(agentJs)), packageJSON: {} });
   const log = fakeLog();
   const runsDir = path.join(context.globalStorageUri.fsPath, 'my-runs');
   stub.configuration.set('selfreward.local.runsDir', runsDir);

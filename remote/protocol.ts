@@ -256,6 +256,8 @@ export interface PairDecision {
   rejectedText?: string;
   note?: string;
   ts: string;
+  /** unique id given by the client, so a decision re-sent after a lost reply is applied once */
+  id?: string;
 }
 
 export interface StageManifest {
@@ -411,8 +413,21 @@ export interface RunSnapshot {
   seq: number;
 }
 
+/** A pair's folded review state (remote/review/decisions.ts PairReview without `last`). */
+export interface PairReviewView {
+  state: 'unreviewed' | 'accepted' | 'rejected' | 'flipped' | 'edited';
+  flipped: boolean;
+  chosenText?: string;
+  rejectedText?: string;
+  note?: string;
+}
+
 export interface PairView extends PairRecord {
   decision?: PairDecision;
+  /** the review state after every decision so far */
+  review?: PairReviewView;
+  /** 0-based record number in pairs.jsonl */
+  index?: number;
   /** fraction of this pair's judge samples that failed to parse */
   parseFailures: number;
 }
@@ -425,6 +440,11 @@ export interface PairFilter {
   maxLengthRatio?: number;
   withParseFailures?: boolean;
   text?: string;
+  /**
+   * For `unreviewedOnly`: pairs whose reviewed-ness the client knows better than the agent (decisions not yet saved
+   * or still queued for the link). Listed ids count as reviewed / unreviewed whatever the decisions file says.
+   */
+  reviewOverrides?: { reviewed?: string[]; unreviewed?: string[] };
 }
 
 export interface PreviewSample {
@@ -513,6 +533,18 @@ export interface Requests {
     params: { runId: string; iteration: number; decisions: PairDecision[] };
     result: { applied: number };
   };
+  /** Ids and review states of every pair matching `filter` (for bulk actions on the filtered set). */
+  'pairs/ids': {
+    params: { runId: string; iteration: number; filter?: PairFilter };
+    result: { pairs: { id: string; review: PairReviewView }[] };
+  };
+  /** The judge samples (with their justifications) of the given candidates, from judgments.jsonl. */
+  'pairs/judgments': {
+    params: { runId: string; iteration: number; candidateIds: string[] };
+    result: { judgments: JudgmentRecord[] };
+  };
+  /** Whether the run's review gate is on for the iteration and whether its review is complete. */
+  'review/state': { params: { runId: string; iteration: number }; result: { gate: boolean; complete: boolean } };
   'review/complete': { params: { runId: string; iteration: number }; result: { accepted: number; rejected: number } };
 
   'rubric/get': { params: { runId: string; version?: number }; result: { version: number; hash: string; text: string } };

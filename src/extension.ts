@@ -4,11 +4,12 @@ import type { CommandHandler, Feature, Services } from './services';
 import { connectionFeature, createConnectionManager } from './connection/feature';
 import { secretsFeature } from './secrets/feature';
 import { sshFeature } from './connection/ssh/feature';
+import { pairsFeature } from './pairs/feature';
 
 /**
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
  */
-const features: Feature[] = [connectionFeature, secretsFeature, sshFeature];
+const features: Feature[] = [connectionFeature, secretsFeature, sshFeature, pairsFeature];
 
 /** Commands whose feature is not built yet say so instead of failing silently. */
 function notYet(title: string): CommandHandler {

@@ -10,5 +10,6 @@ import { iterationHandlers } from './iteration';
 import { previewHandlers } from './preview';
 import { preflightHandlers } from './preflight';
 import { secretsHandlers } from './secrets';
+import { pairsHandlers } from './pairs';
 
-export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers];
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers, pairsHandlers];

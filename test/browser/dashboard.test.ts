@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { RunEvent } from '../../remote/protocol';
+import { deliver, openWebview, pageErrors, posted, screenshot, webviewState } from '../helpers/browser';
+import { eventStream } from '../fixtures/dashboardEvents';
+import { streamEvents } from '../fixtures/dashboardPage';
+import type { DashboardState, WebviewMessage } from '../../webview/dashboard/protocol';
+
+const events = eventStream({ iterations: 2, promptsPerIteration: 20, n: 4, k: 3, finishLast: false });
+const candidates = events.filter((e) => e.type === 'candidate').length;
+/** Candidate mean scores computed here from the raw judgments (independently of the webview code). */
+function candidateScores(): Map<string, { score: number | null; failures: number; iteration: number }> {
+  const m = new Map<string, { sum: number; n: number; failures: number; iteration: number }>();
+  for (const e of events) {
+    if (e.type !== 'judgment') continue;
+    const r = e.record;
+    const x = m.get(r.candidateId) ?? { sum: 0, n: 0, failures: 0, iteration: r.iteration };
+    if (r.score !== null) (x.sum += r.score), x.n++;
+    if (!r.parseOk) x.failures++;
+    m.set(r.candidateId, x);
+  }
+  return new Map([...m].map(([k, x]) => [k, { score: x.n ? x.sum / x.n : null, failures: x.failures, iteration: x.iteration }]));
+}
+
+const stream = (page: Page, evs: RunEvent[], batch = 100): Promise<void> => streamEvents(page, evs, batch);
+
+const count = async (page: Page, sel: string): Promise<number> => page.locator(sel).count();
+const text = async (page: Page, sel: string): Promise<string> => (await page.locator(sel).first().textContent()) ?? '';
+async function waitCount(page: Page, expected: string): Promise<void> {
+  await page.waitForFunction((t) => document.querySelector('.feed-count')?.textContent === t, expected, { timeout: 5000 });
+}
+async function setDropdown(page: Page, id: string, value: string): Promise<void> {
+  await page.evaluate(
+    ([id, value]) => {
+      const el = document.getElementById(id) as HTMLElement & { value: string };
+      el.value = value;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    [id, value],
+  );
+}
+/** Let the chart throttle (400 ms) pass. */
+const settle = (page: Page): Promise<void> => page.waitForTimeout(550);
+
+test('renders streamed events: stages, iteration table, feed, charts with expected counts', async () => {
+  const page = await openWebview('dashboard', { height: 1400 });
+  await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+  const ready = (await posted<WebviewMessage>(page))[0];
+  assert.deepEqual(ready, { type: 'ready', afterSeq: 0 });
+  await stream(page, events, 97);
+  await waitCount(page, `${events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length} of ${events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length}`);
+  await settle(page);
+  assert.equal(await count(page, '.iteration'), 2);
+  assert.equal(await text(page, '#iteration-2 .stage[data-stage=training] .stage-counts'), '5/10');
+  assert.equal(await text(page, '#iteration-1 .stage[data-stage=judgments] .stage-counts'), '240/240');
+  assert.match(await text(page, '#iteration-2 .stage[data-stage=training] .stage-eta'), /ETA 5s/);
+  assert.equal(await page.getAttribute('#iteration-2 .stage[data-stage=training] .bar', 'aria-valuenow'), '50');
+  assert.equal(await text(page, '#iteration-1 .rubric'), 'rubric v1');
+  // iteration table: finished iteration from its summary, the running one live
+  assert.equal(await count(page, '.iteration-table tbody tr'), 2);
+  const row1 = await page.locator('.iteration-table tr[data-iteration="1"] td').allTextContents();
+  assert.deepEqual(row1.slice(0, 6), ['1', 'done', 'v1', 'sim-m1 → sim-m2', '16', '4']);
+  assert.equal(await page.getAttribute('.iteration-table tr[data-iteration="2"]', 'class'), 'live');
+  // charts: one bar per half point over 0..5, bar counts add up to the scored candidates; one dot per scored candidate
+  const scored = [...candidateScores().values()].filter((c) => c.score !== null).length;
+  const bars = await page.locator('[data-chart=histogram] rect.bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+  assert.equal(bars.length, 10);
+  assert.equal(bars.reduce((a, b) => a + b, 0), scored);
+  assert.equal(await count(page, '[data-chart=scatter] circle.point'), scored);
+  assert.equal(await count(page, '[data-chart=scatter] circle.point.parse-failure'), [...candidateScores().values()].filter((c) => c.score !== null && c.failures > 0).length);
+  const lossLines = await page.locator('[data-chart=loss] polyline').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-points'))));
+  assert.deepEqual(lossLines, [10, 5]);
+  assert.equal(await count(page, '[data-chart=rewardsAccuracies] polyline'), 2);
+  // x axis of the scatter reaches the longest answer
+  const maxChars = Math.max(...events.flatMap((e) => (e.type === 'candidate' ? [e.record.chars] : [])));
+  const xTicks = await page.locator('[data-chart=scatter] .x-tick text').allTextContents();
+  assert.ok(Number(xTicks[xTicks.length - 1]) >= maxChars, `ticks ${xTicks} cover ${maxChars}`);
+  // details of a candidate show its K judge samples with justifications
+  await setDropdown(page, 'filter-kind', 'candidate');
+  await waitCount(page, `${candidates} of ${events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length}`);
+  await page.click('.feed-row >> nth=0');
+  assert.equal(await count(page, '.feed-details .detail-judgment'), 3);
+  assert.match(await text(page, '.feed-details'), /The response is relevant and clear/);
+  assert.match(await text(page, '.feed-details'), /Explain topic number 0/);
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('filters: iteration, stage, score range, parse failures, text search — list and charts follow', async () => {
+  const page = await openWebview('dashboard');
+  await stream(page, events, 500);
+  const total = events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length;
+  await waitCount(page, `${total} of ${total}`);
+  const scores = [...candidateScores().values()];
+
+  await setDropdown(page, 'filter-kind', 'candidate');
+  await waitCount(page, `${candidates} of ${total}`);
+  await page.fill('#filter-min input', '3');
+  const atLeast3 = scores.filter((c) => c.score !== null && c.score >= 3).length;
+  await waitCount(page, `${atLeast3} of ${total}`);
+  await page.fill('#filter-max input', '4');
+  const in34 = scores.filter((c) => c.score !== null && c.score >= 3 && c.score <= 4).length;
+  await waitCount(page, `${in34} of ${total}`);
+  await settle(page);
+  const bars = await page.locator('[data-chart=histogram] rect.bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+  assert.equal(bars.reduce((a, b) => a + b, 0), in34, 'the histogram shows the filtered candidates');
+  assert.equal(await count(page, '[data-chart=scatter] circle.point'), in34);
+
+  await setDropdown(page, 'filter-iteration', '2');
+  await waitCount(page, `${scores.filter((c) => c.iteration === 2 && c.score !== null && c.score >= 3 && c.score <= 4).length} of ${total}`);
+  await page.fill('#filter-min input', '');
+  await page.fill('#filter-max input', '');
+  await page.click('#filter-failures');
+  await waitCount(page, `${scores.filter((c) => c.iteration === 2 && c.failures > 0).length} of ${total}`);
+  const rowsShown = await page.locator('.feed-row').evaluateAll((els) => els.map((e) => e.className));
+  assert.ok(rowsShown.length > 0 && rowsShown.every((c) => c.includes('has-failures') && c.includes('kind-candidate')));
+  await page.click('#filter-failures');
+  await setDropdown(page, 'filter-iteration', 'all');
+  await setDropdown(page, 'filter-kind', 'all');
+  await page.fill('#filter-text input', 'TOPIC NUMBER 7 ');
+  await waitCount(page, `${events.filter((e) => (e.type === 'prompt' && e.record.text.includes('topic number 7 ')) || (e.type === 'pair' && e.record.chosen.text.includes('topic number 7 '))).length} of ${total}`);
+  // the filter is part of the saved state
+  const st = await webviewState<DashboardState>(page);
+  assert.equal(st.filters.text, 'TOPIC NUMBER 7 ');
+  assert.equal(st.filters.kind, undefined);
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('restore from state: filters, scroll and selection come back; it asks for events after seq 0 of its run', async () => {
+  const state: DashboardState = { runId: 'run-1', filters: { kind: 'candidate', iteration: 1 }, scrollTop: 44 * 30, selectedId: 'c1-9-2', iteration: 1 };
+  const page = await openWebview('dashboard', { state });
+  await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+  assert.deepEqual((await posted<WebviewMessage>(page))[0], { type: 'ready', runId: 'run-1', afterSeq: 0 });
+  await stream(page, events, 1000);
+  const total = events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length;
+  await waitCount(page, `80 of ${total}`);
+  await page.waitForFunction(() => document.querySelector('.feed-list')!.scrollTop === 44 * 30);
+  await page.waitForSelector('.feed-row.selected[data-id="c1-9-2"]');
+  assert.match(await text(page, '.feed-details .detail-head'), /candidate c1-9-2/);
+  assert.equal(await page.evaluate(() => (document.getElementById('filter-kind') as HTMLElement & { value: string }).value), 'candidate');
+  assert.equal(await page.evaluate(() => (document.getElementById('filter-iteration') as HTMLElement & { value: string }).value), '1');
+  assert.ok(await page.locator('#iteration-1.focused').count());
+  // a later `ready` (page visible again) carries the seq it has drawn
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  const last = (await posted<WebviewMessage>(page)).at(-1);
+  assert.deepEqual(last, { type: 'ready', runId: 'run-1', afterSeq: events[events.length - 1].seq });
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('virtualised feed: 20k rows keep a few dozen row elements; scrolling reaches the last row; reveal focuses an iteration', async () => {
+  const big = eventStream({ iterations: 1, promptsPerIteration: 2500, n: 8, k: 1, trainSteps: 2 });
+  const page = await openWebview('dashboard');
+  await stream(page, big, 5000);
+  const total = big.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length;
+  await waitCount(page, `${total} of ${total}`);
+  assert.ok(total > 20000);
+  assert.ok((await count(page, '.feed-row')) < 60, 'only visible rows are in the DOM');
+  await page.evaluate(() => {
+    const l = document.querySelector('.feed-list')!;
+    l.scrollTop = l.scrollHeight;
+  });
+  await page.waitForFunction((n) => !!document.querySelector(`.feed-row[data-index="${n - 1}"]`), total);
+  assert.ok((await count(page, '.feed-row')) < 60);
+  await page.click('#btn-start');
+  await deliver(page, { type: 'reveal', iteration: 1 });
+  assert.equal(await count(page, '#iteration-1.focused'), 1);
+  const msgs = await posted<WebviewMessage>(page);
+  assert.deepEqual(msgs.filter((m) => m.type === 'command'), [{ type: 'command', command: 'startIteration' }]);
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('light, dark and high-contrast screenshots', async () => {
+  for (const theme of ['light', 'dark', 'hc'] as const) {
+    const page = await openWebview('dashboard', { theme, height: 1500 });
+    await stream(page, events, 1000);
+    await settle(page);
+    await page.click('.feed-row >> nth=5');
+    // text and background differ in every theme (the variables reached the page)
+    const [fg, bg] = await page.evaluate(() => [getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]);
+    assert.notEqual(fg, bg);
+    const file = await screenshot(page, `dashboard-${theme}`);
+    assert.ok(file.endsWith(`dashboard-${theme}.png`));
+    assert.deepEqual(pageErrors(page), []);
+    await page.context().close();
+  }
+});

@@ -86,6 +86,10 @@ test('an iteration runs in the daemon while clients come and go; every client se
   assert.equal(snap.iterations[0].status, 'done');
   assert.equal(snap.seq, sa.last);
   assert.ok(sa.events.some((e) => e.type === 'judgment'));
+  // The pairs group is served by the same daemon, on the same open run.
+  const page = await b.request('pairs/read', { runId: run.id, iteration: 1, offset: 0, limit: 10 });
+  assert.equal(page.total, snap.iterations[0].summary!.pairs);
+  assert.equal(page.pairs.length, Math.min(10, page.total));
   a.dispose();
   b.dispose();
 });

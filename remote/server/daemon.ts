@@ -3,12 +3,16 @@
  * kept current by the shared reducer), the background iterations (one AbortController each; they keep running when
  * clients disconnect), the event fan-out, and a tail of its own log for `agent/logTail`.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RpcErrors } from '../protocol';
 import type { RunEvent, RunSnapshot } from '../protocol';
 import { Run, RunStore } from '../store/runStore';
 import { addLogSink, info, warn, error as logError } from '../log';
 import { applyEvent } from '../snapshot/reducer';
 import { cutOff, replaySnapshot, writeCheckpoint } from './snapshot';
 import { EventFanout } from './fanout';
+import { AgentError } from './types';
 import type { AgentContext, HandlerMap } from './types';
 
 const LOG_TAIL = 2000;
@@ -86,6 +90,13 @@ export class Daemon implements AgentContext {
   private open(runId: string): OpenRun {
     const known = this.runs.get(runId);
     if (known) return known;
+    let dir: string;
+    try {
+      dir = this.store.runDir(runId);
+    } catch (e) {
+      throw new AgentError(RpcErrors.RunNotFound, (e as Error).message);
+    }
+    if (!fs.existsSync(path.join(dir, 'run.json'))) throw new AgentError(RpcErrors.RunNotFound, `run ${runId} not found in ${this.runsDir}`);
     return this.track(this.store.open(runId, { write: true }));
   }
 

@@ -546,7 +546,12 @@ export interface Requests {
   };
   'iteration/stop': { params: { runId: string }; result: { stopped: boolean } };
 
-  /** Snapshot plus every event after `afterSeq` (paged by `limit`); then live `events/push` until unsubscribed. */
+  /**
+   * Snapshot (state as of seq S) plus the events in (afterSeq, S] (paged by `limit`; `more` → continue with
+   * events/read up to S); then live `events/push` with every event after S, in order, until unsubscribed. An
+   * afterSeq at or past S asks for no backlog. Subscribing again on the same connection keeps the stream going, so a
+   * push may carry events at or below the newer snapshot's seq: skip those (the reducer does).
+   */
   'events/subscribe': {
     params: { runId: string; afterSeq: number; limit?: number };
     result: { snapshot: RunSnapshot; events: RunEvent[]; more: boolean };

@@ -3,12 +3,16 @@
  * kept current by the shared reducer), the background iterations (one AbortController each; they keep running when
  * clients disconnect), the event fan-out, and a tail of its own log for `agent/logTail`.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RpcErrors } from '../protocol';
 import type { RunEvent, RunSnapshot } from '../protocol';
 import { Run, RunStore } from '../store/runStore';
 import { addLogSink, info, warn, error as logError } from '../log';
 import { applyEvent } from '../snapshot/reducer';
-import { buildSnapshot, writeCheckpoint } from './snapshot';
+import { cutOff, replaySnapshot, writeCheckpoint } from './snapshot';
 import { EventFanout } from './fanout';
+import { AgentError } from './types';
 import type { AgentContext, HandlerMap } from './types';
 
 const LOG_TAIL = 2000;
@@ -86,11 +90,18 @@ export class Daemon implements AgentContext {
   private open(runId: string): OpenRun {
     const known = this.runs.get(runId);
     if (known) return known;
+    let dir: string;
+    try {
+      dir = this.store.runDir(runId);
+    } catch (e) {
+      throw new AgentError(RpcErrors.RunNotFound, (e as Error).message);
+    }
+    if (!fs.existsSync(path.join(dir, 'run.json'))) throw new AgentError(RpcErrors.RunNotFound, `run ${runId} not found in ${this.runsDir}`);
     return this.track(this.store.open(runId, { write: true }));
   }
 
   private track(run: Run): OpenRun {
-    const entry: OpenRun = { run, snapshot: buildSnapshot(run, this.tasks.get(run.id)?.iteration), unlisten: () => undefined };
+    const entry: OpenRun = { run, snapshot: replaySnapshot(run), unlisten: () => undefined };
     // Snapshot first, then fan-out: a subscriber's snapshot seq and its first pushed event always meet.
     let sinceCheckpoint = 0;
     entry.unlisten = run.events.onEvent((ev) => {
@@ -103,6 +114,14 @@ export class Daemon implements AgentContext {
       }
     });
     this.runs.set(run.id, entry);
+    // We hold the run's lock and run nothing in it yet: an iteration the log calls running was cut off (kill -9,
+    // power loss). Say so in the log itself, so every client's reducer shows it stopped; iteration/start resumes it.
+    if (!this.tasks.has(run.id)) {
+      for (const c of cutOff(entry.snapshot)) {
+        info(`run ${run.id}: iteration ${c.iteration} was cut off${c.stage ? ` in stage ${c.stage}` : ''} (agent killed?); start it again to resume`);
+        run.emit({ type: 'iteration.stopped', iteration: c.iteration, ...(c.stage ? { stage: c.stage } : {}) });
+      }
+    }
     return entry;
   }
 

@@ -26,9 +26,7 @@ export function toResponseError(e: unknown): ResponseError<undefined> {
   if (e instanceof AgentError) return new ResponseError(e.code, e.message);
   if (e instanceof ConfigError) return new ResponseError(RpcErrors.InvalidConfig, e.message);
   if (e instanceof LockedError) return new ResponseError(RpcErrors.Locked, e.message);
-  const msg = e instanceof Error ? e.message : String(e);
-  if (/^run \S+ not found in /.test(msg) || /^invalid run id /.test(msg)) return new ResponseError(RpcErrors.RunNotFound, msg);
-  return new ResponseError(ErrorCodes.InternalError, msg);
+  return new ResponseError(ErrorCodes.InternalError, e instanceof Error ? e.message : String(e));
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -61,12 +61,25 @@ export function settle(s: RunSnapshot, activeIteration?: number): RunSnapshot {
   return changed ? { ...s, iterations, run: { ...s.run, status: runStatusOf(iterations) } } : s;
 }
 
-export function buildSnapshot(run: Run, activeIteration?: number): RunSnapshot {
+/** The state the event log records (checkpoint + replay), as it is: a cut-off iteration still says running. */
+export function replaySnapshot(run: Run): RunSnapshot {
   let s = readCheckpoint(run) ?? emptySnapshot(run);
   for (let more = true; more; ) {
     const page = run.events.readAfter(s.seq, REPLAY_PAGE);
     for (const ev of page.events) s = applyEvent(s, ev);
     more = page.more && page.events.length > 0;
   }
-  return settle(s, activeIteration);
+  return s;
+}
+
+/** For reading a run without owning it: the replayed state with cut-off iterations shown as stopped. */
+export function buildSnapshot(run: Run, activeIteration?: number): RunSnapshot {
+  return settle(replaySnapshot(run), activeIteration);
+}
+
+/** Iterations the log leaves running (with their running stage): cut off, when no process is running them. */
+export function cutOff(s: RunSnapshot): { iteration: number; stage?: IterationState['stages'][number]['stage'] }[] {
+  return s.iterations
+    .filter((it) => it.status === 'running')
+    .map((it) => ({ iteration: it.iteration, stage: it.stages.find((st) => st.status === 'running')?.stage }));
 }

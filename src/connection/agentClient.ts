@@ -209,7 +209,16 @@ export class AgentClient implements AgentApi {
 
   private async resubscribe(rpc: AgentRpc, runId: string, s: RunStream): Promise<void> {
     s.held ??= [];
-    const res = await rpc.request('events/subscribe', { runId, afterSeq: s.last, limit: 0 });
+    let res: RequestResult<'events/subscribe'>;
+    try {
+      res = await rpc.request('events/subscribe', { runId, afterSeq: s.last, limit: 0 });
+    } catch (e) {
+      // The agent answered but refuses this run (gone, unreadable): end its stream, keep the link.
+      if (!isRpcError(e) || isRpcError(e, RpcErrors.Unauthorized)) throw e;
+      this.log.warn(`events of run ${runId}: cannot resume after reconnecting: ${(e as Error).message}`);
+      this.streams.delete(runId);
+      return;
+    }
     // Read what was missed up to the snapshot, in order, before anything pushed on the new link.
     await this.enqueue(runId, s, () => this.fill(rpc, runId, s, res.snapshot.seq));
     this.release(runId, s);

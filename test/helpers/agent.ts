@@ -6,7 +6,7 @@ import { after } from 'node:test';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { repoRoot, tmpDir } from './tmp';
 import { connectSocket, type AgentRpc } from '../../remote/rpc/client';
 import { Daemon } from '../../remote/server/daemon';
@@ -15,7 +15,29 @@ import { handlerGroups } from '../../remote/server/handlers';
 import { closeGently, listenSocket, newToken, writePrivateFile } from '../../remote/server/listen';
 import { setQuiet } from '../../remote/log';
 
-export const agentJs = path.join(repoRoot, 'dist', 'agent.js');
+/**
+ * A private copy of dist/agent.js for this test file: `npm run package` (another test) rebuilds dist/ while tests
+ * run, so the shared file can vanish for a moment. Waits for it, copies it, checks the copy runs.
+ */
+function stableAgentCopy(): string {
+  const src = path.join(repoRoot, 'dist', 'agent.js');
+  // <tmp>/dist/agent.js: the layout of an installed extension, so a fake extension root can point here too.
+  const dir = path.join(tmpDir('selfreward-agentjs-'), 'dist');
+  fs.mkdirSync(dir);
+  const dst = path.join(dir, 'agent.js');
+  for (let attempt = 0; attempt < 600; attempt++) {
+    try {
+      fs.copyFileSync(src, dst);
+      if (spawnSync(process.execPath, [dst, 'version'], { encoding: 'utf8' }).status === 0) return dst;
+    } catch {
+      /* not there right now */
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+  throw new Error(`${src} missing: run npm run build first`);
+}
+
+export const agentJs = stableAgentCopy();
 
 /** A small valid run config on the sim backend. */
 export function simConfig(name = 'test run', extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -145,3 +145,36 @@ test('localAgentPaths keeps Unix socket paths short', () => {
   assert.ok(Buffer.byteLength(p.socket) <= 100, p.socket);
   assert.equal(localAgentPaths('/short').socket, '/short/agent.sock');
 });
+
+test('local mode survives kill -9 of the daemon: the link restarts it, the mirror shows the cut-off iteration stopped, a restart resumes it', async () => {
+  const dir = tmpDir();
+  const stateDir = path.join(dir, 'state');
+  const pids = new Set<number>();
+  after(() => {
+    for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  });
+  const m = new AgentConnectionManager({ local: () => ({ agentJs, runsDir: path.join(dir, 'runs'), stateDir }), log: quiet });
+  const agent = (await m.connectLocal()) as AgentClient;
+  const pid1 = agent.hello!.pid;
+  pids.add(pid1);
+  const mirror = new RunMirror(agent);
+  const { run } = await agent.request('runs/create', { config: cfg('local crash') });
+  await mirror.track(run.id);
+  const seen: RunEvent[] = [];
+  mirror.onEvents(run.id, (evs) => seen.push(...evs));
+  await agent.request('iteration/start', { runId: run.id });
+  await waitFor('candidates under way', () => seen.some((e) => e.type === 'candidate'), 30_000);
+  process.kill(pid1, 'SIGKILL');
+  await waitFor('a new daemon', () => agent.state === 'connected' && agent.hello!.pid !== pid1, 20_000);
+  pids.add(agent.hello!.pid);
+  // The mirror needs nothing but its events to see what happened.
+  await mirror.track(run.id);
+  await waitFor('stopped in the mirror', () => mirror.snapshot(run.id)!.iterations[0]?.status === 'stopped', 10_000);
+  assert.equal(mirror.snapshot(run.id)!.run.status, 'idle');
+  assert.equal((await agent.request('iteration/start', { runId: run.id })).iteration, 1);
+  await waitFor('resumed to the end', () => mirror.snapshot(run.id)!.iterations[0]?.status === 'done', 60_000);
+  seen.forEach((e, i) => assert.equal(e.seq, run.lastSeq + 1 + i, `event #${i}`));
+  await agent.request('agent/shutdown', {});
+  mirror.dispose();
+  m.dispose();
+});

@@ -131,6 +131,7 @@ test('errors carry RpcErrors codes: unknown run, bad config, traversal, unknown 
   const d = await startInProcessDaemon();
   const c = await d.connect();
   await assert.rejects(c.request('runs/snapshot', { runId: 'no-such-run' }), (e: unknown) => isRpcError(e, RpcErrors.RunNotFound));
+  await assert.rejects(c.request('events/subscribe', { runId: '../../etc', afterSeq: 0 }), (e: unknown) => isRpcError(e, RpcErrors.RunNotFound) && /invalid run id/.test((e as { message: string }).message));
   await assert.rejects(
     c.request('runs/create', { config: { name: 'x', seed: 1, model: { backend: 'sim', name: 'm' }, seedData: [], candidates: { n: 1 } } }),
     (e: unknown) => isRpcError(e, RpcErrors.InvalidConfig) && /candidates\.n/.test((e as { message: string }).message),

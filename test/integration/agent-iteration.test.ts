@@ -86,6 +86,10 @@ test('an iteration runs in the daemon while clients come and go; every client se
   assert.equal(snap.iterations[0].status, 'done');
   assert.equal(snap.seq, sa.last);
   assert.ok(sa.events.some((e) => e.type === 'judgment'));
+  // The pairs group is served by the same daemon, on the same open run.
+  const page = await b.request('pairs/read', { runId: run.id, iteration: 1, offset: 0, limit: 10 });
+  assert.equal(page.total, snap.iterations[0].summary!.pairs);
+  assert.equal(page.pairs.length, Math.min(10, page.total));
   a.dispose();
   b.dispose();
 });
@@ -108,6 +112,9 @@ test('kill -9 of the daemon mid-iteration: a restarted daemon resumes the iterat
   const c2 = await d2.connect();
   const before = await c2.request('runs/snapshot', { runId: run.id });
   assert.equal(before.iterations[0].status, 'stopped', 'the cut-off iteration shows as stopped, not running');
+  // ... because the restarted daemon wrote it into the log, so every client's reducer agrees.
+  const tail = await c2.request('events/read', { runId: run.id, afterSeq: before.seq - 1, limit: 1 });
+  assert.equal(tail.events[0].type, 'iteration.stopped');
   const s2 = new Stream(run.id);
   s2.attach(c2);
   await c2.request('events/subscribe', { runId: run.id, afterSeq: before.seq });
@@ -148,5 +155,32 @@ test('preview/judge streams K results per sample and a done; a newer preview sup
   const p3 = await waitFor('p3 cancelled', () => done.get('p3'), 30_000);
   assert.equal(p3.cancelled, true);
   assert.ok((results.get('p3') ?? 0) < 600, 'cancelled before finishing');
+  c.dispose();
+});
+
+test('agent/shutdown mid-iteration stops it cleanly (stopped in the log and manifest, lock released) and exits; iteration/stop likewise', async () => {
+  const d = await spawnDaemon();
+  const c = await d.connect();
+  const { run } = await c.request('runs/create', { config: cfg('shutdown') });
+  const s = new Stream(run.id);
+  s.attach(c);
+  await c.request('events/subscribe', { runId: run.id, afterSeq: run.lastSeq });
+  await c.request('iteration/start', { runId: run.id });
+  await waitFor('under way', () => s.events.some((e) => e.type === 'candidate'), 30_000);
+  assert.deepEqual(await c.request('iteration/stop', { runId: run.id }), { stopped: true });
+  // iteration/stop answers once the iteration has stopped: the daemon's state says so already.
+  assert.equal((await c.request('runs/snapshot', { runId: run.id })).iterations[0].status, 'stopped');
+  assert.deepEqual(await c.request('iteration/stop', { runId: run.id }), { stopped: false });
+  await c.request('iteration/start', { runId: run.id });
+  await waitFor('under way again', () => s.events.filter((e) => e.type === 'iteration.started').length === 2, 30_000);
+  await c.request('agent/shutdown', {});
+  assert.equal(await d.exited, 0);
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const manifest = JSON.parse(fs.readFileSync(path.join(run.dir, 'iterations', '1', 'manifest.json'), 'utf8')) as { status: string };
+  assert.equal(manifest.status, 'stopped');
+  assert.ok(!fs.existsSync(path.join(run.dir, 'run.lock')), 'lock released');
+  const lines = fs.readFileSync(path.join(run.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+  assert.equal(lines.filter((e) => e.type === 'iteration.stopped').length, 2);
   c.dispose();
 });

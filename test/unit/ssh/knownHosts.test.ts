@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { utils } from 'ssh2';
 import {
   appendKnownHost,
   fingerprint,
@@ -15,19 +14,20 @@ import {
 } from '../../../src/connection/ssh/knownHosts';
 import { tmpDir } from '../../helpers/tmp';
 
-function newKey(type: 'ed25519' | 'ecdsa' = 'ed25519'): { blob: Buffer; pub: string } {
-  const pair = type === 'ecdsa' ? utils.generateKeyPairSync('ecdsa', { bits: 256 }) : utils.generateKeyPairSync('ed25519');
-  const parsed = utils.parseKey(pair.public);
-  if (parsed instanceof Error) throw parsed;
-  const k = Array.isArray(parsed) ? parsed[0] : parsed;
-  return { blob: k.getPublicSSH(), pub: pair.public };
+/** A fresh host key made by the real ssh-keygen (ssh2's generator sometimes emits keys its own parser rejects). */
+let keyNo = 0;
+function newKey(dir: string, type: 'ed25519' | 'ecdsa' = 'ed25519'): { blob: Buffer; pub: string } {
+  const file = path.join(dir, `key${keyNo++}`);
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'ecdsa' ? ['-b', '256'] : []), '-N', '', '-f', file]);
+  const pub = fs.readFileSync(`${file}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  return { blob: Buffer.from(pub.split(' ')[1], 'base64'), pub };
 }
 
 describe('knownHosts', () => {
   const dir = tmpDir('selfreward-kh-');
-  const a = newKey();
-  const b = newKey();
-  const e = newKey('ecdsa');
+  const a = newKey(dir);
+  const b = newKey(dir);
+  const e = newKey(dir, 'ecdsa');
   const files = (user: string, system: string[] = []): KnownHostsFiles => ({ user, system });
 
   it('prints fingerprints exactly as ssh-keygen -lf does', () => {

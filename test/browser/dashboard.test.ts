@@ -188,3 +188,20 @@ test('light, dark and high-contrast screenshots', async () => {
     await page.context().close();
   }
 });
+
+test('review gate: a waiting iteration says training waits for the review; the notice goes once the review completes', async () => {
+  const page = await openWebview('dashboard');
+  await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+  const evs = eventStream({ iterations: 1, promptsPerIteration: 6, n: 4, k: 3, finishLast: false });
+  const last = evs[evs.length - 1].seq;
+  const pairs = evs.filter((e) => e.type === 'pair').length;
+  const ts = new Date().toISOString();
+  await stream(page, [...evs, { seq: last + 1, ts, type: 'review.waiting', iteration: 1, pairs }]);
+  await page.waitForSelector('#iteration-1 .gate-notice');
+  assert.match(await text(page, '#iteration-1 .gate-notice'), new RegExp(`Review gate: training waits until the ${pairs} pairs are reviewed`));
+  assert.equal(await text(page, '#iteration-1 .status'), 'waiting');
+  await stream(page, [{ seq: last + 2, ts, type: 'review.completed', iteration: 1, accepted: pairs - 1, rejected: 1 }]);
+  await page.waitForSelector('#iteration-1 .gate-notice', { state: 'detached' });
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});

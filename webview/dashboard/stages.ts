@@ -18,6 +18,17 @@ function stageRow(st: StageState): HTMLElement {
   );
 }
 
+/** The review gate holds training: say so where the user looks, and what releases it. */
+function gateNotice(it: IterationState): HTMLElement {
+  const review = it.stages.find((s) => s.stage === 'review');
+  return h(
+    'div',
+    { class: 'gate-notice', role: 'status' },
+    h('strong', null, 'Review gate: '),
+    `training waits until the ${review?.total ?? ''} pairs are reviewed. Open "Review Pairs", decide, save, then "Complete review"; only accepted, flipped and edited pairs train.`,
+  );
+}
+
 export function iterationBlock(it: IterationState, snapshot: RunSnapshot, focused: boolean): HTMLElement {
   const rubric = snapshot.rubricVersions.find((r) => r.version === it.rubricVersion);
   return h(
@@ -31,6 +42,7 @@ export function iterationBlock(it: IterationState, snapshot: RunSnapshot, focuse
       h('span', { class: 'muted model' }, it.modelIn || '–', it.modelOut ? ` → ${it.modelOut}` : ''),
       h('span', { class: 'muted rubric', title: rubric ? `rubric hash ${rubric.hash}` : undefined }, `rubric v${it.rubricVersion}`),
     ),
+    it.status === 'waiting' ? gateNotice(it) : null,
     ...it.stages.map(stageRow),
   );
 }

@@ -22,19 +22,19 @@ function shownState(link: SshLink, services: Services): LinkState {
   return link.state === 'connected' && services.connection.state !== 'offline' ? services.connection.state : link.state;
 }
 
+/**
+ * The main status item (src/status) already shows the link while it is up or coming back; this one appears only
+ * when an SSH link has failed, with the reason and a click to connect again.
+ */
 function showState(link: SshLink | undefined, state: LinkState): void {
   if (!status) return;
-  if (!link) {
+  if (!link || state !== 'offline') {
     status.hide();
     return;
   }
-  const icon = { connected: '$(remote)', connecting: '$(sync~spin)', reconnecting: '$(sync~spin)', offline: '$(debug-disconnect)' }[state];
-  status.text = `${icon} ${link.label}${state === 'connected' ? '' : ` (${state})`}`;
-  status.tooltip =
-    state === 'offline'
-      ? `SSH link to ${link.label} is down${link.lastError ? `: ${link.lastError.message}` : ''}. Click to connect again.`
-      : `Self-Rewarding agent over SSH: ${link.label} — ${state}`;
-  status.backgroundColor = state === 'offline' ? new vscode.ThemeColor('statusBarItem.errorBackground') : state === 'connected' ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
+  status.text = `$(debug-disconnect) ${link.label} (offline)`;
+  status.tooltip = `SSH link to ${link.label} is down${link.lastError ? `: ${link.lastError.message}` : ''}. Click to connect again.`;
+  status.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
   status.show();
 }
 

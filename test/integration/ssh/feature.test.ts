@@ -64,8 +64,8 @@ describe('Connect to GPU Host… / Disconnect (vscode stub, real sshd)', () => {
     const { runs } = await services.connection.agent!.request('runs/list', {});
     assert.deepEqual(runs, []);
     const item = stub.statusBarItems.find((i) => i.id === 'selfreward.ssh')!;
-    assert.equal(item.visible, true);
-    assert.equal(item.text, `$(remote) root@127.0.0.1:${sshd.port}`);
+    assert.equal(item.visible, false, 'while the link is up the main status item shows it; no second item');
+    assert.equal(services.connection.agent?.label, `root@127.0.0.1:${sshd.port}`);
     assert.equal(stub.contexts.get('selfreward.connected'), true);
     assert.match(logText(), new RegExp(fingerprint(sshd.hostKeyBlob).replace(/[+/]/g, '\\$&')));
     assert.match(logText(), /deploy: uploading agent/);
@@ -104,7 +104,9 @@ describe('Connect to GPU Host… / Disconnect (vscode stub, real sshd)', () => {
     const text = logText();
     assert.ok(text.includes(fingerprint(otherBlob)) && text.includes(fingerprint(sshd.hostKeyBlob)));
     assert.equal(services.connection.state, 'offline');
-    assert.match(stub.statusBarItems.find((i) => i.id === 'selfreward.ssh')!.text, /offline/);
+    const failed = stub.statusBarItems.find((i) => i.id === 'selfreward.ssh')!;
+    assert.equal(failed.visible, true, 'a failed link is shown with its reason');
+    assert.match(failed.text, /offline/);
   });
 
   it('Other host… takes user@host[:port] and rejects a bad port before connecting', async () => {

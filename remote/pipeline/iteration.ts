@@ -26,6 +26,7 @@ import { runPairStage } from './pairs';
 import { runTrainStage } from './train';
 import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
+import { reemitLostRecordEvents } from './reconcileEvents';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -82,6 +83,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   if (resume) {
     manifest = run.readManifest(t)!;
     if (opts.overrides) info(`iteration ${t}: resuming with the parameters it started with; overrides ignored`);
+    reemitLostRecordEvents(run, t);
   } else {
     const rubric = run.latestRubric();
     manifest = {

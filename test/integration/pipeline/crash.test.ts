@@ -108,6 +108,11 @@ test('SIGKILL at random points of every stage, then resume: nothing lost or dupl
   const strip = (m: Record<string, unknown>) => ({ ...m, modelOut: undefined, trainLoss: undefined, trainRewardMargin: undefined });
   assert.deepEqual(strip(JSON.parse(fs.readFileSync(it(crashRun, 'metrics.json'), 'utf8'))), strip(JSON.parse(fs.readFileSync(it(refRun, 'metrics.json'), 'utf8'))));
   // the event log survived every kill: whole lines, increasing seq
-  const seqs = fs.readFileSync(path.join(crashRun, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq as number);
-  seqs.forEach((s, i) => assert.equal(s, i + 1));
+  const logged = fs.readFileSync(path.join(crashRun, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string; record?: { id: string } });
+  logged.forEach((e, i) => assert.equal(e.seq, i + 1));
+  // ...and, after resume, it mirrors every durable record exactly once (events lost between append and emit are re-emitted)
+  for (const [type, file] of [['prompt', 'prompts'], ['candidate', 'candidates'], ['judgment', 'judgments'], ['pair', 'pairs']]) {
+    const evIds = logged.filter((e) => e.type === type).map((e) => e.record!.id).sort();
+    assert.deepEqual(evIds, [...recordsById(it(crashRun, `${file}.jsonl`)).keys()].sort(), `${type} events`);
+  }
 });

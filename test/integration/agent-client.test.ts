@@ -178,3 +178,41 @@ test('local mode survives kill -9 of the daemon: the link restarts it, the mirro
   mirror.dispose();
   m.dispose();
 });
+
+test('local mode replaces an idle daemon of another build, but keeps one that is running an iteration', async () => {
+  const dir = tmpDir();
+  const stateDir = path.join(dir, 'state');
+  const runsDir = path.join(dir, 'runs');
+  const pids = new Set<number>();
+  after(() => {
+    for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  });
+  // "Another build": the same agent with one more line.
+  const otherJs = path.join(dir, 'other-agent.js');
+  fs.writeFileSync(otherJs, fs.readFileSync(agentJs, 'utf8') + '\n// another build\n');
+  const old = new AgentConnectionManager({ local: () => ({ agentJs: otherJs, runsDir, stateDir }), log: quiet });
+  const a0 = (await old.connectLocal()) as AgentClient;
+  const oldPid = a0.hello!.pid;
+  pids.add(oldPid);
+  const { run } = await a0.request('runs/create', { config: cfg('busy') });
+  await a0.request('iteration/start', { runId: run.id });
+  await old.disconnect();
+
+  const logs: string[] = [];
+  const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m) };
+  const ours = new AgentConnectionManager({ local: () => ({ agentJs, runsDir, stateDir }), log });
+  const a1 = (await ours.connectLocal()) as AgentClient;
+  assert.equal(a1.hello!.pid, oldPid, 'busy: reused');
+  assert.ok(logs.some((l) => /another version .* runs /.test(l)), logs.join('\n'));
+  await a1.request('iteration/stop', { runId: run.id });
+  await ours.disconnect();
+
+  const a2 = (await ours.connectLocal()) as AgentClient;
+  pids.add(a2.hello!.pid);
+  assert.notEqual(a2.hello!.pid, oldPid, 'idle: replaced');
+  assert.ok(logs.some((l) => /replacing pid/.test(l)));
+  assert.equal((await a2.request('runs/list', {})).runs[0].id, run.id, 'same runs folder');
+  await a2.request('agent/shutdown', {});
+  ours.dispose();
+  old.dispose();
+});

@@ -48,6 +48,7 @@ export class AgentClient implements AgentApi {
   private handlers = new Map<string, Set<(p: unknown) => void>>();
   private streams = new Map<string, RunStream>();
   private disposed = false;
+  private agentExiting = false;
   private linkSubs: { dispose(): void }[] = [];
   private waiters = new Set<() => void>();
   private readonly log: ClientLog;
@@ -92,6 +93,9 @@ export class AgentClient implements AgentApi {
     const rpc = await this.link(signal);
     if (method === 'events/subscribe') return this.subscribe(rpc, params as RequestParams<'events/subscribe'>, signal) as Promise<RequestResult<M>>;
     if (method === 'events/unsubscribe') this.streams.delete((params as RequestParams<'events/unsubscribe'>).runId);
+    // The agent was asked to exit: its link closing is then the end, not a drop to repair (reconnecting a local
+    // link would start a new daemon).
+    if (method === 'agent/shutdown') this.agentExiting = true;
     return rpc.request(method, params, signal);
   }
 
@@ -137,7 +141,11 @@ export class AgentClient implements AgentApi {
       ...(['preview/result', 'preview/done', 'agent/log'] as const).map((m) => rpc.onNotification(m, (p) => this.emit(m, p))),
     ];
     rpc.onClose(() => {
-      if (this.rpc === rpc && !this.disposed) void this.reconnect();
+      if (this.rpc !== rpc || this.disposed) return;
+      if (this.agentExiting) {
+        this.log.info(`the agent (${this.label}) exited on request`);
+        this.dispose();
+      } else void this.reconnect();
     });
     // Streams of the previous link continue from where consumers are.
     await Promise.all([...this.streams.entries()].map(([runId, s]) => this.resubscribe(rpc, runId, s)));
@@ -243,7 +251,7 @@ export class AgentClient implements AgentApi {
       if (!fresh.length) return;
       // A hole before this batch (should not happen on one link, but costs nothing to close): read it first.
       if (fresh[0].seq > s.last + 1 && rpc) await this.fill(rpc, runId, s, fresh[0].seq - 1);
-      this.deliver(runId, s, fresh.filter((e) => e.seq > s.last));
+      this.deliver(runId, s, fresh);
     });
   }
 
@@ -256,14 +264,21 @@ export class AgentClient implements AgentApi {
     while (s.last < upTo) {
       const page = await rpc.request('events/read', { runId, afterSeq: s.last, limit: READ_PAGE });
       const got = page.events.filter((e) => e.seq <= upTo);
-      if (!got.length) break;
+      const before = s.last;
       this.deliver(runId, s, got);
+      if (s.last === before) break; // nothing more to read (or the stream ended): never spin
     }
   }
 
+  /** Hand consumers the events that continue the stream exactly; anything else waits for the next fill. */
   private deliver(runId: string, s: RunStream, events: RunEvent[]): void {
-    if (!events.length || this.streams.get(runId) !== s) return;
-    s.last = events[events.length - 1].seq;
-    this.emit('events/push', { runId, events });
+    if (this.streams.get(runId) !== s) return;
+    const next = events.filter((e) => e.seq > s.last);
+    if (!next.length) return;
+    // A hole that could not be read (the link died meanwhile) is never papered over: these events come again
+    // with the fill after the next push or reconnect.
+    if (next[0].seq !== s.last + 1 || next.some((e, i) => i > 0 && e.seq !== next[i - 1].seq + 1)) return;
+    s.last = next[next.length - 1].seq;
+    this.emit('events/push', { runId, events: next });
   }
 }

@@ -86,15 +86,42 @@ async function startDaemon(opts: LocalAgentOptions, p: LocalAgentPaths): Promise
   }
 }
 
+function fileHash(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * A daemon left by an older extension version is replaced by ours — unless it is running an iteration: work in
+ * progress is never stopped behind the user's back; it is reused, and replaced on a later connect.
+ */
+async function replaceIfOutdated(running: AgentRpc, opts: LocalAgentOptions, ourHash: string): Promise<AgentRpc | undefined> {
+  if (running.hello.bundleHash === ourHash) return running;
+  const { runs } = await running.request('runs/list', {});
+  const busy = runs.filter((r) => r.status === 'running' || r.status === 'waiting');
+  if (busy.length) {
+    opts.log?.warn(`local agent: pid ${running.hello.pid} is another version (${running.hello.agentVersion}) but runs ${busy.map((r) => r.id).join(', ')}; reusing it until they finish`);
+    return running;
+  }
+  opts.log?.info(`local agent: replacing pid ${running.hello.pid} (version ${running.hello.agentVersion}, another build) with this extension's agent`);
+  const gone = new Promise<void>((resolve) => running.onClose(resolve));
+  await running.request('agent/shutdown', {});
+  await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
+  return undefined;
+}
+
 /** Connect to the local daemon, starting it when none answers. Used as the AgentClient's link factory. */
 export function localLinkFactory(opts: LocalAgentOptions): LinkFactory {
   const p = localAgentPaths(opts.stateDir);
   return async () => {
-    const running = await tryConnect(p);
+    const ourHash = fileHash(opts.agentJs);
+    const found = await tryConnect(p);
+    const running = found && (await replaceIfOutdated(found, opts, ourHash));
     if (running) {
       opts.log?.info(`local agent: reusing pid ${running.hello.pid}`);
       return running;
     }
+    // The old daemon removes its socket as it exits; wait for that so ours does not find it still answering.
+    for (let i = 0; i < 100 && fs.existsSync(p.socket) && found; i++) await new Promise((r) => setTimeout(r, 50));
     return startDaemon(opts, p);
   };
 }

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +20,22 @@ const cfg = (name: string) =>
   });
 
 const quiet = { info: () => undefined, warn: () => undefined };
+
+/** After a local-mode test: stop whatever daemon answers on its state folder's socket (by its pid). */
+function cleanupLocalDaemon(t: TestContext, stateDir: string): void {
+  // t.after runs when the test ends, before the file's tmpDir cleanup removes the socket.
+  t.after(async () => {
+    const p = localAgentPaths(stateDir);
+    try {
+      const c = await connectSocket(p.socket, p.tokenFile);
+      process.kill(c.hello.pid, 'SIGKILL');
+      c.dispose();
+    } catch {
+      /* none left */
+    }
+  });
+}
+
 
 test('AgentClient + RunMirror: links cut mid-iteration reconnect, and the mirror sees every event once, in order', async () => {
   const d = await spawnDaemon();
@@ -93,11 +109,12 @@ test('AgentClient goes offline instead of looping when the agent refuses the tok
   assert.equal(calls, 2);
 });
 
-test('local mode: connectLocal starts a detached daemon, a second window reuses it, disconnect leaves it running', async () => {
+test('local mode: connectLocal starts a detached daemon, a second window reuses it, disconnect leaves it running', async (t) => {
   const dir = tmpDir();
   const stateDir = path.join(dir, 'state');
   const runsDir = path.join(dir, 'runs');
   const paths = localAgentPaths(stateDir);
+  cleanupLocalDaemon(t, stateDir);
   let pid: number | undefined;
   after(() => {
     if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
@@ -146,9 +163,10 @@ test('localAgentPaths keeps Unix socket paths short', () => {
   assert.equal(localAgentPaths('/short').socket, '/short/agent.sock');
 });
 
-test('local mode survives kill -9 of the daemon: the link restarts it, the mirror shows the cut-off iteration stopped, a restart resumes it', async () => {
+test('local mode survives kill -9 of the daemon: the link restarts it, the mirror shows the cut-off iteration stopped, a restart resumes it', async (t) => {
   const dir = tmpDir();
   const stateDir = path.join(dir, 'state');
+  cleanupLocalDaemon(t, stateDir);
   const pids = new Set<number>();
   after(() => {
     for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
@@ -177,4 +195,43 @@ test('local mode survives kill -9 of the daemon: the link restarts it, the mirro
   await agent.request('agent/shutdown', {});
   mirror.dispose();
   m.dispose();
+});
+
+test('local mode replaces an idle daemon of another build, but keeps one that is running an iteration', async (t) => {
+  const dir = tmpDir();
+  const stateDir = path.join(dir, 'state');
+  const runsDir = path.join(dir, 'runs');
+  cleanupLocalDaemon(t, stateDir);
+  const pids = new Set<number>();
+  after(() => {
+    for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  });
+  // "Another build": the same agent with one more line.
+  const otherJs = path.join(dir, 'other-agent.js');
+  fs.writeFileSync(otherJs, fs.readFileSync(agentJs, 'utf8') + '\n// another build\n');
+  const old = new AgentConnectionManager({ local: () => ({ agentJs: otherJs, runsDir, stateDir }), log: quiet });
+  const a0 = (await old.connectLocal()) as AgentClient;
+  const oldPid = a0.hello!.pid;
+  pids.add(oldPid);
+  const { run } = await a0.request('runs/create', { config: cfg('busy') });
+  await a0.request('iteration/start', { runId: run.id });
+  await old.disconnect();
+
+  const logs: string[] = [];
+  const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m) };
+  const ours = new AgentConnectionManager({ local: () => ({ agentJs, runsDir, stateDir }), log });
+  const a1 = (await ours.connectLocal()) as AgentClient;
+  assert.equal(a1.hello!.pid, oldPid, 'busy: reused');
+  assert.ok(logs.some((l) => /another version .* runs /.test(l)), logs.join('\n'));
+  await a1.request('iteration/stop', { runId: run.id });
+  await ours.disconnect();
+
+  const a2 = (await ours.connectLocal()) as AgentClient;
+  pids.add(a2.hello!.pid);
+  assert.notEqual(a2.hello!.pid, oldPid, 'idle: replaced');
+  assert.ok(logs.some((l) => /replacing pid/.test(l)));
+  assert.equal((await a2.request('runs/list', {})).runs[0].id, run.id, 'same runs folder');
+  await a2.request('agent/shutdown', {});
+  ours.dispose();
+  old.dispose();
 });

@@ -83,7 +83,27 @@ if (watch) {
   }
   console.log('watching for changes…');
 } else {
-  fs.rmSync(out, { recursive: true, force: true });
+  // Tests run in parallel with builds (the packaging test makes a production build): every output file is
+  // replaced atomically (temp + rename), so a reader never sees a half-written or missing bundle; files this
+  // build did not produce (a removed webview, source maps of a production build) are deleted afterwards.
   copyStatic();
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, write: false })));
+  const produced = new Set([path.join(out, 'run-config.schema.json')]);
+  for (const r of results) {
+    for (const f of r.outputFiles) {
+      fs.mkdirSync(path.dirname(f.path), { recursive: true });
+      const tmp = `${f.path}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, f.contents);
+      fs.renameSync(tmp, f.path);
+      produced.add(f.path);
+    }
+  }
+  const prune = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) prune(p);
+      else if (!produced.has(p) && !/\.\d+\.tmp$/.test(p)) fs.rmSync(p, { force: true });
+    }
+  };
+  prune(out);
 }

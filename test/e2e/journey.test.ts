@@ -155,7 +155,10 @@ test('real VS Code journey: connect over SSH, run with the review gate, rubric p
     assert.ok(total >= 3, `enough pairs to review (${total})`);
     const flippedId = (await pf.locator('#detail').getAttribute('data-id'))!;
     await pf.locator('#detail .prompt').click();
+    await waitFor('the review gate shown on', async () => /training waits/i.test(await text(pf, '#gate-state')), 30_000);
     await page.keyboard.press('f');
+    await waitFor('the pair flipped', async () => (await pf.locator(`.pair-list .row[data-id="${flippedId}"] .state`).innerText()) === 'flipped');
+    await page.keyboard.press('j');
     await waitFor('the cursor past the flipped pair', async () => (await pf.locator('#detail').getAttribute('data-id')) !== flippedId);
     const rejectedId = (await pf.locator('#detail').getAttribute('data-id'))!;
     await page.keyboard.press('r');

@@ -176,7 +176,12 @@ test('real VS Code journey: connect over SSH, run with the review gate, rubric p
     await shot(page, '4-pairs-reviewed.png');
 
     // 5. Training proceeds on the reviewed set: the iteration finishes; train.jsonl = pairs − rejected, flip applied.
-    await waitFor('iteration 1 to finish', async () => (await page.locator('.notification-list-item-message', { hasText: 'iteration 1 finished' }).count()) > 0, 180_000);
+    const manifests = (): string[] => findFiles(sshd!.remoteHome, 'manifest.json').filter((f) => f.endsWith(path.join('iterations', '1', 'manifest.json')));
+    await waitFor('iteration 1 done on the remote', () => manifests().length === 1 && (JSON.parse(fs.readFileSync(manifests()[0], 'utf8')) as { status: string }).status === 'done', 180_000);
+    await waitFor('the status bar to leave iteration 1', async () => {
+      const s = await statusBarText(page);
+      return s.includes(label) && !/it 1/.test(s);
+    }, 30_000);
     const trainFiles = findFiles(sshd.remoteHome, 'train.jsonl').filter((f) => f.endsWith(path.join('iterations', '1', 'train', 'train.jsonl')));
     assert.equal(trainFiles.length, 1, `one train.jsonl under ${sshd.remoteHome}`);
     const iterDir = path.dirname(path.dirname(trainFiles[0]));

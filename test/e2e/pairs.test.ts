@@ -66,6 +66,7 @@ test('real VS Code: open, decide by key, dirty tab, save, undo through VS Code, 
     await page.screenshot({ path: path.join(screenshotDir, 'pairs-editor-code-server.png') });
     await page.keyboard.press('Control+s');
     await waitFor('second save', () => readJsonl<PairDecision>(decisions).length === 2, 15_000);
+    await waitFor('the tab clean after the second save', async () => (await page.locator('.tab.dirty').count()) === 0, 15_000);
 
     // Close the editor and open the file again: the decisions are there.
     await page.keyboard.press('Control+w');

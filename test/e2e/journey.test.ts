@@ -142,7 +142,7 @@ test('real VS Code journey: connect over SSH, run with the review gate, rubric p
 
     // 4. Review Preference Pairs: flip the first, reject the second, accept the rest; save; complete the review.
     await runCommand(page, 'Self-Rewarding: Review Preference Pairs');
-    await pickQuickItem(page, 'e2e-journey').catch(() => undefined); // asked only when there are several runs
+    await pickQuickItem(page, 'e2e-journey');
     await pickQuickItem(page, 'Iteration 1');
     const pf = await webviewFrame(page, '#detail[data-id]', 90_000);
     const progress = async (): Promise<[number, number]> => {

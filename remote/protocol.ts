@@ -563,7 +563,9 @@ export interface Requests {
   'events/unsubscribe': { params: { runId: string }; result: { ok: true } };
 
   'preview/judge': {
-    params: { previewId: string; runId?: string; rubric: string; samples: PreviewSample[]; k: number };
+    /** `slot`: a newer preview supersedes the older one of the same connection AND slot (default ''), so a
+     * client can keep a draft and a baseline preview running side by side. */
+    params: { previewId: string; runId?: string; rubric: string; samples: PreviewSample[]; k: number; slot?: string };
     result: { previewId: string; accepted: number };
   };
   'preview/cancel': { params: { previewId: string }; result: { cancelled: boolean } };

@@ -174,8 +174,9 @@ export class PreviewController {
     if (role === 'draft') this.draft = run;
     else this.baseline = run;
     this.opts.onEvent({ kind: 'start', role, previewId: id, text, samples, k: this.opts.k, at: this.clock.now() });
+    // One slot per role: the agent must not let the draft supersede the baseline (or the other way round).
     this.opts.agent
-      .judge({ previewId: id, runId: this.opts.runId, rubric: text, samples, k: this.opts.k })
+      .judge({ previewId: id, runId: this.opts.runId, rubric: text, samples, k: this.opts.k, slot: role })
       .catch((e: unknown) => {
         // The request failed outright (agent gone, bad params): end this run, if it is still the current one.
         if (this.roleOf(id)) this.handleDone({ previewId: id, cancelled: false, error: e instanceof Error ? e.message : String(e) });

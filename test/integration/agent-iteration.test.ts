@@ -155,6 +155,14 @@ test('preview/judge streams K results per sample and a done; a newer preview sup
   const p3 = await waitFor('p3 cancelled', () => done.get('p3'), 30_000);
   assert.equal(p3.cancelled, true);
   assert.ok((results.get('p3') ?? 0) < 600, 'cancelled before finishing');
+
+  // Different slots (the rubric preview's baseline and draft) run side by side: neither supersedes the other.
+  await c.request('preview/judge', { previewId: 'base', runId: run.id, rubric, samples, k: 3, slot: 'baseline' });
+  await c.request('preview/judge', { previewId: 'draft', runId: run.id, rubric: rubric + '\n', samples, k: 3, slot: 'draft' });
+  for (const id of ['base', 'draft']) {
+    assert.deepEqual(await waitFor(`${id} done`, () => done.get(id), 30_000), { previewId: id, cancelled: false });
+    assert.equal(results.get(id), 18);
+  }
   c.dispose();
 });
 

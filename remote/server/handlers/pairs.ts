@@ -57,7 +57,10 @@ export const pairsHandlers: HandlerMap = {
   'review/state': async (p, agent) => {
     const run = agent.openRun(p.runId);
     const t = iterationOf(run, p.iteration);
-    return { gate: !!run.config.review?.gate, complete: isReviewComplete(run, t) };
+    // The gate of this iteration: Start Next Iteration can override the run's config, and the manifest keeps
+    // the parameters the iteration started with.
+    const gate = run.readManifest(t)?.params.review?.gate ?? run.config.review?.gate;
+    return { gate: !!gate, complete: isReviewComplete(run, t) };
   },
   'review/complete': async (p, agent) => {
     const { run, service } = pairsServiceFor(agent, p.runId, p.iteration);

@@ -1,7 +1,7 @@
 /**
  * preview/*: judge samples with a draft rubric through the run's current model, streaming `preview/result` per
  * judge sample and one `preview/done`. `preview/judge` answers at once; a newer preview from the same connection
- * supersedes (cancels) the older one, and `preview/cancel` stops one by id. Nothing is written to the run folder.
+ * and slot supersedes (cancels) the older one, and `preview/cancel` stops one by id. Nothing is written to the run folder.
  */
 import { RpcErrors } from '../../protocol';
 import { previewJudge } from '../../pipeline/preview';
@@ -17,8 +17,8 @@ interface Preview {
 }
 
 const previews = new Map<string, Preview>();
-/** connection id → its latest preview id */
-const latest = new Map<number, string>();
+/** connection id → slot → its latest preview id */
+const latest = new Map<number, Map<string, string>>();
 
 function cancel(previewId: string): boolean {
   const p = previews.get(previewId);
@@ -29,17 +29,16 @@ function cancel(previewId: string): boolean {
 
 function watchConnection(conn: ConnectionContext): void {
   if (latest.has(conn.id)) return;
-  latest.set(conn.id, '');
+  latest.set(conn.id, new Map());
   // A preview nobody can see any more is wasted inference: stop it with its connection.
   conn.onClose(() => {
-    const id = latest.get(conn.id);
-    if (id) cancel(id);
+    for (const id of latest.get(conn.id)?.values() ?? []) cancel(id);
     latest.delete(conn.id);
   });
 }
 
 export const previewHandlers: DaemonHandlerMap = {
-  'preview/judge': async ({ previewId, runId, rubric, samples, k }, daemon, conn) => {
+  'preview/judge': async ({ previewId, runId, rubric, samples, k, slot = '' }, daemon, conn) => {
     if (!runId) throw new AgentError(RpcErrors.RunNotFound, 'preview/judge: runId is required (the preview judges with the run\'s current model)');
     if (previews.has(previewId)) throw new AgentError(RpcErrors.RunBusy, `preview ${previewId} is already running`);
     if (!Number.isInteger(k) || k < 1 || k > 64) throw new AgentError(RpcErrors.InvalidConfig, `preview/judge: k must be an integer from 1 to 64 (got ${k})`);
@@ -47,9 +46,10 @@ export const previewHandlers: DaemonHandlerMap = {
     const model = run.modelFor(nextIteration(run).t) ?? run.models()[run.models().length - 1];
     if (!model) throw new AgentError(RpcErrors.InvalidConfig, `run ${runId} has no model registered`);
     watchConnection(conn);
-    const superseded = latest.get(conn.id);
+    const slots = latest.get(conn.id)!;
+    const superseded = slots.get(slot);
     if (superseded) cancel(superseded);
-    latest.set(conn.id, previewId);
+    slots.set(slot, previewId);
     const controller = new AbortController();
     previews.set(previewId, { conn: conn.id, controller });
     const signal = controller.signal;
@@ -72,7 +72,7 @@ export const previewHandlers: DaemonHandlerMap = {
         if (!signal.aborted) error = e instanceof Error ? e.message : String(e);
       } finally {
         previews.delete(previewId);
-        if (latest.get(conn.id) === previewId) latest.set(conn.id, '');
+        if (slots.get(slot) === previewId) slots.delete(slot);
         await backends.inference.stop().catch(() => undefined);
         conn.notify('preview/done', { previewId, cancelled: signal.aborted, ...(error ? { error } : {}) });
       }

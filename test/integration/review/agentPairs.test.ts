@@ -26,6 +26,11 @@ test('agent daemon serves pairs/read, pairs/ids, pairs/decide (idempotent by id)
   fs.writeFileSync(run.filePath(1, 'judgments'), [judgment('c1a', 1), judgment('x', 0), judgment('c1a', 0), judgment('c1b', 0)].map((x) => JSON.stringify(x)).join('\n') + '\n');
   const runId = run.id;
   run.close();
+  // Gate off in the run's config, turned on for iteration 1 by Start Next Iteration: its manifest decides.
+  const run2 = store.create(validateConfig({ name: 'gate override', model: { backend: 'sim', name: 'sim-base' }, seedData: [{ path: 'builtin:demo' }] }), { agentVersion: 't', rubricText: 'r' });
+  run2.writeManifest({ iteration: 1, modelIn: 'sim-base', rubric: { version: 1, hash: 'h', text: 'r' }, seed: 1, params: { ...run2.config, review: { ...run2.config.review, gate: true } }, stages: {}, status: 'waiting', startedAt: new Date().toISOString() } as unknown as Parameters<typeof run2.writeManifest>[0]);
+  const run2Id = run2.id;
+  run2.close();
 
   const token = 'test-token-' + Date.now();
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'agent.js'), 'serve', '--stdio', '--runs-dir', runsDir], { env: { ...process.env, SELFREWARD_AGENT_TOKEN: token }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -49,6 +54,7 @@ test('agent daemon serves pairs/read, pairs/ids, pairs/decide (idempotent by id)
     const js = await rpc.request('pairs/judgments', { runId, iteration: 1, candidateIds: ['c1a', 'c1b'] });
     assert.deepEqual(js.judgments.map((j) => j.id), ['c1a-0', 'c1a-1', 'c1b-0']);
     assert.deepEqual(await rpc.request('review/state', { runId, iteration: 1 }), { gate: true, complete: false });
+    assert.deepEqual(await rpc.request('review/state', { runId: run2Id, iteration: 1 }), { gate: true, complete: false }, "the iteration's own gate, not the run config's");
     assert.deepEqual(await rpc.request('review/complete', { runId, iteration: 1 }), { accepted: 2, rejected: 0 });
     assert.deepEqual(await rpc.request('review/state', { runId, iteration: 1 }), { gate: true, complete: true });
     const events = await rpc.request('events/read', { runId, afterSeq: 0, limit: 1000 });

@@ -17,18 +17,19 @@ export function anySignal(signals: AbortSignal[]): { signal: AbortSignal; dispos
 }
 
 /** Resolve after `ms`, or reject with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', on);
+      signal?.removeEventListener('abort', on);
       resolve();
     }, ms);
     const on = (): void => {
       clearTimeout(timer);
-      reject(abortReason(signal));
+      reject(abortReason(signal!));
     };
-    signal.addEventListener('abort', on, { once: true });
+    signal?.addEventListener('abort', on, { once: true });
   });
 }
 

@@ -10,6 +10,7 @@
  * and the throughput C·T / (ttftMs/1000 + T/R) tokens per second once saturated. `zeroLatency` skips every wait
  * (slots still bound concurrency) for overhead benchmarks. Waits are timers, never busy loops.
  */
+import { sleep } from '../../inference/signals';
 
 export interface CapacityOptions {
   maxConcurrency: number;
@@ -22,22 +23,6 @@ export class AbortedError extends Error {
   constructor() {
     super('aborted');
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new AbortedError());
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export class CapacityModel {

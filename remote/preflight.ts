@@ -9,7 +9,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PreflightCheck, RunConfig } from './protocol';
-import { runShort, shellQuote as q } from './backends/processes';
+import { runShort } from './backends/processes';
+import { shellQuote as q } from './shellQuote';
 import { getSecret } from './secrets';
 
 export interface PreflightOptions {

@@ -7,6 +7,7 @@
 import { spawn, execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { shellQuote } from '../shellQuote';
 
 export interface ExitInfo {
   code: number | null;
@@ -170,11 +171,6 @@ export function spawnManaged(argv: string[], opts: SpawnOptions): ManagedProcess
       return exited;
     },
   };
-}
-
-/** POSIX shell quoting, for logged command lines and generated job scripts. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Run a short command to completion (sbatch, squeue, python -c, nvidia-smi), bounded in time. */

@@ -22,7 +22,8 @@ import * as path from 'node:path';
 import { watch } from 'chokidar';
 import type { ModelEntry, RunConfig, TrainMetrics, TrainerConfig } from '../protocol';
 import type { TrainRequest, TrainResult, TrainerBackend } from './types';
-import { lineSplitter, runShort, shellQuote, spawnManaged, type ManagedProcess } from './processes';
+import { lineSplitter, runShort, spawnManaged, type ManagedProcess } from './processes';
+import { shellQuote } from '../shellQuote';
 import { TrainerProgress, parseTrainerState } from './trainerProgress';
 import { sleep } from '../inference/signals';
 

@@ -10,26 +10,15 @@
  *    (started with VLLM_ALLOW_RUNTIME_LORA_UPDATING=True);
  *  - LoRA, lora "restart" → restart with `--enable-lora --lora-modules name=path`.
  */
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ModelEntry, RunConfig, VllmOptions } from '../protocol';
 import type { InferenceBackend, ModelEndpoint } from './types';
-import { shellQuote, spawnManaged, type ManagedProcess } from './processes';
+import { spawnManaged, type ManagedProcess } from './processes';
+import { shellQuote } from '../shellQuote';
+import { freePort } from '../freePort';
 import { servedNameFor } from './trl';
 
 export class VllmError extends Error {}
-
-/** A free TCP port on 127.0.0.1 (bound and released; vLLM binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** What a server is started with. */
 interface Launch {

@@ -5,7 +5,6 @@
  * instead come from the environment variable SELFREWARD_AGENT_TOKEN (set by whoever spawns the agent).
  * Logs go to stderr and the log file, never to stdout.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,12 +16,13 @@ import { AgentServer } from '../server/server';
 import { handlerGroups } from '../server/handlers';
 import { AlreadyRunningError, closeGently, listenSocket, newToken, writePrivateFile } from '../server/listen';
 import { defaultTokenFile } from '../rpc/client';
+import { sha256File } from '../fileHash';
 
 export const EXIT_ALREADY_RUNNING = 4;
 
 function bundleHash(): string {
   try {
-    return crypto.createHash('sha256').update(fs.readFileSync(process.argv[1] ?? __filename)).digest('hex');
+    return sha256File(process.argv[1] ?? __filename);
   } catch {
     return 'unknown';
   }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { connectSocket, defaultTokenFile, type AgentRpc } from '../../remote/rpc/client';
 import type { LinkFactory } from './agentClient';
+import { sha256File } from '../../remote/fileHash';
 
 export interface LocalAgentOptions {
   /** path of dist/agent.js */
@@ -86,9 +87,6 @@ async function startDaemon(opts: LocalAgentOptions, p: LocalAgentPaths): Promise
   }
 }
 
-function fileHash(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
 
 /**
  * A daemon left by an older extension version is replaced by ours — unless it is running an iteration: work in
@@ -113,7 +111,7 @@ async function replaceIfOutdated(running: AgentRpc, opts: LocalAgentOptions, our
 export function localLinkFactory(opts: LocalAgentOptions): LinkFactory {
   const p = localAgentPaths(opts.stateDir);
   return async () => {
-    const ourHash = fileHash(opts.agentJs);
+    const ourHash = sha256File(opts.agentJs);
     const found = await tryConnect(p);
     const running = found && (await replaceIfOutdated(found, opts, ourHash));
     if (running) {

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { repoRoot, tmpDir } from './tmp';
+import { waitFor } from './wait';
 import { connectSocket, type AgentRpc } from '../../remote/rpc/client';
 import { Daemon } from '../../remote/server/daemon';
 import { AgentServer } from '../../remote/server/server';
@@ -39,20 +40,13 @@ function stableAgentCopy(): string {
 
 export const agentJs = stableAgentCopy();
 
+export { waitFor };
+
 /** A small valid run config on the sim backend. */
 export function simConfig(name = 'test run', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, seed: 7, model: { backend: 'sim', name: 'sim-base' }, seedData: [{ path: 'builtin:demo', format: 'auto' }], ...extra };
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 export interface DaemonProcess {
   proc: ChildProcess;

@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import { freePort } from '../../remote/freePort';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { utils } from 'ssh2';
@@ -42,18 +42,6 @@ export interface Sshd {
   /** pids of the per-connection sshd processes (children of the listener) */
   sessionPids(): number[];
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** An ed25519 key pair written as files; `passphrase` encrypts the private key (via ssh-keygen). */

@@ -4,7 +4,6 @@
  * (temp name, hash checked on the remote, rename; reused when already there), starts `serve` detached with its
  * socket in a 0700 folder, reuses a running daemon of the same hash, and reads the token file.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, SFTPWrapper } from 'ssh2';
@@ -12,6 +11,9 @@ import { defaultTokenFile } from '../../../remote/rpc/client';
 import { silentLog, type Prompter, type SshLog } from './prompter';
 import { openSftp, runScript } from './remoteExec';
 import { shellCommand, shellQuote } from './shellQuote';
+import { sha256File } from '../../../remote/fileHash';
+
+export { sha256File };
 
 export const MIN_NODE_MAJOR = 18;
 const MAX_SOCKET_PATH = 100;
@@ -61,9 +63,6 @@ export interface AgentDeployment {
 }
 
 
-export function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
 
 /** `~` / `~/x` against the remote home; other paths as they are. */
 export function remoteAbs(p: string, home: string): string {

@@ -3,13 +3,9 @@
  * unique random markers (login shells print banners, motd lines, rc-file noise; only the fenced part is parsed).
  */
 import { randomBytes } from 'node:crypto';
+import { shellQuote } from '../../../remote/shellQuote';
 
-/** One argument as a POSIX single-quoted word: safe for any byte string (metacharacters, quotes, newlines). */
-export function shellQuote(arg: string): string {
-  if (arg.includes('\0')) throw new Error('a shell argument cannot contain a NUL byte');
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 /** A command line from words, each quoted. */
 export function shellCommand(words: readonly string[]): string {

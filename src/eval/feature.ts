@@ -7,20 +7,11 @@ import * as vscode from 'vscode';
 import type { ExternalJudge, ModelEntry, Notifications } from '../../remote/protocol';
 import type { AgentApi } from '../connection/agentApi';
 import type { Feature, Services } from '../services';
+import { requireRun } from '../runs/requireRun';
 
 const LAST_JUDGE_KEY = 'selfreward.eval.lastJudge';
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 const num = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
-
-function requireRun(services: Services): { runId: string; agent: AgentApi } | undefined {
-  const runId = services.currentRunId;
-  const agent = services.connection.agent;
-  if (!runId || !agent) {
-    void vscode.window.showWarningMessage('Self-Rewarding: open a run and connect to its agent first.');
-    return undefined;
-  }
-  return { runId, agent };
-}
 
 async function pickModel(models: ModelEntry[], title: string, exclude?: number): Promise<ModelEntry | undefined> {
   const items = models.filter((m) => m.iteration !== exclude).reverse().map((m) => ({ label: `M${m.iteration}`, description: m.name, detail: m.madeBy === 'base' ? 'starting model' : `trained by ${m.madeBy}`, m }));

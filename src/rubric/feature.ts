@@ -12,6 +12,7 @@ import { RubricDiagnostics } from './diagnostics';
 import { lintRubric } from './lint';
 import { RubricPreviewSession, type PreviewSet } from './previewPanel';
 import { isPreviewSample, labelledPreviewSamples, pinSample, pinnedSamples } from './previewSet';
+import { requireRun } from '../runs/requireRun';
 
 export const RUBRIC_VERSION_SCHEME = 'selfreward-rubric';
 const RUBRIC_FILE = 'rubric.md';
@@ -20,20 +21,6 @@ let diagnostics: RubricDiagnostics | undefined;
 let session: RubricPreviewSession | undefined;
 /** the labelled set chosen for the preview, per run ('' = none) */
 const labelledChoice = new Map<string, string>();
-
-function requireRun(services: Services): { runId: string; agent: AgentApi } | undefined {
-  const runId = services.currentRunId;
-  const agent = services.connection.agent;
-  if (!runId) {
-    void vscode.window.showWarningMessage('Self-Rewarding: open or create a run first (the rubric belongs to a run).');
-    return undefined;
-  }
-  if (!agent) {
-    void vscode.window.showWarningMessage('Self-Rewarding: not connected to an agent. Connect to a GPU host or start the demo first.');
-    return undefined;
-  }
-  return { runId, agent };
-}
 
 /** The rubric file of the workspace (created from the run's rubric in use, or the default rubric). */
 async function rubricFile(services: Services, agent: AgentApi, runId: string): Promise<vscode.Uri> {
@@ -159,12 +146,10 @@ export function rubricVersionUri(runId: string, version: number): vscode.Uri {
 
 /** Diff two stored rubric versions (`vscode.diff` over read-only virtual documents); asks for them when not given. */
 async function diffVersions(services: Services, runId?: string, a?: number, b?: number): Promise<void> {
-  runId ??= services.currentRunId;
-  const agent = services.connection.agent;
-  if (!runId || !agent) {
-    void vscode.window.showWarningMessage('Self-Rewarding: open a run and connect first.');
-    return;
-  }
+  const ctx = requireRun(services, runId);
+  if (!ctx) return;
+  const { agent } = ctx;
+  runId = ctx.runId;
   if (a === undefined || b === undefined) {
     const snap = await agent.request('runs/snapshot', { runId });
     const versions = snap.rubricVersions.map((v) => v.version).sort((x, y) => x - y);

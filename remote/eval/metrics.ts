@@ -19,6 +19,9 @@
  * their group and counted in `unscored`.
  */
 import type { JudgeAgreement } from '../protocol';
+import { mean, meanScore } from '../stats';
+
+export { mean, meanScore };
 
 export interface RankedAnswer {
   id: string;
@@ -99,8 +102,6 @@ export function kendallTauB(x: readonly number[], y: readonly number[]): number 
   return (concordant - discordant) / denom;
 }
 
-/** Arithmetic mean; null for no values. */
-export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** Judge agreement with people over a labelled set. `scoreMax` is the rubric's perfect score (5). */
 export function judgeAgreement(groups: readonly RankedGroup[], opts: { scoreMax?: number } = {}): JudgeAgreement {
@@ -167,10 +168,6 @@ export function judgeAgreement(groups: readonly RankedGroup[], opts: { scoreMax?
   };
 }
 
-/** Mean of the valid samples (null = parse failure); null when none parsed. */
-export function meanScore(scores: readonly (number | null)[]): number | null {
-  return mean(scores.filter((s): s is number => s !== null));
-}
 
 /**
  * Group labelled samples (PreviewSample-like: `group` + `humanRank`) with their judge scores. Samples without a

@@ -5,6 +5,7 @@
  */
 import type { CandidateRecord, JudgmentRecord, PairDropReason, PairRecord, PairSide } from '../protocol';
 import { selectPair } from './pairSelection';
+import { meanScore } from '../stats';
 import type { StageContext, StageCounts } from './context';
 
 export const pairId = (promptId: string): string => `${promptId}-pair`;
@@ -24,8 +25,8 @@ export function scoreCandidates(cands: CandidateRecord[], judgments: JudgmentRec
   }
   return cands.map((c) => {
     const js = (byCand.get(c.id) ?? []).sort((a, b) => a.sample - b.sample);
-    const valid = js.filter((j) => j.parseOk && j.score !== null).map((j) => j.score as number);
-    return { ...c, scores: js.map((j) => (j.parseOk ? j.score : null)), score: c.error || !valid.length ? null : valid.reduce((a, b) => a + b, 0) / valid.length };
+    const scores = js.map((j) => (j.parseOk ? j.score : null));
+    return { ...c, scores, score: c.error ? null : meanScore(scores) };
   });
 }
 

@@ -1,8 +1,8 @@
 /** The iteration table's numbers (metrics.json = IterationSummary), computed from the iteration's files. */
 import type { IterationSummary, TrainMetrics } from '../protocol';
 import type { Run } from '../store/runStore';
+import { mean } from '../stats';
 
-const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export function computeSummary(run: Run, t: number, train?: { last?: TrainMetrics; modelOut?: string }): IterationSummary {
   const prompts = run.read(t, 'prompts');

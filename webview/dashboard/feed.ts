@@ -4,6 +4,7 @@
  */
 import type { JudgmentRecord, PromptRecord, RunEvent } from '../../remote/protocol';
 import type { FeedFilter, FeedKind } from './protocol';
+import { meanScore } from '../../remote/stats';
 
 export interface JudgeSample {
   sample: number;
@@ -133,8 +134,7 @@ function addJudgment(row: FeedRow, j: JudgmentRecord): void {
   if (row.judgments.some((s) => s.sample === j.sample)) return;
   row.judgments.push({ sample: j.sample, score: j.score, parseOk: j.parseOk, text: j.text, error: j.error });
   row.judgments.sort((a, b) => a.sample - b.sample);
-  const valid = row.judgments.filter((s) => s.score !== null).map((s) => s.score as number);
-  row.score = valid.length ? valid.reduce((a, b) => a + b, 0) / valid.length : null;
+  row.score = meanScore(row.judgments.map((s) => s.score));
   row.parseFailures = row.judgments.filter((s) => !s.parseOk).length;
   row.lc = undefined;
 }

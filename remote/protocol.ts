@@ -355,12 +355,19 @@ export type RunEventType = RunEventBody['type'];
 
 /** models.json: the model registry of a run (iteration t's model is the output of iteration t−1). */
 export interface ModelEntry {
+  /** the iteration this model runs (M_t runs iteration t; M0 is the base model an SFT iteration 0 starts from) */
   iteration: number;
+  /** 'policy' (default): the model iteration `iteration` runs with; 'sft-baseline': the IFT-only SFT model of the
+   * paper, kept for comparisons. models.json holds one entry per (iteration, role). */
+  role?: 'policy' | 'sft-baseline';
+  /** display name (remote/modelNames.ts modelLabel: M0, M1, … or "SFT baseline" when unset) */
+  label?: string;
   /** id/path as the inference server knows it */
   name: string;
   servedName?: string;
   path?: string;
-  madeBy: 'base' | 'sim-train' | 'trl' | 'openai';
+  /** the trainer that made it: DPO (`sim-train`, `trl`, `openai`) or SFT (`sim-sft`, `trl-sft`, `openai-sft`) */
+  madeBy: 'base' | 'sim-train' | 'trl' | 'openai' | 'sim-sft' | 'trl-sft' | 'openai-sft';
   /** set for LoRA adapters: the base model (path / hub id) the adapter at `path` applies to */
   adapterBase?: string;
   /** OpenAI fine-tuning job id, for provenance */

@@ -52,6 +52,7 @@ export class OpenAiDpoTrainer implements TrainerBackend {
   constructor(private readonly config: RunConfig) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
+    if (req.kind !== 'dpo') throw new Error(`this trainer does not do ${req.kind} yet`);
     const api = client(this.config);
     const o = req.config.openai ?? {};
     fs.mkdirSync(req.trainDir, { recursive: true });

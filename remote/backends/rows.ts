@@ -4,6 +4,9 @@
  *   TRL standard:        {"prompt": str, "chosen": str, "rejected": str}
  *   TRL conversational:  {"prompt": [{role:"user",content}], "chosen": [{role:"assistant",content}], "rejected": [...]}
  *   OpenAI DPO:          {"input": {"messages": [...]}, "preferred_output": [...], "non_preferred_output": [...]}
+ * and supervised (SFT) rows, TRL's prompt-completion type, so the loss falls on the completion only:
+ *   TRL standard:        {"prompt": str, "completion": str}
+ *   TRL conversational:  {"prompt": [{role:"user",content}], "completion": [{role:"assistant",content}]}
  */
 export interface PreferenceTriple {
   prompt: string;
@@ -58,4 +61,21 @@ export function tripleFromTrlRow(row: unknown, where: string): PreferenceTriple 
     throw new Error(`${where}: field "${field}" must be a string or a list of {role, content} messages with a ${role} message`);
   };
   return { prompt: text(r.prompt, 'prompt', 'user'), chosen: text(r.chosen, 'chosen', 'assistant'), rejected: text(r.rejected, 'rejected', 'assistant') };
+}
+
+/** One supervised example: the prompt (IFT instruction, or the filled judge rubric for EFT) and the target answer. */
+export interface SftExample {
+  prompt: string;
+  completion: string;
+}
+
+export type TrlSftStandardRow = SftExample;
+export interface TrlSftConversationalRow {
+  prompt: ChatMessage[];
+  completion: ChatMessage[];
+}
+
+export function sftRow(e: SftExample, format: 'standard' | 'conversational'): TrlSftStandardRow | TrlSftConversationalRow {
+  if (format === 'standard') return { prompt: e.prompt, completion: e.completion };
+  return { prompt: [{ role: 'user', content: e.prompt }], completion: [{ role: 'assistant', content: e.completion }] };
 }

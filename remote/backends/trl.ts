@@ -96,6 +96,7 @@ export class TrlTrainer implements TrainerBackend {
   constructor(private readonly config: RunConfig, private readonly hooks: { beforeTrain?(): Promise<void> } = {}) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
+    if (req.kind !== 'dpo') throw new Error(`this trainer does not do ${req.kind} yet`);
     const c = req.config;
     await this.hooks.beforeTrain?.();
     fs.mkdirSync(req.trainDir, { recursive: true });

@@ -21,14 +21,20 @@ export interface InferenceBackend {
   stop(): Promise<void>;
 }
 
+/** What a training run optimises: DPO on preference rows, or supervised fine-tuning on prompt → completion rows. */
+export type TrainKind = 'dpo' | 'sft';
+
 export interface TrainRequest {
+  /** dpo: datasetFile holds preference rows (rows.ts trlRow); sft: prompt-completion rows (rows.ts sftRow), loss on
+   * the completion only */
+  kind: TrainKind;
   runDir: string;
   iteration: number;
-  /** M_t: the policy to start from and the DPO reference model */
+  /** the model to start from (M_t; for DPO also the reference model) */
   baseModel: ModelEntry;
   /** iterations/<t>/train — the backend's working folder (dataset, output, logs) */
   trainDir: string;
-  /** TRL preference rows already written (train.jsonl), in config.rowFormat */
+  /** rows already written (train.jsonl), in config.rowFormat */
   datasetFile: string;
   config: TrainerConfig;
   signal: AbortSignal;
@@ -37,7 +43,7 @@ export interface TrainRequest {
 }
 
 export interface TrainResult {
-  /** M_{t+1}, to be registered for iteration t+1 */
+  /** the trained model; the caller sets its iteration, role and label before registering it */
   model: ModelEntry;
   final?: TrainMetrics;
 }

@@ -30,6 +30,7 @@ export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
   writeFileAtomic(datasetFile, triples.map((x) => JSON.stringify(trlRow(x, params.trainer.rowFormat))).join('\n') + '\n');
   let last: TrainMetrics | undefined;
   const result = await ctx.trainer.train({
+    kind: 'dpo',
     runDir: run.dir,
     iteration: t,
     baseModel: ctx.modelIn,

@@ -33,6 +33,7 @@ export function createSimBackends(config: RunConfig, runDir: string): { inferenc
 
   const trainer: TrainerBackend = {
     async train(req: TrainRequest): Promise<TrainResult> {
+      if (req.kind !== 'dpo') throw new Error(`this trainer does not do ${req.kind} yet`);
       const outputDir = path.join(req.trainDir, 'output');
       let final: TrainMetrics | undefined;
       const result = await simTrain({

@@ -136,6 +136,7 @@ test('OpenAI DPO: rows uploaded in OpenAI DPO format, job with method dpo and β
   const metrics: TrainMetrics[] = [];
   const logs: string[] = [];
   const r = await new OpenAiDpoTrainer(cfg).train({
+    kind: 'dpo',
     runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer,
     signal: new AbortController().signal, onMetrics: (m) => metrics.push(m), onLog: (l) => logs.push(l),
   });
@@ -163,6 +164,7 @@ test('OpenAI DPO: an agent restarted mid-job resumes the recorded job instead of
   const { cfg, trainDir, datasetFile } = await setup();
   const ac = new AbortController();
   const first = new OpenAiDpoTrainer(cfg).train({
+    kind: 'dpo',
     runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer,
     signal: ac.signal, onMetrics: () => undefined,
   });
@@ -170,6 +172,7 @@ test('OpenAI DPO: an agent restarted mid-job resumes the recorded job instead of
   while (!fs.existsSync(path.join(trainDir, 'openai-job.json'))) await new Promise((r) => setTimeout(r, 5));
   const creates = state.creates;
   const second = await new OpenAiDpoTrainer(cfg).train({
+    kind: 'dpo',
     runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer,
     signal: new AbortController().signal, onMetrics: () => undefined,
   });
@@ -184,12 +187,12 @@ test('OpenAI DPO: a failed job is an error with OpenAI\'s reason; stop cancels t
   state.nextFail = 'Training file has 2 examples; at least 10 are required';
   const base = { iteration: 1, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' as const };
   await assert.rejects(
-    new OpenAiDpoTrainer(cfg).train({ runDir: root, iteration: 1, baseModel: base, trainDir, datasetFile, config: cfg.trainer, signal: new AbortController().signal, onMetrics: () => undefined }),
+    new OpenAiDpoTrainer(cfg).train({ kind: 'dpo', runDir: root, iteration: 1, baseModel: base, trainDir, datasetFile, config: cfg.trainer, signal: new AbortController().signal, onMetrics: () => undefined }),
     /OpenAI fine-tuning job ftjob-\d+ failed: Training file has 2 examples; at least 10 are required \(training_file\)/,
   );
   state.nextFail = '';
   const ac = new AbortController();
-  const p = new OpenAiDpoTrainer(cfg).train({ runDir: root, iteration: 1, baseModel: base, trainDir: trainDir + '-2', datasetFile, config: cfg.trainer, signal: ac.signal, onMetrics: () => ac.abort() });
+  const p = new OpenAiDpoTrainer(cfg).train({ kind: 'dpo', runDir: root, iteration: 1, baseModel: base, trainDir: trainDir + '-2', datasetFile, config: cfg.trainer, signal: ac.signal, onMetrics: () => ac.abort() });
   await assert.rejects(p, /training stopped \(OpenAI job (ftjob-\d+) cancelled\)/);
   assert.equal([...state.jobs.values()].pop()!.status, 'cancelled');
 });
@@ -198,7 +201,7 @@ test('OpenAI DPO: no key → says how to set one', async () => {
   setSecret('SELFREWARD_TEST_OPENAI_KEY', '');
   const { cfg, trainDir, datasetFile } = await setup();
   await assert.rejects(
-    new OpenAiDpoTrainer(cfg).train({ runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'm', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer, signal: new AbortController().signal, onMetrics: () => undefined }),
+    new OpenAiDpoTrainer(cfg).train({ kind: 'dpo', runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'm', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer, signal: new AbortController().signal, onMetrics: () => undefined }),
     /no API key: run "Self-Rewarding: Set API Key…" in VS Code for SELFREWARD_TEST_OPENAI_KEY/,
   );
 });

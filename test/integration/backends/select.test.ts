@@ -36,6 +36,7 @@ test('vllm + trl: training first frees the GPUs (server stopped), then the next 
     fs.writeFileSync(path.join(trainDir, 'train.jsonl'), '{"prompt":"p","chosen":"c","rejected":"r"}\n');
     let serverAliveDuringTraining: boolean | undefined;
     const res = await trainer.train({
+      kind: 'dpo',
       runDir: dir, iteration: 1, baseModel: { iteration: 1, name: 'org/base', madeBy: 'base' }, trainDir, datasetFile: path.join(trainDir, 'train.jsonl'),
       config: cfg.trainer, signal: new AbortController().signal,
       onMetrics: () => {

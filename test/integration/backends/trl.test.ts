@@ -53,6 +53,7 @@ async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal
   try {
     const result = await new TrlTrainer(cfg)
       .train({
+        kind: 'dpo',
         runDir: dir,
         iteration: 1,
         baseModel: opts.base ?? { iteration: 1, name: '/models/base', madeBy: 'base' },

@@ -114,6 +114,7 @@ test('createSimBackends: serves models lazily on one in-process server and train
     writePairs(datasetFile);
     const seen: TrainMetrics[] = [];
     const res = await trainer.train({
+      kind: 'dpo',
       runDir, iteration: 1, baseModel: { iteration: 1, name: 'sim-base', madeBy: 'base' }, trainDir, datasetFile, config: config.trainer,
       signal: new AbortController().signal, onMetrics: (m) => seen.push(m),
     });

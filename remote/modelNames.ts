@@ -5,3 +5,21 @@ export function modelLabel(m: Pick<ModelEntry, 'iteration' | 'role' | 'label'>):
   if (m.label) return m.label;
   return m.role === 'sft-baseline' ? 'SFT baseline' : `M${m.iteration}`;
 }
+
+/** Where the model lives: its path, else the id the server knows it by. */
+export function modelPath(m: Pick<ModelEntry, 'name' | 'path'>): string {
+  return m.path ?? m.name;
+}
+
+/** The policy model iteration t runs with (models.json holds one entry per iteration and role). */
+export function policyModel(models: readonly ModelEntry[], t: number): ModelEntry | undefined {
+  return models.find((m) => m.iteration === t && (m.role ?? 'policy') === 'policy');
+}
+
+/** A model's name and its details for a tooltip: "M2" and "M2: /runs/x/iterations/1/train/output (sim-train)". */
+export function modelDisplay(m: ModelEntry | undefined, fallback = '–'): { label: string; title: string } {
+  if (!m) return { label: fallback, title: fallback === '–' ? 'not trained yet' : fallback };
+  const label = modelLabel(m);
+  const extra = [m.servedName && m.servedName !== m.name ? `served as ${m.servedName}` : '', m.adapterBase ? `LoRA on ${m.adapterBase}` : '', `made by ${m.madeBy}`].filter(Boolean).join(', ');
+  return { label, title: `${label}: ${modelPath(m)} (${extra})` };
+}

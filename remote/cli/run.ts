@@ -21,7 +21,8 @@ import { foldDecisions, isReviewed } from '../review/decisions';
 import { info, warn } from '../log';
 import { UsageError, numberFlag } from './flags';
 
-const USAGE = `usage: agent.js run --config FILE [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]
+export const description = 'run (or resume) iterations of a run from a config file, headless';
+export const usage = `usage: agent.js run --config FILE [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]
 `;
 
 export const DEFAULT_RUNS_DIR = path.join(os.homedir(), '.selfreward', 'runs');
@@ -132,12 +133,12 @@ export async function main(argv: string[]): Promise<number> {
       },
     }));
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     if (!values.config && !values.resume) throw new UsageError('--config FILE is required (or --resume RUN_ID)');
   } catch (e) {
-    process.stderr.write(`run: ${(e as Error).message}\n${USAGE}`);
+    process.stderr.write(`run: ${(e as Error).message}\n${usage}`);
     return 2;
   }
   let iterations: number;

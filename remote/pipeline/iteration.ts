@@ -210,7 +210,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       train = manifest.stages.training?.params as { final?: unknown };
     }
     const modelOut = run.modelFor(t + 1)?.name;
-    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
+    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never });
     run.writeMetrics(summary);
     manifest.status = 'done';
     manifest.modelOut = modelOut;

@@ -7,15 +7,17 @@
  * (structural sharing keeps the per-event cost small: only the touched iteration and stage are copied). Events whose
  * seq is not after the snapshot's seq are ignored (returned snapshot === input), so replaying an overlap is harmless.
  */
-import { STAGES } from '../protocol';
+import { modelPath } from '../modelNames';
 import type { IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
 export function emptyStage(stage: StageName): StageState {
   return { stage, status: 'pending', done: 0, total: 0, failed: 0, ratePerSec: 0, etaSec: null };
 }
 
+/** A new iteration has no stages: each appears when it starts, in the order it started (an SFT iteration 0 runs
+ * other stages than a DPO iteration, and a stage that never runs — the review with the gate off — never shows). */
 export function emptyIteration(iteration: number): IterationState {
-  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: STAGES.map(emptyStage), train: [] };
+  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: [], train: [] };
 }
 
 /** The run status as the iterations say it: the last iteration decides. */
@@ -56,6 +58,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
   let name = s.run.name;
   switch (ev.type) {
     case 'run.created':
+    case 'run.renamed':
       name = ev.name;
       break;
     case 'iteration.started':
@@ -71,7 +74,8 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         ...it,
         status: 'done',
         summary: ev.summary,
-        modelOut: ev.summary.modelOut ?? it.modelOut,
+        // IterationState.modelOut is the model's id/path like modelIn (summary.modelOut is its name, M2 …)
+        modelOut: ev.summary.modelOutPath ?? it.modelOut,
       }));
       break;
     case 'iteration.failed':
@@ -111,7 +115,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     case 'stage.finished':
       iterations = withIteration(s, ev.iteration, (it) =>
-        withStage(it, ev.stage, (st) => ({ ...st, status: 'done', done: Math.max(st.done, st.total), ratePerSec: 0, etaSec: 0 })),
+        withStage(it, ev.stage, (st) => ({ ...st, status: 'done', done: Math.max(st.done, st.total), ratePerSec: 0, etaSec: 0, counts: ev.counts })),
       );
       break;
     case 'review.waiting':
@@ -139,13 +143,16 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         return { ...it, train };
       });
       break;
-    case 'model.registered':
-      models = models.filter((m) => m.iteration !== ev.iteration).concat(ev.model).sort((a, b) => a.iteration - b.iteration);
-      // Iteration t−1 produced the model iteration t runs with.
-      if (iterations.some((it) => it.iteration === ev.iteration - 1)) {
-        iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: ev.model.name }));
+    case 'model.registered': {
+      // One entry per (iteration, role): an SFT baseline registered beside M1 does not replace it.
+      const role = ev.model.role ?? 'policy';
+      models = models.filter((m) => m.iteration !== ev.iteration || (m.role ?? 'policy') !== role).concat(ev.model).sort((a, b) => a.iteration - b.iteration);
+      // Iteration t−1 produced the policy model iteration t runs with.
+      if (role === 'policy' && iterations.some((it) => it.iteration === ev.iteration - 1)) {
+        iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: modelPath(ev.model) }));
       }
       break;
+    }
     case 'rubric.version':
       if (!rubricVersions.some((r) => r.version === ev.version)) {
         rubricVersions = rubricVersions.concat({ version: ev.version, hash: ev.hash }).sort((a, b) => a.version - b.version);

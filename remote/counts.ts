@@ -156,3 +156,10 @@ export const ITERATION_COUNTS: readonly IterationCount[] = [
   { key: 'model', label: 'model', hint: 'the model the iteration ran → the model it trained (paths in metrics.json modelInPath / modelOutPath)', value: (s) => `${s.modelIn ?? '?'} → ${s.modelOut ?? '–'}` },
   { key: 'failedItems', label: 'failed requests', hint: 'prompts, candidates and judge samples whose request failed after every retry', value: (s) => fmtCount(s.failedItems) },
 ];
+
+/** The label of a count of ITERATION_COUNTS (for views that compute the value themselves, e.g. the report). */
+export function countLabel(key: string): string {
+  const c = ITERATION_COUNTS.find((x) => x.key === key);
+  if (!c) throw new Error(`no count "${key}" in remote/counts.ts`);
+  return c.label;
+}

@@ -92,7 +92,7 @@ function finishedText(stage: string, c: Record<string, number>): string | undefi
     case 'judgments':
       return c.judgments === undefined ? undefined : `${fmtCount(n('candidates'))} candidates judged · ${plural(n('judgments'), 'judge sample')}${n('parseFailures') ? ` · ${fmtCount(n('parseFailures'))} unparsed` : ''}`;
     case 'pairs':
-      return c.pairs === undefined ? undefined : `${plural(n('pairs'), 'pair')}${dropped.map(([k, v]) => ` · ${fmtCount(v)} ${k.slice(8).replace(/_/g, ' ')}`).join('')}`;
+      return c.pairs === undefined ? undefined : `${plural(n('pairs'), 'pair')}${dropped.map(([k, v]) => ` · ${k === 'dropped.tie' ? plural(v, 'tie') : `${fmtCount(v)} ${k.slice(8).replace(/_/g, ' ')}`}`).join('')}`;
     case 'training': {
       const t = trainedPairs(c);
       return t ? `${fmtCount(t.trained)} trained · ${fmtCount(t.excluded)} excluded` : undefined;

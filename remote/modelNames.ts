@@ -20,6 +20,6 @@ export function policyModel(models: readonly ModelEntry[], t: number): ModelEntr
 export function modelDisplay(m: ModelEntry | undefined, fallback = '–'): { label: string; title: string } {
   if (!m) return { label: fallback, title: fallback === '–' ? 'not trained yet' : fallback };
   const label = modelLabel(m);
-  const extra = [m.servedName && m.servedName !== m.name ? `served as ${m.servedName}` : '', m.adapterBase ? `LoRA on ${m.adapterBase}` : '', `made by ${m.madeBy}`].filter(Boolean).join(', ');
-  return { label, title: `${label}: ${modelPath(m)} (${extra})` };
+  const extra = [m.path && m.path !== m.name ? `at ${m.path}` : '', m.servedName && m.servedName !== m.name ? `served as ${m.servedName}` : '', m.adapterBase ? `LoRA on ${m.adapterBase}` : '', `made by ${m.madeBy}`].filter(Boolean).join(', ');
+  return { label, title: `${label}: ${m.name} (${extra})` };
 }

@@ -9,6 +9,7 @@ import { openDashboard } from '../dashboard/feature';
 import { runIdArg, runsModel, type RunsModel } from '../runs/runsModel';
 import { watchedIterations } from '../status/watched';
 import { askIterationOverrides, describeOverrides } from './iterationParams';
+import { stageCountText, summaryLine } from '../../remote/counts';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
@@ -68,13 +69,16 @@ export async function runIteration(services: Services, runId: string, overrides:
           progress.report({ message: `iteration ${iteration} started` });
           const cancel = token.onCancellationRequested(() => {
             progress.report({ message: 'stopping…' });
-            agent.request('iteration/stop', { runId }).catch((e) => services.log.warn(`stop: ${errText(e)}`));
+            model.stop(runId).catch((e) => services.log.warn(`stop: ${errText(e)}`));
           });
+          // A stop asked elsewhere (dashboard, tree, palette) shows here too.
+          const stopping = model.onDidStartStopping((s) => s.runId === runId && s.iteration === iteration && progress.report({ message: `iteration ${iteration} · stopping…` }));
           try {
             const outcome = await new Promise<{ kind: IterationOutcome; error?: string }>((resolve) => {
               onEvent = (e) => {
                 if (!('iteration' in e) || e.iteration !== iteration) return;
-                if (e.type === 'stage.progress' && e.total > 0) progress.report({ message: `iteration ${iteration} · ${e.stage} ${e.done}/${e.total}` });
+                if (model.stoppingIteration(runId) === iteration) return;
+                if (e.type === 'stage.progress' && e.total > 0) progress.report({ message: `iteration ${iteration} · ${e.stage} ${stageCountText({ ...e, status: 'running' }).text}` });
                 else if (e.type === 'stage.started') progress.report({ message: `iteration ${iteration} · ${e.stage}…` });
                 else if (e.type === 'iteration.finished') resolve({ kind: 'finished' });
                 else if (e.type === 'iteration.failed') resolve({ kind: 'failed', error: e.error });
@@ -86,6 +90,7 @@ export async function runIteration(services: Services, runId: string, overrides:
             return { iteration, outcome };
           } finally {
             cancel.dispose();
+            stopping.dispose();
           }
         } finally {
           sub.dispose();
@@ -107,7 +112,7 @@ async function afterIteration(services: Services, runId: string, runName: string
   switch (outcome.kind) {
     case 'finished': {
       const s = runsModel(services).snapshot(runId)?.iterations.find((it) => it.iteration === t)?.summary;
-      const detail = s ? `: ${s.pairs} pairs, ${s.ties} ties, parse failures ${(s.parseFailureRate * 100).toFixed(1)}%` : '';
+      const detail = s ? `: ${summaryLine(s)}` : '';
       if ((await vscode.window.showInformationMessage(`${runName}: iteration ${t} finished${detail}.`, 'Open Dashboard')) === 'Open Dashboard') open();
       break;
     }
@@ -159,8 +164,19 @@ async function stopIteration(services: Services, arg: unknown): Promise<boolean>
   try {
     const runId = await pickRun(services, model, arg);
     if (!runId) return false;
-    const { stopped } = await model.requireAgent().request('iteration/stop', { runId });
-    void vscode.window.showInformationMessage(stopped ? 'Self-Rewarding: stopping the iteration (it can be resumed).' : 'Self-Rewarding: no iteration was running.');
+    // The model shows "stopping…" in the tree, the status bar and the dashboard at once; the agent answers once
+    // every request in flight is aborted.
+    const t = model.snapshot(runId)?.iterations.find((x) => x.status === 'running' || x.status === 'waiting')?.iteration;
+    const done = vscode.window.setStatusBarMessage('$(loading~spin) Self-Rewarding: stopping the iteration…');
+    let stopped: boolean;
+    try {
+      stopped = await model.stop(runId);
+    } finally {
+      done.dispose();
+    }
+    if (!stopped) void vscode.window.showInformationMessage('Self-Rewarding: no iteration was running.');
+    // An iteration started by a command says "stopped" itself; one started elsewhere is confirmed here.
+    else if (t !== undefined && !watchedIterations.has(runId, t)) void vscode.window.showInformationMessage(`Self-Rewarding: iteration ${t} stopped. Starting it again resumes where it stopped.`);
     return stopped;
   } catch (e) {
     await reportError(services, `Self-Rewarding: could not stop the iteration: ${errText(e)}`);

@@ -1,4 +1,7 @@
-/** How a model is named to people: M0, M1, M2 … (the paper's names), or its label. Full paths live in tooltips. */
+/**
+ * How models and iterations are named to people: M0, M1, M2 … (the paper's names) or a model's label, and
+ * "Iteration 3" / "Iteration 0 · SFT". Full paths live in tooltips.
+ */
 import type { ModelEntry } from './protocol';
 
 export function modelLabel(m: Pick<ModelEntry, 'iteration' | 'role' | 'label'>): string {
@@ -22,4 +25,9 @@ export function modelDisplay(m: ModelEntry | undefined, fallback = '–'): { lab
   const label = modelLabel(m);
   const extra = [m.path && m.path !== m.name ? `at ${m.path}` : '', m.servedName && m.servedName !== m.name ? `served as ${m.servedName}` : '', m.adapterBase ? `LoRA on ${m.adapterBase}` : '', `made by ${m.madeBy}`].filter(Boolean).join(', ');
   return { label, title: `${label}: ${m.name} (${extra})` };
+}
+
+/** "Iteration 3", or "Iteration 0 · SFT" for the supervised step before the self-rewarding iterations. */
+export function iterationTitle(t: number): string {
+  return t === 0 ? 'Iteration 0 · SFT' : `Iteration ${t}`;
 }

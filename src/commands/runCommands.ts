@@ -3,13 +3,15 @@
  * ("Show Log", "Retry") instead of failing silently, and long work runs under a cancellable progress notification.
  */
 import * as vscode from 'vscode';
-import type { DeepPartial, RunConfig, RunEvent } from '../../remote/protocol';
+import type { DeepPartial, IterationManifest, RunConfig, RunEvent } from '../../remote/protocol';
 import type { Feature, Services } from '../services';
 import { openDashboard } from '../dashboard/feature';
 import { runIdArg, runsModel, type RunsModel } from '../runs/runsModel';
 import { watchedIterations } from '../status/watched';
-import { askIterationOverrides, describeOverrides } from './iterationParams';
+import { askIterationOverrides, askResume, describeOverrides } from './iterationParams';
+import { readRunFile } from '../runs/runFiles';
 import { stageCountText, summaryLine } from '../../remote/counts';
+import { runNameProblem } from '../../remote/runName';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
@@ -145,12 +147,22 @@ async function startNextIteration(services: Services, arg: unknown): Promise<Ite
     const snap = await model.track(runId);
     const running = snap.iterations.find((it) => it.status === 'running');
     if (running) throw new Error(`iteration ${running.iteration} of "${snap.run.name}" is still running: stop it first or wait for it.`);
-    // A failed/stopped last iteration is resumed; otherwise the next one starts.
+    // A failed/stopped last iteration is resumed with the parameters frozen in its manifest; otherwise the next one
+    // starts with the settings the user picks.
     const last = snap.iterations[snap.iterations.length - 1];
-    const next = last && last.status !== 'done' ? last.iteration : (last?.iteration ?? 0) + 1;
-    overrides = await askIterationOverrides(snap.config, next, snap.run.name);
-    if (!overrides) return undefined;
-    services.log.info(`starting iteration ${next} of ${runId} with ${describeOverrides(overrides)}`);
+    if (last && last.status !== 'done') {
+      const manifest = await readRunFile(model.requireAgent(), runId, `iterations/${last.iteration}/manifest.json`)
+        .then((f) => JSON.parse(f.text) as IterationManifest)
+        .catch((e: unknown) => void services.log.warn(`reading the manifest of iteration ${last.iteration}: ${errText(e)}`));
+      if (!(await askResume(manifest?.params, last.iteration, snap.run.name, last.status))) return undefined;
+      services.log.info(`resuming iteration ${last.iteration} of ${runId}`);
+      overrides = undefined;
+    } else {
+      const next = (last?.iteration ?? 0) + 1;
+      overrides = await askIterationOverrides(snap.config, next, snap.run.name);
+      if (!overrides) return undefined;
+      services.log.info(`starting iteration ${next} of ${runId} with ${describeOverrides(overrides)}`);
+    }
   } catch (e) {
     const id = runId;
     await reportError(services, `Self-Rewarding: ${errText(e)}`, id ? () => startNextIteration(services, id) : undefined);
@@ -202,15 +214,13 @@ export function newRunConfig(a: NewRunAnswers): Record<string, unknown> {
   };
 }
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
-
 async function newRun(services: Services): Promise<string | undefined> {
   const model = runsModel(services);
   const name = await vscode.window.showInputBox({
     title: 'New Run (1/4): name',
     prompt: 'A name for the run (letters, digits, space . _ -)',
     value: 'my-run',
-    validateInput: (v) => (NAME_RE.test(v.trim()) ? undefined : 'Use 1–64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.'),
+    validateInput: runNameProblem,
   });
   if (name === undefined) return undefined;
   const backendPick = await vscode.window.showQuickPick(

@@ -21,6 +21,7 @@ import { writeFileAtomic } from '../../remote/store/atomic';
 import { AgentPairsBackend, LocalPairsBackend, type PairsBackend } from './backend';
 import { PairsEditModel, type PairsBackup } from './model';
 import { PairsSession } from './session';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export const PAIRS_VIEW_TYPE = 'selfreward.pairsEditor';
 export const REMOTE_PAIRS_SCHEME = 'selfreward-pairs';
@@ -108,6 +109,7 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
   }
 
   async resolveCustomEditor(document: PairsDocument, panel: vscode.WebviewPanel): Promise<void> {
+    markWalkthroughStep('pairs');
     const extensionUri = this.services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'pairs', `Review ${document.title}`);

@@ -13,6 +13,7 @@ import { lintRubric } from './lint';
 import { RubricPreviewSession, type PreviewSet } from './previewPanel';
 import { isPreviewSample, labelledPreviewSamples, pinSample, pinnedSamples } from './previewSet';
 import { requireRun } from '../runs/requireRun';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export const RUBRIC_VERSION_SCHEME = 'selfreward-rubric';
 const RUBRIC_FILE = 'rubric.md';
@@ -76,6 +77,7 @@ async function refreshSession(services: Services): Promise<void> {
 async function editRubric(services: Services): Promise<void> {
   const ctx = requireRun(services);
   if (!ctx) return;
+  markWalkthroughStep('rubric');
   const uri = await rubricFile(services, ctx.agent, ctx.runId);
   const doc = await vscode.workspace.openTextDocument(uri);
   diagnostics?.track(doc);

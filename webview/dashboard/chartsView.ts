@@ -9,7 +9,7 @@ import { h } from '../components/dom';
 import { binEdges, lineChart, scatter, stackedHistogram, type Point, type Series } from '../../remote/charts';
 import { renderSvg } from '../components/charts/renderSvg';
 import type { FeedRow } from './feed';
-import { iterationTitle } from './stages';
+import { iterationTitle } from '../../remote/modelNames';
 
 const CURVES: { key: keyof TrainMetrics; title: string }[] = [
   { key: 'loss', title: 'DPO loss' },

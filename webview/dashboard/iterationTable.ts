@@ -8,7 +8,8 @@ import { ITERATION_COUNTS, trainedPairs } from '../../remote/counts';
 import { mean } from '../../remote/stats';
 import { h } from '../components/dom';
 import type { FeedRow } from './feed';
-import { iterationTitle, modelsCell } from './stages';
+import { modelsCell } from './stages';
+import { iterationTitle } from '../../remote/modelNames';
 
 /** The columns, in order (every one defined in ITERATION_COUNTS). */
 export const TABLE_COUNTS = ['promptsKept', 'candidates', 'judgments', 'parseFailures', 'pairs', 'ties', 'trainedPairs', 'excludedPairs', 'meanChosenScore', 'meanRejectedScore', 'meanCandidateChars', 'trainLoss', 'trainRewardMargin'].map(

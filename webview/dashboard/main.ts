@@ -185,6 +185,7 @@ transport.onMessage((m) => {
       }
       runId = m.runId;
       label = m.label;
+      if (m.connected !== undefined) link = { connected: m.connected, label: m.label };
       // Keep our snapshot if it is ahead of the host's (events already applied), else take the host's.
       if (!snapshot || snapshot.run.id !== m.snapshot.run.id || m.snapshot.seq >= snapshot.seq) snapshot = m.snapshot;
       showMessage('');

@@ -11,7 +11,7 @@ export type DashboardCommand = 'startIteration' | 'stopIteration' | 'reviewPairs
 /** Host → webview. */
 export type HostMessage =
   /** The run to show and its snapshot. Always answers `ready`; replaces everything the webview had for another run. */
-  | { type: 'init'; runId: string; label: string; snapshot: RunSnapshot }
+  | { type: 'init'; runId: string; label: string; snapshot: RunSnapshot; connected?: boolean }
   /** Events in seq order (one batch per ~50 ms flush, or one page of a catch-up). `more`: further catch-up pages follow. */
   | { type: 'events'; runId: string; events: RunEvent[]; more?: boolean }
   /** Scroll to and select an iteration (from a notification action or the tree). */

@@ -5,14 +5,9 @@
  */
 import type { IterationState, RunSnapshot, StageState } from '../../remote/protocol';
 import { pairsText, stageCountText } from '../../remote/counts';
-import { modelDisplay, policyModel } from '../../remote/modelNames';
+import { iterationTitle, modelDisplay, policyModel } from '../../remote/modelNames';
 import { h } from '../components/dom';
 import { fmtEta, fmtRate } from './format';
-
-/** "Iteration 3", or "Iteration 0 · SFT" for the supervised step before the self-rewarding iterations. */
-export function iterationTitle(t: number): string {
-  return t === 0 ? 'Iteration 0 · SFT' : `Iteration ${t}`;
-}
 
 function stageRow(st: StageState, it: IterationState, stopping: boolean): HTMLElement {
   // A running training counts trainer steps (its train.metrics), not stage items.

@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import { RpcErrors } from '../../protocol';
 import { AgentError } from '../types';
 import type { DaemonHandlerMap } from '../daemon';
+import { runNameProblem } from '../../runName';
 
-/** The names the New Run wizard allows. */
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
 /** The pid holding a run's lock if it is alive and not this process (a headless `agent.js run`). */
 function otherLockHolder(dir: string): number | undefined {
@@ -23,7 +22,8 @@ function otherLockHolder(dir: string): number | undefined {
 export const runAdminHandlers: DaemonHandlerMap = {
   'runs/rename': async ({ runId, name }, daemon) => {
     const trimmed = typeof name === 'string' ? name.trim() : '';
-    if (!NAME_RE.test(trimmed)) throw new AgentError(RpcErrors.InvalidConfig, `runs/rename: "name" must be 1–64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit; got ${JSON.stringify(name)}`);
+    const problem = runNameProblem(trimmed);
+    if (problem) throw new AgentError(RpcErrors.InvalidConfig, `runs/rename: "name" ${JSON.stringify(name)} is refused: ${problem}`);
     const run = daemon.openRun(runId);
     run.rename(trimmed);
     return { run: daemon.snapshot(runId).run };

@@ -130,8 +130,11 @@ test('a panel opened before any run shows the first run chosen; after a reconnec
   agent.emit('r1', [progress(3)], false); // happened while disconnected
   const n = msgs(panel).length;
   await connection.connectLocal();
-  await until(() => msgs(panel).length >= n + 2, 'resync after reconnect');
+  await until(() => msgs(panel).slice(n).some((m) => m.type === 'events' && m.events.length), 'resync after reconnect');
   const evs = msgs(panel).slice(n).filter((m) => m.type === 'events');
+  // the page was told the link went down and came back (its Start/Stop/Review follow)
+  const links = msgs(panel).filter((m) => m.type === 'link').map((m) => (m.type === 'link' ? m.connected : undefined));
+  assert.deepEqual([links.includes(false), links.at(-1)], [true, true]);
   assert.deepEqual(evs.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : [])), [3]);
 });
 

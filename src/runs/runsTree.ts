@@ -11,6 +11,7 @@ import { iterationTitle, modelDisplay, policyModel } from '../../remote/modelNam
 import type { Services } from '../services';
 import type { RunsModel } from './runsModel';
 import { runFileUri } from './runFiles';
+import { remotePairsUri } from '../pairs/provider';
 
 type FileEntry = { path: string; size: number };
 
@@ -202,10 +203,14 @@ export function fileUri(model: RunsModel, runId: string, rel: string): vscode.Ur
 }
 
 export async function openRunFile(model: RunsModel, node: { runId: string; path: string }): Promise<void> {
-  const uri = fileUri(model, node.runId, node.path);
-  if (path.posix.basename(node.path) === 'pairs.jsonl') {
+  const it = /^iterations\/(\d+)\/pairs\.jsonl$/.exec(node.path);
+  if (it) {
+    // A run's pairs go through the agent that owns the run (decisions, the review gate), named for the tab.
+    const name = model.snapshot(node.runId)?.run.name ?? model.runs.find((r) => r.id === node.runId)?.name;
+    const uri = model.agent ? remotePairsUri(node.runId, Number(it[1]), name) : fileUri(model, node.runId, node.path);
     await vscode.commands.executeCommand('vscode.openWith', uri, PAIRS_EDITOR_VIEW_TYPE);
     return;
   }
+  const uri = fileUri(model, node.runId, node.path);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
 }

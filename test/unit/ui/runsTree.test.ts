@@ -49,7 +49,9 @@ test('runs tree: host → runs → iterations → files; pairs open in the pairs
   stub.executed.length = 0;
   await stub.run('selfreward.openRunFile', pairs);
   const openWith = stub.executed.find((e) => e.command === 'vscode.openWith')!;
-  assert.equal((openWith.args[0] as vscode.Uri).scheme, 'selfreward-run', 'remote run files use the read-only scheme');
+  const pairsUri = openWith.args[0] as vscode.Uri;
+  assert.equal(pairsUri.scheme, 'selfreward-pairs', 'a run\'s pairs open through the agent that owns the run');
+  assert.equal(pairsUri.path.split('/').pop(), 'pairs · iteration 2 · alpha', 'the tab says which pairs');
   assert.equal(openWith.args[1], 'selfreward.pairsEditor');
 
   const cand = files.find((f) => f.path.endsWith('candidates.jsonl'))!;

@@ -20,6 +20,8 @@ export interface CodeServerOptions {
   home: string;
   stateDir: string;
   env?: Record<string, string>;
+  /** more user settings (e.g. selfreward.local.runsDir) */
+  settings?: Record<string, unknown>;
 }
 
 export interface CodeServer {
@@ -51,6 +53,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
     'telemetry.telemetryLevel': 'off',
     'window.commandCenter': false,
     'chat.disableAIFeatures': true,
+    ...o.settings,
   }, null, 2));
   const port = await freePort();
   const logFile = path.join(o.stateDir, 'code-server.log');

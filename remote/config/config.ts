@@ -50,8 +50,59 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   if (cfg.model.backend === 'external' && !cfg.model.baseUrls) {
     semantic.push({ field: 'model.baseUrls', reason: 'is required for backend "external"' });
   }
+  semantic.push(...trainerChecks(cfg));
   if (semantic.length) throw new ConfigError(source, semantic);
   return cfg;
+}
+
+/** The trainer each model backend trains with when the config names none; external has none (it must be said). */
+export const DEFAULT_TRAINER: Record<RunConfig['model']['backend'], RunConfig['trainer']['backend'] | undefined> = {
+  sim: 'sim',
+  vllm: 'trl',
+  openai: 'openai',
+  external: undefined,
+};
+
+/**
+ * Cross-field rules of the trainer: never a simulated trainer on a real model (or the reverse) unless both say sim;
+ * the trainer's defaults come from the model's backend. Fills in trainer.backend.
+ */
+function trainerChecks(cfg: RunConfig): { field: string; reason: string }[] {
+  const out: { field: string; reason: string }[] = [];
+  const t = cfg.trainer;
+  const m = cfg.model.backend;
+  if (!t.backend) {
+    const d = DEFAULT_TRAINER[m];
+    if (!d) {
+      out.push({ field: 'trainer.backend', reason: `is required with model.backend "${m}" (the agent does not run that server, so it cannot guess how its model is trained): "trl" (TRL on this box, from model.name's weights) or "openai"` });
+      return out;
+    }
+    t.backend = d;
+  }
+  if ((t.backend === 'sim') !== (m === 'sim')) {
+    out.push({
+      field: 'trainer.backend',
+      reason: t.backend === 'sim'
+        ? `"sim" (the simulated trainer) cannot train a real model: model.backend is "${m}"; set trainer.backend to "trl" or "openai"`
+        : `"${t.backend}" cannot train the simulated model: model.backend is "sim"; set trainer.backend to "sim", or model.backend to a real model`,
+    });
+  }
+  if (t.backend === 'openai' && m !== 'openai' && m !== 'external') {
+    out.push({ field: 'trainer.backend', reason: `"openai" needs model.backend "openai" or "external" (the fine-tuned model is served by OpenAI), not "${m}"` });
+  }
+  if (t.minLearningRate > 0 && t.minLearningRate >= t.learningRate) {
+    out.push({ field: 'trainer.minLearningRate', reason: `must be less than trainer.learningRate (${t.learningRate})` });
+  }
+  if (t.backend === 'trl') {
+    const launcher = t.launcher ?? (t.launcherPrefix ? { kind: 'prefix' } : undefined);
+    if (launcher && !t.processes && !t.accelerateConfig) {
+      out.push({ field: 'trainer.processes', reason: 'is required with trainer.launcher and no trainer.accelerateConfig (the agent cannot see the GPUs of the node the job runs on)' });
+    }
+    if (t.processes && t.batchSize % t.processes !== 0) {
+      out.push({ field: 'trainer.batchSize', reason: `(${t.batchSize}, the global batch) must be a multiple of trainer.processes (${t.processes})` });
+    }
+  }
+  return out;
 }
 
 /** Line and column of a character offset, for JSON syntax errors. */

@@ -55,6 +55,23 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   return cfg;
 }
 
+/** Why this trainer cannot train this model (naming both fields), or undefined. */
+export function trainerMismatch(cfg: Pick<RunConfig, 'model' | 'trainer'>): string | undefined {
+  const m = cfg.model.backend;
+  const t = cfg.trainer.backend ?? DEFAULT_TRAINER[m];
+  if (!t) return `trainer.backend is required with model.backend "${m}"`;
+  if (t === 'sim' && m !== 'sim') {
+    return `trainer.backend "sim" (the simulated trainer) cannot train a real model: model.backend is "${m}"; set trainer.backend to "trl" or "openai"`;
+  }
+  if (t !== 'sim' && m === 'sim') {
+    return `trainer.backend "${t}" cannot train the simulated model: model.backend is "sim"; set trainer.backend to "sim", or model.backend to a real model`;
+  }
+  if (t === 'openai' && m !== 'openai' && m !== 'external') {
+    return `trainer.backend "openai" needs model.backend "openai" or "external" (the fine-tuned model is served by OpenAI), not model.backend "${m}"`;
+  }
+  return undefined;
+}
+
 /** The trainer each model backend trains with when the config names none; external has none (it must be said). */
 export const DEFAULT_TRAINER: Record<RunConfig['model']['backend'], RunConfig['trainer']['backend'] | undefined> = {
   sim: 'sim',
@@ -79,17 +96,8 @@ function trainerChecks(cfg: RunConfig): { field: string; reason: string }[] {
     }
     t.backend = d;
   }
-  if ((t.backend === 'sim') !== (m === 'sim')) {
-    out.push({
-      field: 'trainer.backend',
-      reason: t.backend === 'sim'
-        ? `"sim" (the simulated trainer) cannot train a real model: model.backend is "${m}"; set trainer.backend to "trl" or "openai"`
-        : `"${t.backend}" cannot train the simulated model: model.backend is "sim"; set trainer.backend to "sim", or model.backend to a real model`,
-    });
-  }
-  if (t.backend === 'openai' && m !== 'openai' && m !== 'external') {
-    out.push({ field: 'trainer.backend', reason: `"openai" needs model.backend "openai" or "external" (the fine-tuned model is served by OpenAI), not "${m}"` });
-  }
+  const mismatch = trainerMismatch(cfg);
+  if (mismatch) out.push({ field: 'trainer.backend', reason: mismatch.replace(/^trainer\.backend /, '') });
   if (t.minLearningRate > 0 && t.minLearningRate >= t.learningRate) {
     out.push({ field: 'trainer.minLearningRate', reason: `must be less than trainer.learningRate (${t.learningRate})` });
   }

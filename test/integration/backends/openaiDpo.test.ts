@@ -159,7 +159,7 @@ test('OpenAI DPO: rows uploaded in OpenAI DPO format, job with method dpo and β
   assert.deepEqual(await inference.ensureServing(r.model), { baseUrls: [baseUrl], model: r.model.name, apiKey: 'sk-test-in-memory' });
 });
 
-test('OpenAI SFT (kind sft): prompt-completion rows uploaded as conversations, a supervised job, made by openai-sft; stop cancels', async () => {
+test('OpenAI SFT (kind sft): prompt-completion rows uploaded as conversations, a supervised job, made by openai-sft', async () => {
   setSecret('SELFREWARD_TEST_OPENAI_KEY', 'sk-test-in-memory');
   const { cfg, trainDir } = await setup();
   const datasetFile = path.join(path.dirname(trainDir), 'sft.jsonl');

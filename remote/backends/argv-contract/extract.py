@@ -484,8 +484,8 @@ def _type_name(v: object) -> str:
             return 'human_int'
         if s in ('human_readable_int_or_auto',):
             return 'human_int_or_auto'
-        if s in ('json.loads',) or 'json.loads' in s:
-            return 'json' if 'optional_type' not in s else 'json'
+        if 'json.loads' in s:
+            return 'json'
         if 'optional_type(int)' in s:
             return 'int'
         if 'optional_type(str)' in s:

@@ -121,6 +121,9 @@ export class TrlTrainer implements TrainerBackend {
   async train(req: TrainRequest): Promise<TrainResult> {
     const c = req.config;
     const kind = req.kind;
+    // the plan first: a batch the processes cannot divide is refused before the server is stopped
+    const from = startingWeights(req.baseModel);
+    const plan = await trainingPlan(c, from);
     await this.hooks.beforeTrain?.();
     fs.mkdirSync(req.trainDir, { recursive: true });
     const datasetDir = path.join(req.trainDir, 'dataset');
@@ -131,8 +134,6 @@ export class TrlTrainer implements TrainerBackend {
       fs.mkdirSync(datasetDir, { recursive: true });
       fs.copyFileSync(req.datasetFile, target);
     }
-    const from = startingWeights(req.baseModel);
-    const plan = await trainingPlan(c, from);
     const cmd = trlCommand(kind, c, plan.batch.processes, trlFlags(kind, req, plan, datasetDir, outputDir, this.config.seed + req.iteration));
     req.onLog?.(`training plan: ${plan.batch.processes} process(es) (${plan.batch.processesFrom}) × ${plan.batch.perDevice} per device × ${plan.batch.gradientAccumulation} accumulation = ${plan.batch.effective} per step; ` +
       `lr ${plan.schedule.from} → ${plan.schedule.to} (${plan.schedule.type}); dropout ${plan.dropout.requested}${plan.dropout.attributes.length ? ` on ${plan.dropout.attributes.join(', ')}` : ` not applied (${plan.dropout.source})`}`);

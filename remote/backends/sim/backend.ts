@@ -44,7 +44,7 @@ export function createSimBackends(config: RunConfig, runDir: string): { inferenc
         beta: req.config.beta,
         learningRate: req.config.learningRate,
         epochs: req.config.epochs,
-        batchSize: req.config.batchSize * req.config.gradientAccumulationSteps,
+        batchSize: req.config.batchSize, // the global batch: the sim trains in one process, no accumulation
         seed: config.seed + req.iteration,
         signal: req.signal,
         onMetrics: (m) => {

@@ -65,8 +65,12 @@ export class DashboardPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState(() => {
-        // Hidden: nothing is delivered, so don't keep a backlog; the page asks from its seq when visible again.
-        if (!panel.visible) this.batcher.clear();
+        // Hidden: nothing is delivered, so don't keep a backlog; the page asks from its seq when visible again. Until
+        // it asks, nothing is sent: a reloaded page that took a live event first would ask only for what follows it.
+        if (!panel.visible) {
+          this.batcher.clear();
+          this.synced = false;
+        }
       }),
       model.onEvents((id, events) => {
         if (id === this.runId && this.panel.visible) this.batcher.push(events);

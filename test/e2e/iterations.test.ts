@@ -139,6 +139,7 @@ test('five iterations in real VS Code: every count shown equals the files, M1…
     await runCommand(page, 'Self-Rewarding: Open Run Dashboard');
     const dashStop = await webviewFrame(page, '#trends', 60_000);
     await waitFor('iteration 4 running in the dashboard', async () => (await text(dashStop, '#iteration-4 .status')) === 'running' && (await dashStop.locator('#iteration-4 .stage').count()) > 0, 120_000);
+    await dashStop.evaluate(() => void ((window as unknown as { __marker: number }).__marker = 1));
     // Record every change of the run status in the page, then click Stop from inside it (times from one clock).
     const seen = await dashStop.evaluate(() => {
       const el = document.querySelector('.run-status')!;
@@ -215,6 +216,8 @@ test('five iterations in real VS Code: every count shown equals the files, M1…
       return series.join(',') === 'iteration 1,iteration 2,iteration 3,iteration 4,iteration 5';
     }, 30_000).catch(async (e) => {
       const diag = await dash.evaluate(() => ({
+        reloaded: !(window as unknown as { __marker?: number }).__marker,
+        message: document.querySelector('.message')?.textContent,
         count: document.querySelector('.feed-count')?.textContent,
         iteration: (document.getElementById('filter-iteration') as HTMLElement & { value?: string } | null)?.value,
         kind: (document.getElementById('filter-kind') as HTMLElement & { value?: string } | null)?.value,

@@ -25,8 +25,11 @@ test('debug catch-up', { timeout: 10 * 60_000 }, async () => {
     await runCommand(page, 'Self-Rewarding: Open Run Dashboard');
     let g = await webviewFrame(page, '#trends', 60_000);
     await waitFor('2 running', async () => (await g.locator('#iteration-2 .stage').count()) > 0, 120_000);
+    console.log('before stop:', JSON.stringify(await g.evaluate(() => ({ dis: document.getElementById('btn-stop')?.getAttribute('disabled'), title: document.getElementById('btn-stop')?.getAttribute('title'), status: document.querySelector('.run-status')?.textContent, it2: document.querySelector('#iteration-2 .status')?.textContent }))));
     await g.evaluate(() => (document.getElementById('btn-stop') as HTMLElement).click());
-    await waitFor('2 stopped', () => st(2) === 'stopped', 60_000, 200);
+    await new Promise((r) => setTimeout(r, 1500));
+    console.log('after click:', JSON.stringify(await g.evaluate(() => ({ dis: document.getElementById('btn-stop')?.getAttribute('disabled'), status: document.querySelector('.run-status')?.textContent }))));
+    await waitFor('2 stopped', () => st(2) === 'stopped', 20_000, 200).catch((e) => { console.log('MANIFEST', st(2), runDir(), fs.readdirSync(path.join(runDir(), 'iterations'))); console.log(fs.readFileSync(path.join(runDir(), 'events.jsonl'), 'utf8').split('\n').filter((l) => /iteration\.|stage\.(started|finished)/.test(l)).map((l) => l.slice(0, 160)).join('\n')); throw e; });
     await new Promise((r) => setTimeout(r, 2000));
     console.log('after stop:', await g.evaluate(() => document.querySelector('.feed-count')?.textContent));
     await runCommand(page, 'Self-Rewarding: Start Next Iteration');

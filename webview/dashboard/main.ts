@@ -194,7 +194,8 @@ transport.onMessage((m) => {
       schedule();
       break;
     case 'events': {
-      if (m.runId !== runId) break;
+      // Before `init` the page has no snapshot: events now would move its seq past a catch-up it has not had.
+      if (m.runId !== runId || !snapshot) break;
       if (snapshot) snapshot = applyEvents(snapshot, m.events);
       // Failures and agent errors are shown in the message line (the latest wins).
       for (const e of m.events) {

@@ -69,11 +69,16 @@ test('hidden panel gets nothing; visible again, the page asks from its seq; reve
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(msgs(panel).length, n, 'nothing posted while hidden');
   panel.setVisible(true);
+  // Visible again, the page (re)loads: events that arrive before it asks must not reach it ahead of its catch-up
+  // (a page that took them would ask only for what follows them, and never get the older ones).
+  agent.emit('r1', [progress(4)]);
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(msgs(panel).length, n, 'nothing posted before the page asks');
   panel.webview.receive({ type: 'ready', runId: 'r1', afterSeq: 1 });
   await until(() => msgs(panel).length === n + 2, 'catch-up after visible');
   const ev = msgs(panel)[n + 1];
   assert.ok(ev.type === 'events');
-  assert.deepEqual(ev.events.map((e) => e.seq), [2, 3]);
+  assert.deepEqual(ev.events.map((e) => e.seq), [2, 3, 4]);
 });
 
 test('serializer revives a panel for the run in the saved state; no run → an explanatory empty message', async () => {

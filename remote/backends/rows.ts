@@ -48,18 +48,21 @@ export function openAiDpoRow(t: PreferenceTriple): OpenAiDpoRow {
   };
 }
 
+/** A row field of either format as text: the string, or the last message of `role`. Errors name the field. */
+function rowText(v: unknown, field: string, role: string, where: string): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    const msgs = v as ChatMessage[];
+    const m = [...msgs].reverse().find((x) => x && x.role === role);
+    if (m && typeof m.content === 'string') return m.content;
+  }
+  throw new Error(`${where}: field "${field}" must be a string or a list of {role, content} messages with a ${role} message`);
+}
+
 /** Read a TRL row of either format back into a triple (trainers accept both). Errors name the field. */
 export function tripleFromTrlRow(row: unknown, where: string): PreferenceTriple {
   const r = row as Record<string, unknown>;
-  const text = (v: unknown, field: string, role: string): string => {
-    if (typeof v === 'string') return v;
-    if (Array.isArray(v)) {
-      const msgs = v as ChatMessage[];
-      const m = [...msgs].reverse().find((x) => x && x.role === role);
-      if (m && typeof m.content === 'string') return m.content;
-    }
-    throw new Error(`${where}: field "${field}" must be a string or a list of {role, content} messages with a ${role} message`);
-  };
+  const text = (v: unknown, field: string, role: string): string => rowText(v, field, role, where);
   return { prompt: text(r.prompt, 'prompt', 'user'), chosen: text(r.chosen, 'chosen', 'assistant'), rejected: text(r.rejected, 'rejected', 'assistant') };
 }
 
@@ -78,4 +81,10 @@ export interface TrlSftConversationalRow {
 export function sftRow(e: SftExample, format: 'standard' | 'conversational'): TrlSftStandardRow | TrlSftConversationalRow {
   if (format === 'standard') return { prompt: e.prompt, completion: e.completion };
   return { prompt: [{ role: 'user', content: e.prompt }], completion: [{ role: 'assistant', content: e.completion }] };
+}
+
+/** Read a TRL prompt-completion row of either format back into an example. Errors name the field. */
+export function sftExampleFromRow(row: unknown, where: string): SftExample {
+  const r = row as Record<string, unknown>;
+  return { prompt: rowText(r.prompt, 'prompt', 'user', where), completion: rowText(r.completion, 'completion', 'assistant', where) };
 }

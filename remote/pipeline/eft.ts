@@ -21,7 +21,7 @@ import { InferenceClient } from '../inference/client';
 import { type LoadedSeed, promptKey } from '../seed/index';
 import { fillRubric } from '../rubric/template';
 import { modelLabel } from '../modelNames';
-import { languageOk } from './ift';
+import { hasRanking, languageOk } from './ift';
 import { judgeGroups } from './agreement';
 import { isParseFailure } from './judge';
 import { requestSeed } from './seeds';
@@ -42,7 +42,7 @@ export function splitEftGroups(
   const eligible: { g: EftGroupRecord; order: number }[] = [];
   for (const g of seed.labelled) {
     const key = promptKey(g.prompt);
-    if (new Set(g.answers.map((a) => a.rank)).size < 2) drop('too_few_ranks');
+    if (!hasRanking(g)) drop('too_few_ranks');
     else if (!languageOk(g.lang, sft.language)) drop('language');
     else if (seen.has(key)) drop('duplicate');
     else if (iftPrompts.has(key)) drop('ift');

@@ -20,9 +20,12 @@ export const iftId = (n: number): string => `ift-${n}`;
 /** Does a record pass the language filter? Records that carry no language always do. */
 export const languageOk = (lang: string | undefined, wanted: string): boolean => !wanted || !lang || lang === wanted;
 
+/** A group EFT can use: people ranked at least two of its answers apart. */
+export const hasRanking = (g: { answers: readonly { rank: number }[] }): boolean => new Set(g.answers.map((a) => a.rank)).size >= 2;
+
 /** The IFT records of a seed: every seed prompt, kept or dropped (pure: a resume rebuilds the same list). */
 export function buildIft(seed: LoadedSeed, sft: Pick<SftConfig, 'language' | 'ift'>, runSeed: number): IftRecord[] {
-  const ranked = new Set(seed.labelled.filter((g) => g.answers.length >= 2).map((g) => promptKey(g.prompt)));
+  const ranked = new Set(seed.labelled.filter(hasRanking).map((g) => promptKey(g.prompt)));
   const seen = new Set<string>();
   const records: IftRecord[] = [];
   const eligible: { rec: IftRecord; ranked: boolean; order: number }[] = [];

@@ -69,7 +69,9 @@ function oasstTree(rec: unknown, id: string): Extracted {
   const lang = str(p.lang) ?? str(rec.lang);
   const l = lang ? { lang } : {};
   const out: Extracted = { prompts: [{ id, text, ...(best ? { answer: str(best.text) } : {}), ...l }], labelled: [] };
-  if (ranked.length >= 2) out.labelled.push({ group: id, prompt: text, answers: ranked.map((r, i) => ({ text: str(r.text)!, rank: i + 1 })), ...l });
+  // Open Assistant ranks are 0-based positions; equal ranks stay equal (1 = best)
+  const levels = [...new Set(ranked.map((r) => r.rank as number))];
+  if (ranked.length >= 2) out.labelled.push({ group: id, prompt: text, answers: ranked.map((r) => ({ text: str(r.text)!, rank: levels.indexOf(r.rank as number) + 1 })), ...l });
   return out;
 }
 

@@ -6,31 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { repoRoot, tmpDir } from '../helpers/tmp';
+import { tmpDir } from '../helpers/tmp';
+import { ensureBuilt, runAgentCli } from '../helpers/cli';
 import type { AgreementResult } from '../../remote/pipeline/agreement';
 
-const agent = path.join(repoRoot, 'dist', 'agent.js');
-
-function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [agent, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 test('demo: SFT then a self-rewarding iteration; the table prints judge agreement per model, equal to the files and rising with EFT', { timeout: 180_000 }, async () => {
-  if (!fs.existsSync(agent)) spawnSync('node', ['build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  ensureBuilt();
   const dir = tmpDir();
-  const r = await demo(['--runs-dir', dir, '--prompts', '16', '--iterations', '1']);
+  const r = await runAgentCli(['demo', '--runs-dir', dir, '--prompts', '16', '--iterations', '1'], { timeoutMs: 170_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /SFT \(M0 → M1\) and 1 self-rewarding iterations/);
   assert.match(r.stdout, /iteration 0 · SFT/);

@@ -48,25 +48,6 @@ export const SIM_SFT_LR_SCALE = 1.6e4;
 /** the judge's perception weights train in steps of this share of the learning rate */
 export const PERCEPTION_STEP = 0.1;
 
-export interface SimTrainOptions {
-  model: string;
-  data: string;
-  outputDir: string;
-  beta?: number;
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  /** folder relative model ids resolve against (default: cwd) */
-  modelDir?: string;
-  /** shuffling seed (default 42, TRL's default) */
-  seed?: number;
-  /** write checkpoint-<step>/ every this many steps (and at the end); default 200 */
-  saveSteps?: number;
-  signal?: AbortSignal;
-  onMetrics?(m: TrainMetrics): void;
-  onLog?(line: string): void;
-}
-
 interface Pair {
   delta: number[];
   chosen: number[];

@@ -6,14 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { repoRoot, tmpDir } from '../../helpers/tmp';
+import { spawnSync } from 'node:child_process';
+import { tmpDir } from '../../helpers/tmp';
+import { builtAgent as agent, ensureBuilt, runAgentCli } from '../../helpers/cli';
 import { recordsById } from './files';
 import { agreementOf } from '../../../remote/pipeline/agreement';
 import { buildEftRows } from '../../../remote/pipeline/eft';
 import type { EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, ModelEntry } from '../../../remote/protocol';
-
-const agent = path.join(repoRoot, 'dist', 'agent.js');
 
 function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
   const file = path.join(dir, 'run.json');
@@ -33,22 +32,7 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
 const readJsonl = <T>(file: string): T[] => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : []);
 const lines = (file: string): number => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').length - 1 : 0);
 
-function runAgent(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [agent, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = killWhen ? setInterval(() => killWhen() && (clearInterval(poll), child.kill('SIGKILL')), 5) : undefined;
-    const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('exit', (code, signal) => {
-      if (poll) clearInterval(poll);
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+const runAgent = (args: string[], killWhen?: () => boolean) => runAgentCli(['run', ...args], { killWhen });
 
 const it0 = (runDir: string, f: string): string => path.join(runDir, 'iterations', '0', f);
 
@@ -101,7 +85,7 @@ function checkIterationZero(runDir: string): IterationSummary {
 }
 
 test('agent.js run --sft: M0 → SFT baseline + M1 (files, models.json, numbers equal the files), then iteration 1 from M1', { timeout: 240_000 }, async () => {
-  if (!fs.existsSync(agent)) spawnSync('node', ['build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  ensureBuilt();
   const help = spawnSync(process.execPath, [agent, 'run', '--help'], { encoding: 'utf8' });
   assert.match(help.stdout, /--sft\b.*\n.*M0/);
   const dir = tmpDir();
@@ -128,7 +112,7 @@ test('agent.js run --sft: M0 → SFT baseline + M1 (files, models.json, numbers 
 });
 
 test('the SFT iteration resumes after SIGKILL inside each of its stages: whole files, nothing twice, the same data as an uninterrupted run', { timeout: 300_000 }, async () => {
-  if (!fs.existsSync(agent)) spawnSync('node', ['build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  ensureBuilt();
   const dir = tmpDir();
   const config = writeConfig(dir, { sft: { enabled: true, ift: { maxExamples: 100 }, eft: { maxGroups: 120 } } });
   const ref = await runAgent(['--config', config, '--runs-dir', path.join(dir, 'ref')]);

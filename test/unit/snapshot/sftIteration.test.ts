@@ -1,7 +1,7 @@
 /** Iteration 0 through the shared reducer and run store: its own stages, two models per iteration (by role), two trainings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunEvent, RunEventBody, RunSnapshot } from '../../../remote/protocol';
+import type { RunEvent, RunEventBody } from '../../../remote/protocol';
 import { SFT_STAGES, STAGES } from '../../../remote/protocol';
 import { applyEvents } from '../../../remote/snapshot/reducer';
 import { RunStore } from '../../../remote/store/runStore';
@@ -9,22 +9,13 @@ import { validateConfig } from '../../../remote/config/config';
 import { nextIteration } from '../../../remote/pipeline/iteration';
 import { iterationLabel, modelLabel } from '../../../remote/modelNames';
 import { tmpDir } from '../../helpers/tmp';
+import { baseSnapshot } from '../../fixtures/dashboardEvents';
 
-function base(): RunSnapshot {
-  return {
-    run: { id: 'r', name: 'r', dir: '/x', createdAt: '2026-01-01T00:00:00Z', iterations: 0, status: 'idle', lastSeq: 0 },
-    config: {} as RunSnapshot['config'],
-    iterations: [],
-    models: [],
-    rubricVersions: [],
-    seq: 0,
-  };
-}
 let seq = 0;
 const ev = (body: RunEventBody): RunEvent => ({ seq: ++seq, ts: '2026-01-01T00:00:00Z', ...body }) as RunEvent;
 
 test('iteration 0 shows the SFT stages; the SFT baseline and M1 sit side by side; the curve is the latest training', () => {
-  const s = applyEvents(base(), [
+  const s = applyEvents(baseSnapshot(), [
     ev({ type: 'model.registered', iteration: 0, model: { iteration: 0, role: 'policy', name: 'm0', madeBy: 'base' } }),
     ev({ type: 'iteration.started', iteration: 0, modelIn: 'm0', rubricVersion: 1 }),
     ev({ type: 'stage.started', iteration: 0, stage: 'ift', total: 10 }),

@@ -9,7 +9,7 @@ import type { IterationSummary, RunEventBody } from '../../../remote/protocol';
 import { sftCommandFeature } from '../../../src/commands/sftCommand';
 import { dashboardFeature } from '../../../src/dashboard/feature';
 import { DashboardPanel } from '../../../src/dashboard/dashboardPanel';
-import type { Feature, Services } from '../../../src/services';
+import type { Services } from '../../../src/services';
 import { repoRoot } from '../../helpers/tmp';
 import { FakeAgent, FakeConnection, fakeWorld } from './fakes';
 
@@ -17,10 +17,13 @@ let agent: FakeAgent;
 let connection: FakeConnection;
 let services: Services & { dispose(): void };
 
-async function activate(...features: Feature[]): Promise<void> {
-  for (const f of features) for (const [id, factory] of Object.entries(f.commands ?? {})) services.context.subscriptions.push(vscode.commands.registerCommand(`selfreward.${id}`, factory(services)));
-  for (const f of features) await f.activate?.(services);
-  for (const id of ['showAgentLog']) if (!stub.commands.has(`selfreward.${id}`)) services.context.subscriptions.push(vscode.commands.registerCommand(`selfreward.${id}`, () => undefined));
+/** The command under test, the dashboard it opens, and a stand-in for the log command its errors offer. */
+async function activate(): Promise<void> {
+  const register = (id: string, handler: (...args: unknown[]) => unknown) => services.context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  register('selfreward.startSft', sftCommandFeature.commands!.startSft(services));
+  register('selfreward.openDashboard', dashboardFeature.commands!.openDashboard(services));
+  register('selfreward.showAgentLog', () => undefined);
+  await dashboardFeature.activate?.(services);
 }
 
 beforeEach(() => {
@@ -48,7 +51,7 @@ test('package.json declares "Start SFT (M0 → M1)…" beside the run commands',
 });
 
 test('Start SFT without an SFT run: after a confirm, a new run from the simulated pretrained model runs iteration 0', async () => {
-  await activate(sftCommandFeature, dashboardFeature);
+  await activate();
   agent.handlers.set('runs/create', (p) => {
     agent.addRun('sft-1', (p as { config: { name: string } }).config.name, [m0]);
     return { run: agent.snapshotOf('sft-1').run };
@@ -68,7 +71,7 @@ test('Start SFT without an SFT run: after a confirm, a new run from the simulate
 });
 
 test('Start SFT on the current run that starts from M0 resumes its iteration 0; a declined confirm creates nothing', async () => {
-  await activate(sftCommandFeature, dashboardFeature);
+  await activate();
   await connection.connectLocal();
   agent.addRun('r0', 'mine', [m0, { type: 'iteration.started', iteration: 0, modelIn: 'sim-pretrained', rubricVersion: 1 }, { type: 'iteration.stopped', iteration: 0, stage: 'eft' }]);
   services.setCurrentRun('r0');

@@ -98,9 +98,11 @@ export interface SftConfig {
   learningRate: number;
   /** the learning rate decays (linearly) to this */
   minLearningRate: number;
-  /** per-device batch; global batch = batchSize × gradientAccumulationSteps × devices */
+  /** the GLOBAL batch, as trainer.batchSize (the paper: 16) */
   batchSize: number;
-  gradientAccumulationSteps: number;
+  /** pin the per-device batch or the accumulation for SFT (as the trainer's fields; default: the trainer's pins) */
+  perDeviceBatchSize?: number;
+  gradientAccumulationSteps?: number;
   dropout: number;
   epochs: number;
   /** TRL prompt-completion rows: conversational (the chat template applies; loss on the completion) or standard */
@@ -150,6 +152,10 @@ export interface VllmOptions {
   python?: string;
   command?: string[];
   tensorParallelSize?: number;
+  /** `--data-parallel-size`: one server, N engine copies, requests balanced by vLLM itself. */
+  dataParallelSize?: number;
+  /** Several servers, each on its own GPUs (CUDA_VISIBLE_DEVICES) and port; requests spread over them. */
+  replicas?: number;
   extraArgs?: string[];
   lora?: 'none' | 'runtime' | 'restart';
   readyTimeoutSec?: number;
@@ -169,11 +175,12 @@ export type TrainerLauncher =
   | { kind: 'sbatch'; sbatchArgs?: string[]; pollSec?: number; sbatch?: string; squeue?: string; sacct?: string; scancel?: string };
 
 export interface TrlOptions {
-  /** 'trl' = the `trl dpo` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.scripts.dpo`. */
+  /** 'trl' = the `trl dpo|sft` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.scripts.dpo|sft`. */
   launch?: 'trl' | 'accelerate';
-  /** Python of the training venv: commands become `python -m …` (no console scripts needed on PATH). */
+  /** Python of the training venv: commands become `python -m …` (no console scripts needed on PATH); also runs the
+   * LoRA merge step. */
   python?: string;
-  /** Replaces `trl dpo` (e.g. ["/venv/bin/trl", "dpo"]). */
+  /** Replaces the `trl` console script (the subcommand dpo|sft is appended), e.g. ["/venv/bin/trl"]. */
   command?: string[];
   /** Replaces `accelerate launch`. */
   accelerateCommand?: string[];
@@ -199,8 +206,18 @@ export interface TrainerConfig {
   beta: number;
   learningRate: number;
   lrScheduler: string;
+  /** The floor the schedule decays to (paper: DPO 1e-6 → 1e-7); 0 = decay to zero. */
+  minLearningRate: number;
+  /** The GLOBAL batch: processes × per-device batch × gradient accumulation (paper: 16). */
   batchSize: number;
-  gradientAccumulationSteps: number;
+  /** Pins the per-device batch (accumulation is derived); default: at most 2 per device. */
+  perDeviceBatchSize?: number;
+  /** Pins gradient accumulation (per-device batch is derived). */
+  gradientAccumulationSteps?: number;
+  /** Training processes (GPUs); default: the accelerate config's num_processes, else the visible GPUs. */
+  processes?: number;
+  /** Dropout while training (paper: 0.1); 0 = none. */
+  dropout: number;
   epochs: number;
   maxLength?: number;
   rowFormat: 'standard' | 'conversational';
@@ -213,10 +230,6 @@ export interface TrainerConfig {
   launcher?: TrainerLauncher;
   trl?: TrlOptions;
   openai?: OpenAiTrainerOptions;
-  /** where the learning rate decays to (SFT: the paper's 1.1e-6) */
-  minLearningRate?: number;
-  /** dropout during training (the paper: 0.1) */
-  dropout?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -525,6 +538,9 @@ export interface ModelEntry {
   madeBy: 'base' | 'sim-train' | 'trl' | 'openai' | 'sim-sft' | 'trl-sft' | 'openai-sft';
   /** set for LoRA adapters: the base model (path / hub id) the adapter at `path` applies to */
   adapterBase?: string;
+  /** a LoRA-trained model merged into full weights (peft merge_and_unload) so the next iteration trains from it:
+   * the adapter it was trained as, the weights it was merged into, and how (`merged`) */
+  lora?: { adapter: string; base: string; chain: 'merged' };
   /** OpenAI fine-tuning job id, for provenance */
   jobId?: string;
 }

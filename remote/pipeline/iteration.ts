@@ -206,7 +206,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const trained = await stageRun('training', run.read(t, 'pairs').length, () => runTrainStage(ctx), (r) => r.counts, { ...p.trainer });
     let train = manifest.stages.training?.params as { final?: unknown } | undefined;
     if (trained) {
-      setStage('training', { params: { ...p.trainer, final: trained.last ?? null } });
+      setStage('training', { params: { ...p.trainer, final: trained.last ?? null, ...(trained.plan ? { plan: trained.plan } : {}) } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
     const modelOut = run.modelFor(t + 1)?.name;

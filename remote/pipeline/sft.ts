@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IterationSummary, ModelEntry, SftConfig, SftSummary, StageManifest, StageName, TrainMetrics, TrainerConfig } from '../protocol';
-import type { TrainerBackend } from '../backends/types';
+import type { TrainResult, TrainerBackend } from '../backends/types';
 import { type SftExample, sftRow } from '../backends/rows';
 import { writeFileAtomic } from '../store/atomic';
 import { InferenceClient } from '../inference/client';
@@ -32,14 +32,20 @@ export interface StageMachinery {
 
 export type SftContext = EftContext & { modelIn: ModelEntry; trainer: TrainerBackend };
 
-/** The trainer settings of an SFT run: the run's trainer with the `sft` section's training fields. */
+/**
+ * The trainer settings of an SFT run: the run's trainer with the `sft` section's training fields. A batch pin of the
+ * `sft` section replaces the trainer's pins; without one the trainer's (set for the GPUs' memory) apply.
+ */
 export function sftTrainerConfig(trainer: TrainerConfig, sft: SftConfig): TrainerConfig {
+  const pinned = sft.perDeviceBatchSize !== undefined || sft.gradientAccumulationSteps !== undefined;
+  const { perDeviceBatchSize, gradientAccumulationSteps, ...rest } = trainer;
+  const pins = pinned ? { perDeviceBatchSize: sft.perDeviceBatchSize, gradientAccumulationSteps: sft.gradientAccumulationSteps } : { perDeviceBatchSize, gradientAccumulationSteps };
   return {
-    ...trainer,
+    ...rest,
+    ...Object.fromEntries(Object.entries(pins).filter(([, v]) => v !== undefined)),
     learningRate: sft.learningRate,
     minLearningRate: sft.minLearningRate,
     batchSize: sft.batchSize,
-    gradientAccumulationSteps: sft.gradientAccumulationSteps,
     dropout: sft.dropout,
     epochs: sft.epochs,
     rowFormat: sft.rowFormat,
@@ -52,7 +58,11 @@ interface SftTrained {
   counts: StageCounts;
   model: ModelEntry;
   last?: TrainMetrics;
+  plan?: TrainResult['plan'];
 }
+
+/** The SFT baseline's served name, so it is never served under M1's (TRL names its output selfreward-m1). */
+export const SFT_BASELINE_SERVED_NAME = 'selfreward-sft-baseline';
 
 /** Train M0 on `examples` into the model this stage makes, and register it. */
 async function trainSft(ctx: SftContext, stage: TrainingStage, examples: SftExample[]): Promise<SftTrained> {
@@ -79,9 +89,12 @@ async function trainSft(ctx: SftContext, stage: TrainingStage, examples: SftExam
       if (m.totalSteps) run.emit({ type: 'stage.progress', iteration: 0, stage, done: m.step, total: m.totalSteps, failed: 0, ratePerSec: 0, etaSec: m.etaSec ?? null });
     },
   });
-  const model: ModelEntry = { ...result.model, iteration: 1, role: stage === 'sft' ? 'policy' : 'sft-baseline' };
+  let model: ModelEntry = { ...result.model, iteration: 1, role: stage === 'sft' ? 'policy' : 'sft-baseline' };
+  if (stage === 'sft-baseline' && model.servedName) {
+    model = { ...model, servedName: SFT_BASELINE_SERVED_NAME, ...(model.name === result.model.servedName ? { name: SFT_BASELINE_SERVED_NAME } : {}) };
+  }
   run.registerModel(model);
-  return { counts: { rows: examples.length, steps: (result.final ?? last)?.step ?? 0 }, model, last: result.final ?? last };
+  return { counts: { rows: examples.length, steps: (result.final ?? last)?.step ?? 0 }, model, last: result.final ?? last, ...(result.plan ? { plan: result.plan } : {}) };
 }
 
 const iftExamples = (ctx: SftContext): SftExample[] => ctx.run.read(0, 'ift').filter((r) => r.kept).map((r) => ({ prompt: r.prompt, completion: r.completion }));
@@ -93,7 +106,7 @@ export async function runSftIteration(ctx: SftContext, stages: StageMachinery): 
   const trained = (r: SftTrained): StageCounts => r.counts;
   const finalOf = async (stage: TrainingStage, examples: () => SftExample[]): Promise<void> => {
     const r = await stages.run(stage, examples().length, () => trainSft(ctx, stage, examples()), trained, { ...sftTrainerConfig(params.trainer, sft) });
-    if (r) stages.set(stage, { params: { ...sftTrainerConfig(params.trainer, sft), final: r.last ?? null } });
+    if (r) stages.set(stage, { params: { ...sftTrainerConfig(params.trainer, sft), final: r.last ?? null, ...(r.plan ? { plan: r.plan } : {}) } });
   };
 
   await stages.run('ift', ctx.seed.prompts.length, () => runIftStage(ctx), (c) => c, { ...sft.ift, language: sft.language });

@@ -43,8 +43,7 @@ export function createSimBackends(config: RunConfig, runDir: string): { inferenc
         outputDir,
         learningRate: req.config.learningRate,
         epochs: req.config.epochs,
-        // gradient accumulation folds into the batch: the sim has no device memory to save
-        batchSize: req.config.batchSize * req.config.gradientAccumulationSteps,
+        batchSize: req.config.batchSize, // the global batch: the sim trains in one process, no accumulation
         seed: config.seed + req.iteration,
         signal: req.signal,
         onMetrics: (m: TrainMetrics) => {

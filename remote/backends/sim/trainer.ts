@@ -34,7 +34,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainMetrics } from '../../protocol';
-import { sftExampleFromRow, tripleFromTrlRow, type PreferenceTriple, type SftExample } from '../rows';
+import { exampleFromSftRow, tripleFromTrlRow, type PreferenceTriple, type SftExample } from '../rows';
 import { parseJsonLine } from '../../store/jsonl';
 import { writeJsonAtomic } from '../../store/atomic';
 import { FEATURE_NAMES, extractFeatures, toVector } from './features';
@@ -80,7 +80,7 @@ export function readPreferenceRows(file: string): PreferenceTriple[] {
 
 /** Read TRL prompt-completion rows (standard or conversational). Errors name file and line. */
 export function readSftRows(file: string): SftExample[] {
-  return readRows(file, sftExampleFromRow);
+  return readRows(file, exampleFromSftRow);
 }
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));

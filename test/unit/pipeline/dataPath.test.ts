@@ -11,6 +11,11 @@ import { validateConfig } from '../../../remote/config/config';
 import { RunStore } from '../../../remote/store/runStore';
 import type { RunConfig } from '../../../remote/protocol';
 import { tmpDir } from '../../helpers/tmp';
+import { sftTrainerConfig } from '../../../remote/pipeline/sft';
+import { trainingPlan } from '../../../remote/backends/trainingPlan';
+import { trlFlags } from '../../../remote/backends/trl';
+// @ts-expect-error: a plain .mjs module of the stand-ins
+import { checkTrlScript } from '../../fixtures/standins/argparse.mjs';
 
 const cand = (promptId: string, index: number, score: number | null, chars: number, truncated = false): ScoredCandidate => ({
   id: `${promptId}-c${index}`, promptId, iteration: 1, index, text: `answer ${index}`, chars, score, scores: [score], ...(truncated ? { truncated: true as const, finishReason: 'length' } : {}),
@@ -76,4 +81,26 @@ test('out-of-range judge scores are counted apart from parse failures; truncated
   } finally {
     run.close();
   }
+});
+
+test('the sft section is checked like the trainer: a floor below the rate, a global batch the processes divide', () => {
+  const cfg = (sft: Record<string, unknown>) => ({ name: 'x', model: { backend: 'vllm', name: 'base' }, seedData: [{ path: 'builtin:demo' }], trainer: { backend: 'trl', processes: 4 }, sft });
+  assert.throws(() => validateConfig(cfg({ enabled: true, minLearningRate: 6e-6 })), /field "sft\.minLearningRate": must be less than sft\.learningRate/);
+  assert.throws(() => validateConfig(cfg({ enabled: true, batchSize: 10 })), /field "sft\.batchSize": \(10, the global batch\) must be a multiple of trainer\.processes \(4\)/);
+  assert.equal(validateConfig(cfg({ enabled: true })).sft!.batchSize, 16);
+});
+
+test('the SFT trainings get the sft section over the run trainer: its rate, floor, global batch, dropout; TRL `sft` flags the contract accepts', async () => {
+  const c = validateConfig({ name: 'x', model: { backend: 'vllm', name: 'org/base' }, seedData: [{ path: 'builtin:demo' }], trainer: { backend: 'trl', processes: 2, perDeviceBatchSize: 1, beta: 0.2 }, sft: { enabled: true } });
+  const t = sftTrainerConfig(c.trainer, c.sft!);
+  assert.deepEqual([t.learningRate, t.minLearningRate, t.batchSize, t.dropout, t.epochs, t.rowFormat], [5.5e-6, 1.1e-6, 16, 0.1, 3, 'conversational']);
+  assert.equal(t.perDeviceBatchSize, 1, "the trainer's memory pin applies without one of SFT's own");
+  const pinned = sftTrainerConfig(c.trainer, { ...c.sft!, gradientAccumulationSteps: 4 });
+  assert.deepEqual([pinned.perDeviceBatchSize, pinned.gradientAccumulationSteps], [undefined, 4], "an SFT pin replaces the trainer's");
+  const plan = await trainingPlan(t, 'org/base');
+  assert.equal(plan.batch.effective, 16);
+  const flags = trlFlags('sft', { baseModel: { iteration: 0, name: 'org/base', madeBy: 'base' }, config: t }, plan, '/d', '/o', 1);
+  checkTrlScript('sft', flags);
+  assert.ok(flags.includes('--completion_only_loss=true') || flags.some((f) => /^--completion_only_loss/.test(f)));
+  assert.ok(flags.some((f) => f.includes('5.5e-6') || f.includes('0.0000055')), flags.join(' '));
 });

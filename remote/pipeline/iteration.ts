@@ -1,8 +1,9 @@
 /**
  * One self-rewarding iteration: prompts → candidates → judgments → pairs → (review) → training, chained over the
- * run folder. Iteration 0, in runs that start from the base model M0, is the SFT iteration (sft.ts): its stages run
- * on the same machinery (stageRun, manifest, events, resume). The manifest records every stage's status, counts and timings, and the provenance: rubric version,
- * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary.
+ * run folder. The manifest records every stage's status, counts and timings, and the provenance: rubric version,
+ * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary. Iteration 0,
+ * in runs that start from the base model M0, is the SFT iteration (sft.ts), on the same machinery (stageRun, manifest,
+ * events, resume).
  *
  * Resume: the latest iteration whose manifest is not `done` is continued with the parameters and rubric frozen in
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the

@@ -27,7 +27,12 @@ export function modelDisplay(m: ModelEntry | undefined, fallback = '–'): { lab
   return { label, title: `${label}: ${m.name} (${extra})` };
 }
 
-/** "Iteration 3", or "Iteration 0 · SFT" for the supervised step before the self-rewarding iterations. */
+/** How an iteration is named to people: "iteration 0 · SFT" for the SFT iteration, else "iteration t". */
+export function iterationLabel(t: number): string {
+  return t === 0 ? 'iteration 0 · SFT' : `iteration ${t}`;
+}
+
+/** The same name at the start of a line or a heading: "Iteration 3", "Iteration 0 · SFT". */
 export function iterationTitle(t: number): string {
-  return t === 0 ? 'Iteration 0 · SFT' : `Iteration ${t}`;
+  return iterationLabel(t).replace(/^i/, 'I');
 }

@@ -15,7 +15,8 @@ export class StageProgress {
   done: number;
   failed = 0;
 
-  constructor(private run: Run, private iteration: number, private stage: StageName, public total: number, alreadyDone = 0) {
+  /** `quiet`: count without emitting (work outside a running stage, e.g. an evaluation after the iteration) */
+  constructor(private run: Run, private iteration: number, private stage: StageName, public total: number, alreadyDone = 0, private quiet = false) {
     this.done = alreadyDone;
     this.rate.add(Date.now(), alreadyDone);
   }
@@ -34,6 +35,7 @@ export class StageProgress {
 
   private emit(now: number): void {
     this.lastEmit = now;
+    if (this.quiet) return;
     this.rate.add(now, this.done);
     const rate = this.rate.rate();
     const eta = this.rate.eta(Math.max(0, this.total - this.done));

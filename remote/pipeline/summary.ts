@@ -7,6 +7,7 @@ import type { Run } from '../store/runStore';
 import { mean } from '../stats';
 import { modelLabel, modelPath, policyModel } from '../modelNames';
 import { trainedPairs } from '../counts';
+import { isParseFailure } from './judge';
 
 export function computeSummary(run: Run, t: number, train?: { last?: TrainMetrics }): IterationSummary {
   const prompts = run.read(t, 'prompts');
@@ -19,7 +20,7 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
   const manifest = run.readManifest(t);
   const stage = manifest?.stages.pairs?.counts ?? {};
   for (const [k, v] of Object.entries(stage)) if (k.startsWith('dropped.')) pairsDropped[k.slice(8)] = v;
-  const parseFailures = judgments.filter((j) => !j.parseOk && !j.error).length;
+  const parseFailures = judgments.filter(isParseFailure).length;
   const answered = judgments.filter((j) => !j.error).length;
   const okCands = cands.filter((c) => !c.error);
   const trained = manifest?.stages.training?.status === 'done' ? trainedPairs(manifest.stages.training.counts) : undefined;
@@ -47,5 +48,7 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
     ...(mIn ? { modelIn: modelLabel(mIn), modelInPath: modelPath(mIn) } : {}),
     ...(mOut ? { modelOut: modelLabel(mOut), modelOutPath: modelPath(mOut) } : {}),
     failedItems: prompts.filter((p) => p.error).length + cands.filter((c) => c.error).length + judgments.filter((j) => j.error).length,
+    outOfRangeScores: judgments.filter((j) => j.outOfRange !== undefined).length,
+    truncatedCandidates: okCands.filter((c) => c.truncated).length,
   };
 }

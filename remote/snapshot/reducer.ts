@@ -8,16 +8,18 @@
  * seq is not after the snapshot's seq are ignored (returned snapshot === input), so replaying an overlap is harmless.
  */
 import { modelPath } from '../modelNames';
+import { stagesOf } from '../protocol';
 import type { IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
 export function emptyStage(stage: StageName): StageState {
   return { stage, status: 'pending', done: 0, total: 0, failed: 0, ratePerSec: 0, etaSec: null };
 }
 
-/** A new iteration has no stages: each appears when it starts, in the order it started (an SFT iteration 0 runs
- * other stages than a DPO iteration, and a stage that never runs — the review with the gate off — never shows). */
+/** A new iteration starts with the stages its kind runs, pending (an SFT iteration 0 runs other stages than a DPO
+ * iteration); a stage not in that plan is added when it starts. Views leave out the stages an ended iteration never
+ * started (the review with the gate off). */
 export function emptyIteration(iteration: number): IterationState {
-  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: [], train: [] };
+  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: stagesOf(iteration).map(emptyStage), train: [] };
 }
 
 /** The run status as the iterations say it: the last iteration decides. */
@@ -136,11 +138,13 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     case 'train.metrics':
       iterations = withIteration(s, ev.iteration, (it) => {
-        // A resumed training may report a step again: the newer report replaces the older.
-        const train = it.train.filter((m) => m.step !== ev.metrics.step);
+        // A resumed training may report a step again: the newer report replaces the older. Iteration 0 trains two
+        // models one after the other (stage sft-baseline, then sft): the curve shown is the latest training's.
+        const fresh = ev.stage !== undefined && ev.stage !== it.trainStage;
+        const train = (fresh ? [] : it.train).filter((m) => m.step !== ev.metrics.step);
         train.push(ev.metrics);
         if (train.length > 1 && train[train.length - 2].step > ev.metrics.step) train.sort((a, b) => a.step - b.step);
-        return { ...it, train };
+        return { ...it, train, ...(ev.stage !== undefined ? { trainStage: ev.stage } : {}) };
       });
       break;
     case 'model.registered': {

@@ -62,7 +62,8 @@ test('renders streamed events: stages, iteration table, feed, charts with expect
   assert.match(await text(page, '#iteration-2 .stage[data-stage=training] .stage-eta'), /ETA 5s/);
   assert.equal(await page.getAttribute('#iteration-2 .stage[data-stage=training] .bar', 'aria-valuenow'), '50');
   assert.equal(await text(page, '#iteration-1 .stage[data-stage=training] .stage-counts'), `${events.filter((e) => e.type === 'pair' && e.record.iteration === 1).length} trained · 0 excluded`);
-  assert.equal(await count(page, '#iteration-2 .stage[data-stage=review]'), 0, 'a stage that never ran is not shown');
+  assert.equal(await text(page, '#iteration-2 .stage[data-stage=review] .stage-counts'), 'not started', 'a running iteration shows what is still to come');
+  assert.equal(await count(page, '#iteration-1 .stage[data-stage=review]'), 0, 'an ended iteration leaves out the stages it never ran');
   assert.equal(await text(page, '#iteration-1 .rubric'), 'rubric v1');
   // models by name; paths in the tooltip
   assert.equal(await text(page, '#iteration-1 .model'), 'M1 → M2');

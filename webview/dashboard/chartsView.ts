@@ -9,7 +9,7 @@ import { h } from '../components/dom';
 import { binEdges, lineChart, scatter, stackedHistogram, type Point, type Series } from '../../remote/charts';
 import { renderSvg } from '../components/charts/renderSvg';
 import type { FeedRow } from './feed';
-import { iterationTitle } from '../../remote/modelNames';
+import { iterationLabel, iterationTitle } from '../../remote/modelNames';
 
 const CURVES: { key: keyof TrainMetrics; title: string }[] = [
   { key: 'loss', title: 'DPO loss' },
@@ -52,13 +52,13 @@ export function chartsView(snapshot: RunSnapshot | undefined, rows: readonly Fee
     points.push({ x: r.chars, y: r.score, cls: `${iterationClass(r.iteration)}${r.parseFailures ? ' parse-failure' : ''}` });
   }
   const its = [...byIteration.keys()].sort((a, b) => a - b);
-  const groups = its.map((t) => ({ name: iterationTitle(t).replace('Iteration', 'iteration'), cls: iterationClass(t), values: byIteration.get(t)! }));
+  const groups = its.map((t) => ({ name: iterationLabel(t), cls: iterationClass(t), values: byIteration.get(t)! }));
   const scored = points.length;
   const legend = [...groups.map((g) => ({ name: g.name, cls: g.cls })), ...(failures ? [{ name: 'some samples unparsed', cls: 'series-4', marker: 'ring' as const }] : [])];
   const train = (snapshot?.iterations ?? []).filter((it) => !hidden.has(it.iteration));
   const curves = CURVES.map(({ key, title }) => {
     const series: Series[] = train
-      .map((it) => ({ name: iterationTitle(it.iteration).replace('Iteration', 'iteration'), cls: iterationClass(it.iteration), points: it.train.filter((m) => typeof m[key] === 'number').map((m) => ({ x: m.step, y: m[key] as number })) }))
+      .map((it) => ({ name: iterationLabel(it.iteration), cls: iterationClass(it.iteration), points: it.train.filter((m) => typeof m[key] === 'number').map((m) => ({ x: m.step, y: m[key] as number })) }))
       .filter((s) => s.points.length > 0);
     return h('div', { class: 'chart-box', 'data-chart': key }, series.length
       ? renderSvg(lineChart(series, { title, xLabel: 'step', width: 320, height: 180, integerX: true, legendWidth: series.length > 1 ? 84 : 0 }))

@@ -1,7 +1,8 @@
 /**
- * Per-iteration stage progress. Each stage the iteration ran (in the order it started; any stage name, so new kinds
- * of iteration render too) gets a bar, its count in its own unit (remote/counts.ts), rate and ETA. Finished
- * iterations fold into one line with their outcome; the running, waiting, failed or focused one is open.
+ * Per-iteration stage progress. Each stage of the iteration (its kind's plan, then any other that started; any stage
+ * name, so new kinds of iteration render too) gets a bar, its count in its own unit (remote/counts.ts), rate and
+ * ETA; an iteration that has ended leaves out the stages it never started. Finished iterations fold into one line
+ * with their outcome; the running, waiting, failed or focused one is open.
  */
 import type { IterationState, RunSnapshot, StageState } from '../../remote/protocol';
 import { pairsText, stageCountText } from '../../remote/counts';
@@ -64,7 +65,8 @@ export function iterationBlock(it: IterationState, snapshot: RunSnapshot, focuse
     h('span', { class: 'muted rubric', title: rubric ? `rubric hash ${rubric.hash}` : undefined }, `rubric v${it.rubricVersion}`),
     it.summary ? h('span', { class: 'outcome' }, pairsText(it.summary)) : null,
   );
-  const body = [it.status === 'waiting' ? gateNotice(it) : null, ...it.stages.map((st) => stageRow(st, it, stopping))];
+  const stages = active ? it.stages : it.stages.filter((st) => st.status !== 'pending');
+  const body = [it.status === 'waiting' ? gateNotice(it) : null, ...stages.map((st) => stageRow(st, it, stopping))];
   if (open) return h('div', { class: `iteration status-${it.status}${focused ? ' focused' : ''}`, 'data-iteration': it.iteration, id: `iteration-${it.iteration}` }, head, ...body);
   // Folded: the head is the summary; the stages are one click away.
   const summary = h('summary', null, head);

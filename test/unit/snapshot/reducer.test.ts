@@ -86,17 +86,21 @@ test('a finished iteration carries its summary and output model', () => {
   assert.equal(s.iterations[0].summary?.pairs, 3);
 });
 
-test('stages appear as they start, keep their finished counts, and no stage is assumed', () => {
+test('an iteration starts with its kind\'s stages pending; finished stages keep their counts; unplanned stages are added', () => {
   seq = 0;
   const s = applyEvents(base(), [
     ev({ type: 'iteration.started', iteration: 0, modelIn: 'm0', rubricVersion: 1 }),
-    ev({ type: 'stage.started', iteration: 0, stage: 'sft' as never, total: 10 }),
-    ev({ type: 'stage.finished', iteration: 0, stage: 'sft' as never, counts: { rows: 10, excluded: 0 }, durationMs: 5 }),
+    ev({ type: 'stage.started', iteration: 0, stage: 'sft', total: 10 }),
+    ev({ type: 'stage.finished', iteration: 0, stage: 'sft', counts: { rows: 10, excluded: 0 }, durationMs: 5 }),
     ev({ type: 'iteration.started', iteration: 1, modelIn: 'm1', rubricVersion: 1 }),
     ev({ type: 'stage.started', iteration: 1, stage: 'prompts', total: 4 }),
+    ev({ type: 'stage.started', iteration: 1, stage: 'eval' as never, total: 2 }),
   ]);
-  assert.deepEqual(s.iterations[0].stages.map((st) => [st.stage, st.status, st.counts]), [['sft', 'done', { rows: 10, excluded: 0 }]]);
-  assert.deepEqual(s.iterations[1].stages.map((st) => st.stage), ['prompts'], 'no review stage nor any other before it starts');
+  const sft = s.iterations[0].stages.find((st) => st.stage === 'sft')!;
+  assert.deepEqual([sft.status, sft.counts], ['done', { rows: 10, excluded: 0 }]);
+  assert.ok(s.iterations[0].stages.every((st) => st.stage === 'sft' || st.status === 'pending'));
+  assert.deepEqual(s.iterations[1].stages.map((st) => [st.stage, st.status]).slice(0, 2), [['prompts', 'running'], ['candidates', 'pending']]);
+  assert.equal(s.iterations[1].stages.at(-1)!.stage, 'eval', 'a stage outside the plan is added when it starts');
 });
 
 test('models are kept per (iteration, role); only a policy model is the previous iteration\'s output', () => {

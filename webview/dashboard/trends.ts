@@ -45,7 +45,8 @@ function seriesOf(its: IterationSummary[], name: string, cls: string, pick: (s: 
 
 /** The built-in trends, from the finished iterations' summaries. */
 export function builtinTrends(snapshot: RunSnapshot): TrendChart[] {
-  const its = snapshot.iterations.flatMap((it) => (it.summary ? [it.summary] : []));
+  // the self-rewarding iterations (an SFT iteration 0 makes no pairs or judge scores of its own)
+  const its = snapshot.iterations.flatMap((it) => (it.summary && it.iteration > 0 ? [it.summary] : []));
   const lo = snapshot.config?.judge?.scoreMin ?? 0;
   const hi = snapshot.config?.judge?.scoreMax ?? 5;
   return [

@@ -131,14 +131,16 @@ test('five iterations in real VS Code: every count shown equals the files, M1…
     const f3 = filesOf(runDir(), 3);
     assert.deepEqual([f3.trained, f3.excluded], [3, total3 - 3], 'train.jsonl holds exactly the reviewed, kept pairs');
 
-    // 4. Iteration 4 with more prompts, stopped from the dashboard: "stopping…" at once, then resumed.
+    // 4. Iteration 4 with more prompts, stopped from the dashboard: "stopping…" at once, then resumed. The
+    // dashboard is open (and caught up) before the iteration starts, so Stop is clicked while it runs.
+    await runCommand(page, 'Self-Rewarding: Open Run Dashboard');
+    const dashStop = await webviewFrame(page, '#trends', 60_000);
+    await waitFor('the dashboard caught up', async () => (await text(dashStop, '#iteration-3 .status')) === 'done', 60_000);
     await startNext(4, async () => {
       await pickQuickItem(page, 'Prompts per iteration');
       await answerInput(page, '400');
     });
-    await runCommand(page, 'Self-Rewarding: Open Run Dashboard');
-    const dashStop = await webviewFrame(page, '#trends', 60_000);
-    await waitFor('iteration 4 running in the dashboard', async () => (await text(dashStop, '#iteration-4 .status')) === 'running' && (await dashStop.locator('#iteration-4 .stage').count()) > 0, 120_000);
+    await waitFor('iteration 4 running in the dashboard', async () => (await text(dashStop, '#iteration-4 .status')) === 'running' && (await dashStop.locator('#iteration-4 .stage.status-running').count()) > 0, 120_000, 50);
     await dashStop.evaluate(() => void ((window as unknown as { __marker: number }).__marker = 1));
     // Record every change of the run status in the page, then click Stop from inside it (times from one clock).
     const seen = await dashStop.evaluate(() => {

@@ -316,7 +316,7 @@ test('Stop: "stopping…" shows in the status bar and the tree at once, before t
   agent.handlers.set('iteration/stop', () => new Promise((r) => (answer = r)));
   const stopped = stub.run('selfreward.stopIteration', 'r1');
   const item = stub.statusBarItems.find((i) => i.id === 'selfreward.status')!;
-  await until(() => /stopping…/.test(item.text), `status bar says stopping, got ${item.text}`);
+  await until(() => /stopping…/.test(item.text), `status bar says stopping, got ${item.text}`, 15_000);
   const { RunsTree } = await import('../../../src/runs/runsTree');
   const tree = stub.treeDataProviders.get('selfreward.runs') as InstanceType<typeof RunsTree>;
   assert.equal(tree.getTreeItem({ kind: 'run', runId: 'r1' }).description, 'it 1 · stopping…');
@@ -324,7 +324,7 @@ test('Stop: "stopping…" shows in the status bar and the tree at once, before t
   agent.emit('r1', [{ type: 'iteration.stopped', iteration: 1, stage: 'judgments' }]);
   answer({ stopped: true });
   assert.equal(await stopped, true);
-  await until(() => !/stopping/.test(item.text), 'stopping cleared');
+  await until(() => !/stopping/.test(item.text), 'stopping cleared', 15_000);
   assert.equal(runsModel(services).stoppingIteration('r1'), undefined);
   assert.match(stub.lastMessage('info')?.message ?? '', /iteration 1 stopped. Starting it again resumes/);
 });

@@ -67,6 +67,8 @@ export interface OpenOptions {
   state?: unknown;
   width?: number;
   height?: number;
+  /** globals set before the bundle loads (JSON values), e.g. a benchmark's settings */
+  globals?: Record<string, unknown>;
 }
 
 let pageCounter = 0;
@@ -86,6 +88,7 @@ export async function openWebview(bundle: string, opts: OpenOptions = {}): Promi
 <script nonce="${nonce}">
   window.__posted = [];
   window.__state = ${JSON.stringify(opts.state ?? null)};
+  Object.assign(window, ${JSON.stringify(opts.globals ?? {}).replace(/</g, "\\u003c")});
   const handlers = new Set();
   window.__deliver = (m) => { for (const h of handlers) h(m); };
   window.__selfrewardTransport = {

@@ -50,6 +50,8 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   if (cfg.model.backend === 'external' && !cfg.model.baseUrls) {
     semantic.push({ field: 'model.baseUrls', reason: 'is required for backend "external"' });
   }
+  const ej = cfg.eval?.judge as { kind: string; baseUrls?: string[]; model?: string } | undefined;
+  if (ej?.kind === 'external' && (!ej.baseUrls || !ej.model)) semantic.push({ field: 'eval.judge', reason: 'kind "external" needs baseUrls and model' });
   if (semantic.length) throw new ConfigError(source, semantic);
   return cfg;
 }

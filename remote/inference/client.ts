@@ -11,8 +11,17 @@ import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry'
 import { anySignal } from './signals';
 import { httpFetch } from './httpFetch';
 
+/** One message of a conversation (multi-turn requests: MT-Bench-shape questions, conversational seeds and rows). */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
 export interface ChatRequest {
+  /** the user turn of a single-turn request (with `messages`: the last user turn, for logs) */
   prompt: string;
+  /** the whole conversation, sent instead of a single user turn with `prompt` when set */
+  messages?: readonly ChatMessage[];
   n: number;
   temperature: number;
   topP: number;
@@ -100,7 +109,7 @@ export class InferenceClient {
       const res = (await client.chat.completions.create(
         {
           model: this.endpoint.model,
-          messages: [{ role: 'user', content: req.prompt }],
+          messages: req.messages ? [...req.messages] : [{ role: 'user', content: req.prompt }],
           n: req.n,
           temperature: req.temperature,
           top_p: req.topP,

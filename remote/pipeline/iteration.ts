@@ -27,6 +27,8 @@ import { runTrainStage } from './train';
 import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
+import { runCheckpointSelection } from './checkpointSelection';
+import { evaluationEnabled, runEvaluationStage } from './evaluation';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -209,9 +211,16 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       setStage('training', { params: { ...p.trainer, final: trained.last ?? null } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
+    // eval.checkpointSelection: M_{t+1} is the best saved checkpoint against M_t (or the last one)
+    const selected = await stageRun('selection', 0, () => runCheckpointSelection(ctx, backends.inference), (r) => r.counts);
+    if (selected) setStage('selection', { params: selected.params });
     const modelOut = run.modelFor(t + 1)?.name;
     const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
     run.writeMetrics(summary);
+    if (evaluationEnabled(run.config)) {
+      const evaluated = await stageRun('evaluation', 0, () => runEvaluationStage(ctx, backends.inference), (r) => r.counts);
+      if (evaluated) setStage('evaluation', { params: evaluated.params });
+    }
     manifest.status = 'done';
     manifest.modelOut = modelOut;
     manifest.finishedAt = now();

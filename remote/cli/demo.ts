@@ -16,8 +16,13 @@ import { AGENT_VERSION } from '../version';
 import { setQuiet } from '../log';
 import { runIterations, stopOnSignals } from './run';
 import { UsageError, numberFlag } from './flags';
+import { listEvalResults } from '../eval/results';
+import { evalRows, type ModelEvalRow } from '../eval/rows';
 
 export const DEMO_SIM: SimServerOptions = { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 };
+/** The demo evaluates every model after each iteration (win rate, multi-turn, judge agreement, head-to-head), with
+ * the run's own (sim) model as the judge: no server to set up. */
+export const DEMO_EVAL = { afterIteration: true, judge: { kind: 'self' } } as const;
 
 const USAGE = 'usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N]\n';
 
@@ -41,6 +46,27 @@ export function summaryTable(rows: IterationSummary[]): string {
     ['failed requests', (s) => `${s.failedItems}`],
   ];
   const header = ['', ...rows.map((s) => `iteration ${s.iteration}`)];
+  const table = [header, ...lines.map(([name, f]) => [name, ...rows.map(f)])];
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
+  return [line(table[0]), widths.map((w) => '─'.repeat(w)).join('   '), ...table.slice(1).map(line)].join('\n') + '\n';
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`);
+
+/** One row per model: the numbers of its evaluation files. */
+export function evaluationTable(rows: ModelEvalRow[]): string {
+  const lines: [string, (r: ModelEvalRow) => string][] = [
+    ['win rate vs reference', (r) => (r.winRate ? `${pct(r.winRate.summary.winRate)}` : '–')],
+    ['  95 % CI', (r) => (r.winRate?.summary.winRateCi ? `${pct(r.winRate.summary.winRateCi[0])}–${pct(r.winRate.summary.winRateCi[1])}` : '–')],
+    ['LC win rate', (r) => pct(r.winRate?.summary.lcWinRate)],
+    ['unreadable verdicts', (r) => (r.winRate ? `${r.winRate.summary.unreadable}` : '–')],
+    ['mean answer length', (r) => (r.winRate?.summary.meanLength == null ? '–' : `${Math.round(r.winRate.summary.meanLength)} chars`)],
+    ['multi-turn score (1–10)', (r) => fmt(r.multiTurn?.summary.mean)],
+    ['judge pairwise accuracy', (r) => pct(r.judgeAgreement?.agreement.pairwiseAccuracy)],
+    ['head-to-head', (r) => r.headToHead.map((h) => `vs ${h.against.label} ${h.summary.wins}/${h.summary.ties}/${h.summary.losses}`).join(', ') || '–'],
+  ];
+  const header = ['', ...rows.map((r) => r.model.label)];
   const table = [header, ...lines.map(([name, f]) => [name, ...rows.map(f)])];
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
@@ -109,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
     seedData: [{ path: 'builtin:demo' }],
     prompts: { perIteration: prompts },
     trainer: { backend: 'sim' },
+    // the paper's evaluations after every iteration, judged by the sim (DEMO_EVAL)
+    eval: DEMO_EVAL,
   }, 'demo config');
   const store = new RunStore(runsDir);
   const run = store.create(config, { agentVersion: AGENT_VERSION, rubricText: DEFAULT_RUBRIC });
@@ -122,6 +150,8 @@ export async function main(argv: string[]): Promise<number> {
     progress.done();
     process.stdout.write(`\nselfreward demo: ${iterations} iterations on the simulated model in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
     process.stdout.write(summaryTable(rows));
+    const evals = evalRows(listEvalResults(run.dir));
+    if (evals.length) process.stdout.write(`\nevaluation (files under eval/; judge: the run's own sim model)\n\n${evaluationTable(evals)}`);
     process.stdout.write(`\nrun folder: ${run.dir}\n`);
     return 0;
   } catch (e) {

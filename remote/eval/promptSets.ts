@@ -2,8 +2,7 @@
  * The prompt sets evaluations run on, loaded and checked before any request is sent (a bad record names file:line
  * and field):
  *   - reference sets in the AlpacaEval format: `instruction`, `output` (the reference answer), `generator` (who wrote
- *     it); JSON array or JSONL. `builtin:heldout` is the shipped one: the 20 prompts of `builtin:labelled` with their
- *     best-ranked answer as the reference (generator "selfreward-labelled-rank1"), which training never sees.
+ *     it); JSON array or JSONL. `builtin:heldout` is the shipped one (builtin/heldout.ts), which training never sees.
  *   - multi-turn question sets in MT-Bench's question.jsonl format: `question_id`, `category`, `turns` (two user
  *     turns), optional `reference` (answers per turn). `builtin:mt` is the shipped one (builtin/mtQuestions.ts).
  *   - held-out prompts (head-to-head, checkpoint selection): the instructions of a reference set, or the prompts of
@@ -14,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SeedSource } from '../protocol';
 import { loadSeed, records, where } from '../seed';
-import { LABELLED_SEED } from '../seed/builtin/labelled';
+import { HELDOUT_REFERENCES } from './builtin/heldout';
 import { MT_QUESTIONS, type MtQuestion } from './builtin/mtQuestions';
 
 export const BUILTIN_HELDOUT = 'builtin:heldout';
@@ -66,7 +65,7 @@ export function loadReferenceSet(source: string, max = Infinity): ReferenceItem[
   const key = setKey(source);
   let items: Omit<ReferenceItem, 'id' | 'index'>[];
   if (source === BUILTIN_HELDOUT) {
-    items = LABELLED_SEED.map((g) => ({ instruction: g.prompt, output: [...g.answers].sort((a, b) => a.rank - b.rank)[0].text, generator: 'selfreward-labelled-rank1' }));
+    items = HELDOUT_REFERENCES;
   } else if (source.startsWith('builtin:')) {
     throw new EvalSetError(`${source}: unknown built-in reference set (have ${BUILTIN_HELDOUT})`);
   } else {

@@ -11,3 +11,4 @@ registerCommand('demo', async () => (await import('./demo')).main);
 registerCommand('sim-server', async () => (await import('./simServer')).main);
 registerCommand('sim-train', async () => (await import('./simTrain')).main);
 registerCommand('preflight', async () => (await import('./preflight')).main);
+registerCommand('eval', async () => (await import('./evalCmd')).main);

@@ -64,6 +64,7 @@ export function listCheckpoints(outputDir: string): CheckpointCandidate[] {
     .map((m) => ({ name: m[0], step: Number(m[1]), path: path.join(outputDir, m[0]) }))
     .sort((a, b) => (a.step as number) - (b.step as number));
   const finalStep = readJsonIfExists<{ global_step?: number }>(path.join(outputDir, 'trainer_state.json'))?.global_step;
+  // the output folder holds the final model (weights, or sim-policy.json) besides its checkpoints
   const hasWeights = fs.readdirSync(outputDir).some((f) => !f.startsWith('checkpoint-') && f !== 'trainer_state.json' && !f.endsWith('.log'));
   if (hasWeights && !out.some((c) => c.step === finalStep)) out.push({ name: 'final', step: finalStep ?? null, path: outputDir });
   return out;
@@ -91,22 +92,21 @@ export async function runCheckpointSelection(ctx: StageContext, inference: Infer
   const candidates = listCheckpoints(outputDir);
   const dir = selectionDir(ctx);
   const against = refOf(ctx.modelIn);
+  const trainedPath = trained.path ?? trained.name;
+  const finalStep = readJsonIfExists<{ global_step?: number }>(path.join(outputDir, 'trainer_state.json'))?.global_step;
+  // the trainer's own result: the output folder, or the checkpoint saved at its last step (the same weights)
+  const isFinal = (c: CheckpointCandidate): boolean => path.resolve(c.path) === path.resolve(outputDir) || (finalStep !== undefined && c.step === finalStep);
   const finish = (rec: SelectionRecord): { counts: StageCounts; params: Record<string, unknown> } => {
     fs.mkdirSync(dir, { recursive: true });
     writeJsonAtomic(path.join(dir, 'selection.json'), rec);
-    const chosen = rec.candidates.find((c) => c.path === rec.chosen.path);
-    if (chosen && path.resolve(trained.path ?? trained.name) !== path.resolve(chosen.path)) {
-      run.registerModel({ ...trained, name: chosen.path, path: chosen.path });
-    }
+    if (path.resolve(trainedPath) !== path.resolve(rec.chosen.path)) run.registerModel({ ...trained, name: rec.chosen.path, path: rec.chosen.path });
     return { counts: { checkpoints: rec.candidates.length, comparisons: rec.candidates.reduce((a, c) => a + (c.summary?.n ?? 0), 0) }, params: { ...rec } };
   };
-  const trainedPath = trained.path ?? trained.name;
-  const last = candidates.find((c) => path.resolve(c.path) === path.resolve(trainedPath)) ?? candidates[candidates.length - 1];
   const base = { judge: null, prompts: null, against, finishedAt: new Date().toISOString() };
-  if (settings.mode === 'last' || candidates.length <= 1 || !last) {
+  if (settings.mode === 'last' || candidates.length <= 1) {
     const reason = settings.mode === 'last' ? 'mode "last": the trainer\'s final model' : candidates.length ? 'one checkpoint: nothing to choose' : 'the trainer saved no checkpoint folder: its final model';
-    const chosen = last ?? { name: 'final', step: null, path: trainedPath };
-    return finish({ mode: settings.mode, ...base, candidates: candidates.map((c) => ({ ...c, summary: null })), chosen, reason });
+    const last = candidates.find(isFinal) ?? candidates[candidates.length - 1];
+    return finish({ mode: settings.mode, ...base, candidates: candidates.map((c) => ({ ...c, summary: null })), chosen: { name: last?.name ?? 'final', step: last?.step ?? null, path: trainedPath }, reason });
   }
 
   const env = stageEvalEnv(ctx, inference);
@@ -153,7 +153,8 @@ export async function runCheckpointSelection(ctx: StageContext, inference: Infer
   const best = pickBest(results);
   return finish({
     mode: 'compare', judge: opts.judge ? 'fixture judge' : judgeSide.label, prompts: settings.prompts, against, candidates: results,
-    chosen: { name: best.name, step: best.step, path: best.path },
+    // the final checkpoint is the trainer's own result: M_{t+1} stays as the trainer registered it
+    chosen: { name: best.name, step: best.step, path: isFinal(best) ? trainedPath : best.path },
     reason: `best wins − losses against ${against.label} over ${prompts.length} held-out prompts`, finishedAt: new Date().toISOString(),
   });
 }

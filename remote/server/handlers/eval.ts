@@ -6,6 +6,7 @@
  * as EvalDeps, so tests can hand in their own.
  */
 import * as path from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { RpcErrors, type EvalJudgeSpec, type EvalKind, type EvalSubject, type ExternalJudge, type ModelEntry, type Notifications } from '../../protocol';
 import type { ModelEndpoint } from '../../backends/types';
 import type { Run } from '../../store/runStore';
@@ -39,6 +40,8 @@ async function asAgentErrors<T>(work: () => Promise<T>): Promise<T> {
 
 function envFor(deps: EvalDeps, run: Run, conn: ConnectionContext, signal: AbortSignal, kind: Notifications['eval/progress']['kind']): EvalEnv {
   let last = 0;
+  // every request in flight listens on it (hundreds at a time)
+  setMaxListeners(0, signal);
   return {
     run,
     serve: (m, s) => deps.endpointFor(run, m, s),

@@ -45,7 +45,6 @@ test('checkpoint selection picks the checkpoint the judge prefers, records every
 });
 
 test('checkpoint selection survives kill -9: the resumed selection equals an uninterrupted one', { timeout: 120_000 }, async () => {
-  const reference = await selectOnce(makeSelectionRun(tmpDir(), PROMPTS), 0);
   const runDir = makeSelectionRun(tmpDir(), PROMPTS);
   const sel = path.join(runDir, 'iterations', '1', 'selection');
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test', 'helpers', 'selectionRun.ts'), runDir, '40'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -67,12 +66,22 @@ test('checkpoint selection survives kill -9: the resumed selection equals an uni
   assert.ok(!fs.existsSync(path.join(sel, 'selection.json')), 'no choice made before the kill');
 
   const resumed = await selectOnce(runDir, 0);
+  const files = Object.fromEntries(fs.readdirSync(sel).map((f) => [f, fs.readFileSync(path.join(sel, f), 'utf8')]));
+  // the uninterrupted reference, in the same folder (model ids are folder paths, and the sim's sampling depends on them)
+  fs.rmSync(sel, { recursive: true });
+  const run = Run.open(runDir, { write: true });
+  run.registerModel({ ...run.modelFor(2)!, name: path.join(runDir, 'iterations', '1', 'train', 'output'), path: path.join(runDir, 'iterations', '1', 'train', 'output') });
+  run.close();
+  const reference = await selectOnce(runDir, 0);
   assert.equal(resumed.chosen.name, reference.chosen.name);
   assert.deepEqual(resumed.candidates.map((c) => c.summary), reference.candidates.map((c) => c.summary));
   for (const c of ['checkpoint-1', 'checkpoint-2', 'checkpoint-3']) {
-    const ids = lines<HeadToHeadComparison>(path.join(sel, `compare-${c}.jsonl`)).map((x) => x.promptId);
+    const resumedLines = files[`compare-${c}.jsonl`].split('\n').filter(Boolean).map((l) => JSON.parse(l) as HeadToHeadComparison);
+    const ids = resumedLines.map((x) => x.promptId);
     assert.equal(new Set(ids).size, ids.length, `${c}: each comparison recorded once`);
     assert.equal(ids.length, PROMPTS);
+    const byId = (xs: HeadToHeadComparison[]) => [...xs].sort((a, b) => a.promptId.localeCompare(b.promptId));
+    assert.deepEqual(byId(resumedLines), byId(lines<HeadToHeadComparison>(path.join(sel, `compare-${c}.jsonl`))), `${c}: the same comparisons (line order may differ)`);
   }
 });
 

@@ -101,12 +101,7 @@ export function summarise(comparisons: readonly HeadToHeadComparison[]): HeadToH
   };
 }
 
-/** Judge one item in both orders (the two requests run together). */
-export async function compareBothOrders(item: HeadToHeadItem, judge: PairwiseJudge, signal: AbortSignal): Promise<HeadToHeadComparison> {
-  const [a, b] = await Promise.all([
-    judge.compare(item.prompt, item.answerNew, item.answerOld, signal),
-    judge.compare(item.prompt, item.answerOld, item.answerNew, signal),
-  ]);
+function combine(item: HeadToHeadItem, a: PairwiseVerdict, b: PairwiseVerdict): HeadToHeadComparison {
   return {
     promptId: item.promptId,
     outcome: outcomeOf(a.verdict, b.verdict),
@@ -117,9 +112,10 @@ export async function compareBothOrders(item: HeadToHeadItem, judge: PairwiseJud
 }
 
 /**
- * Run every comparison in both orders, at most `concurrency` judge requests at a time. `done` holds comparisons
- * already made (by prompt id; a resumed evaluation) and `onComparison` sees each new one as it completes, so a caller
- * can make it durable before the next.
+ * Run every comparison in both orders, at most `concurrency` judge requests at a time. The two orders of an item
+ * are separate requests in one queue (a slot freed by a short verdict takes the next request at once, instead of
+ * waiting for the other order). `done` holds comparisons already made (by prompt id; a resumed evaluation) and
+ * `onComparison` sees each new one as soon as both of its orders are in, so a caller can make it durable.
  */
 export async function headToHead(
   items: readonly HeadToHeadItem[],
@@ -129,11 +125,21 @@ export async function headToHead(
   const comparisons: HeadToHeadComparison[] = items.map((it) => opts.done?.get(it.promptId)).filter((c): c is HeadToHeadComparison => !!c);
   const todo = items.filter((it) => !opts.done?.has(it.promptId));
   const signal = opts.signal ?? new AbortController().signal;
-  // two requests per item (both orders) run together
-  await runPool(Math.max(1, Math.floor((opts.concurrency ?? 8) / 2)), arrayTasks(todo, async (item) => {
-    const c = await compareBothOrders(item, judge, signal);
-    comparisons.push(c);
-    opts.onComparison?.(c, comparisons.length);
+  const halves = new Map<string, [PairwiseVerdict?, PairwiseVerdict?]>();
+  const requests = todo.flatMap((item) => [{ item, order: 0 as const }, { item, order: 1 as const }]);
+  await runPool(Math.max(1, opts.concurrency ?? 8), arrayTasks(requests, async ({ item, order }) => {
+    const v = order === 0
+      ? await judge.compare(item.prompt, item.answerNew, item.answerOld, signal)
+      : await judge.compare(item.prompt, item.answerOld, item.answerNew, signal);
+    const pair = halves.get(item.promptId) ?? [undefined, undefined];
+    pair[order] = v;
+    halves.set(item.promptId, pair);
+    if (pair[0] && pair[1]) {
+      halves.delete(item.promptId);
+      const c = combine(item, pair[0], pair[1]);
+      comparisons.push(c);
+      opts.onComparison?.(c, comparisons.length);
+    }
   }), signal);
   const order = new Map(items.map((it, i) => [it.promptId, i]));
   comparisons.sort((x, y) => (order.get(x.promptId) ?? 0) - (order.get(y.promptId) ?? 0));

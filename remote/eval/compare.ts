@@ -7,9 +7,8 @@
 import type { EvalResultRef, SeedSource } from '../protocol';
 import { answersFile, headToHeadFile, resultRef, writeHeadToHead, type HeadToHeadRecord } from './results';
 import { answerItems } from './answers';
-import { ItemCache } from './cache';
 import { answersHash, publish, withSide, type EvalEnv, type JudgeSide, type Side } from './context';
-import { headToHead, type HeadToHeadComparison } from './headToHead';
+import { headToHeadCached } from './headToHead';
 import { openAiPairwiseJudge } from './judges';
 import { loadHeldOutPrompts, setKey } from './promptSets';
 
@@ -41,23 +40,11 @@ export async function runCompare(env: EvalEnv, a: Side, b: Side, o: CompareOptio
     .filter((p) => answersA.has(p.id) && answersB.has(p.id))
     .map((p) => ({ promptId: p.id, prompt: p.text, answerNew: answersA.get(p.id)!.replies[0], answerOld: answersB.get(p.id)!.replies[0] }));
   if (!items.length) throw new Error(`head-to-head: no prompt was answered by both ${a.ref.label} and ${b.ref.label} (${skipped[0]?.error ?? 'no prompts'})`);
-  const pending = ItemCache.open<HeadToHeadComparison>(
-    `${headToHeadFile(run.dir, a.ref.key, b.ref.key, 'jsonl')}.partial-${answersHash(a.ref.name, b.ref.name, o.judge.label, set, o.sampling, o.seed)}`, (c) => c.promptId,
+  const { result, discard } = await withSide(env, o.judge.side, (endpoint) =>
+    headToHeadCached(items, openAiPairwiseJudge(endpoint, { client: env.client }),
+      `${headToHeadFile(run.dir, a.ref.key, b.ref.key, 'jsonl')}.partial-${answersHash(a.ref.name, b.ref.name, o.judge.label, set, o.sampling, o.seed)}`,
+      { concurrency: env.concurrency, signal: env.signal, onComparison: (done) => env.onProgress?.(done, items.length) }),
   );
-  let result;
-  try {
-    result = await withSide(env, o.judge.side, (endpoint) =>
-      headToHead(items, openAiPairwiseJudge(endpoint, { client: env.client }), {
-        concurrency: env.concurrency, signal: env.signal, done: pending.done,
-        onComparison: (c, done) => {
-          pending.add(c.promptId, c);
-          env.onProgress?.(done, items.length);
-        },
-      }),
-    );
-  } finally {
-    pending.close();
-  }
   const { comparisons, ...summary } = result;
   const record: HeadToHeadRecord = {
     modelNew: a.ref.iteration ?? -1, modelOld: b.ref.iteration ?? -1, modelNewName: a.ref.name, modelOldName: b.ref.name,
@@ -65,6 +52,6 @@ export async function runCompare(env: EvalEnv, a: Side, b: Side, o: CompareOptio
     finishedAt: new Date().toISOString(), ...(skipped.length ? { skippedPrompts: skipped } : {}),
   };
   const file = writeHeadToHead(run.dir, record, comparisons);
-  pending.discard();
+  discard();
   return { record, file, skipped: new Set(skipped.map((s) => s.promptId)).size, result: publish(run, resultRef('headToHead', run.dir, file, record)) };
 }

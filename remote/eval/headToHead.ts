@@ -14,6 +14,7 @@
  */
 import type { HeadToHeadSummary } from '../protocol';
 import { arrayTasks, runPool } from '../inference/pool';
+import { ItemCache } from './cache';
 import type { Verdict } from './verdicts';
 
 export type { Verdict };
@@ -144,4 +145,29 @@ export async function headToHead(
   const order = new Map(items.map((it, i) => [it.promptId, i]));
   comparisons.sort((x, y) => (order.get(x.promptId) ?? 0) - (order.get(y.promptId) ?? 0));
   return { ...summarise(comparisons), comparisons };
+}
+
+/**
+ * headToHead with its comparisons appended to `file` as they finish and read back on the next call (a resumed
+ * evaluation asks only for the rest). `discard` removes the file once the caller has written its result.
+ */
+export async function headToHeadCached(
+  items: readonly HeadToHeadItem[],
+  judge: PairwiseJudge,
+  file: string,
+  opts: { concurrency: number; signal: AbortSignal; onComparison?: (done: number) => void },
+): Promise<{ result: HeadToHeadResult; discard(): void }> {
+  const cache = ItemCache.open<HeadToHeadComparison>(file, (c) => c.promptId);
+  try {
+    const result = await headToHead(items, judge, {
+      concurrency: opts.concurrency, signal: opts.signal, done: cache.done,
+      onComparison: (c, done) => {
+        cache.add(c.promptId, c);
+        opts.onComparison?.(done);
+      },
+    });
+    return { result, discard: () => cache.discard() };
+  } finally {
+    cache.close();
+  }
 }

@@ -13,9 +13,8 @@ import * as fs from 'node:fs';
 import type { WinRateSummary } from '../protocol';
 import { answersFile, winRateFile, writeWinRate, resultRef, type WinRateComparison, type WinRateRecord } from './results';
 import { answerItems } from './answers';
-import { ItemCache } from './cache';
 import { answersHash, publish, trainingPrompts, withSide, type EvalEnv, type JudgeSide, type Side } from './context';
-import { countOutcomes, headToHead, wilson, type HeadToHeadComparison } from './headToHead';
+import { countOutcomes, headToHeadCached, wilson } from './headToHead';
 import { openAiPairwiseJudge } from './judges';
 import { lengthControlledWinRate, parseGamedAnnotations, parseInstructionDifficulty, type GamedAnnotation } from './lengthControlled';
 import { countSeen, loadReferenceSet, setKey } from './promptSets';
@@ -91,25 +90,14 @@ export async function runWinRate(env: EvalEnv, side: Side, o: WinRateOptions): P
   );
   const answered = items.filter((it) => answers.has(it.id));
   if (!answered.length) throw new Error(`win rate: ${side.ref.label} answered none of the ${items.length} prompts of ${o.prompts} (${skipped[0]?.error ?? 'no prompts'})`);
-  const pending = ItemCache.open<HeadToHeadComparison>(`${winRateFile(run.dir, side.ref.key, 'jsonl')}.partial-${answersHash(hash, o.judge.label, set)}`, (c) => c.promptId);
-  let result;
-  try {
-    result = await withSide(env, o.judge.side, (endpoint) =>
-      headToHead(
-        answered.map((it) => ({ promptId: it.id, prompt: it.instruction, answerNew: answers.get(it.id)!.replies[0], answerOld: it.output })),
-        openAiPairwiseJudge(endpoint, { client: env.client }),
-        {
-          concurrency: env.concurrency, signal: env.signal, done: pending.done,
-          onComparison: (c, done) => {
-            pending.add(c.promptId, c);
-            env.onProgress?.(done, answered.length);
-          },
-        },
-      ),
-    );
-  } finally {
-    pending.close();
-  }
+  const { result, discard } = await withSide(env, o.judge.side, (endpoint) =>
+    headToHeadCached(
+      answered.map((it) => ({ promptId: it.id, prompt: it.instruction, answerNew: answers.get(it.id)!.replies[0], answerOld: it.output })),
+      openAiPairwiseJudge(endpoint, { client: env.client }),
+      `${winRateFile(run.dir, side.ref.key, 'jsonl')}.partial-${answersHash(hash, o.judge.label, set)}`,
+      { concurrency: env.concurrency, signal: env.signal, onComparison: (done) => env.onProgress?.(done, answered.length) },
+    ),
+  );
   const byId = new Map(answered.map((it) => [it.id, it]));
   const comparisons: WinRateComparison[] = result.comparisons.map((c) => {
     const it = byId.get(c.promptId)!;
@@ -126,6 +114,6 @@ export async function runWinRate(env: EvalEnv, side: Side, o: WinRateOptions): P
     ...(skipped.length ? { skippedPrompts: skipped } : {}),
   };
   const file = writeWinRate(run.dir, record, comparisons);
-  pending.discard();
+  discard();
   return { record, file, result: publish(run, resultRef('winRate', run.dir, file, record)) };
 }

@@ -20,9 +20,8 @@ import * as path from 'node:path';
 import type { EvalModelRef, HeadToHeadSummary, ModelEntry } from '../protocol';
 import type { InferenceBackend } from '../backends/types';
 import { answerItems, type AnswerRecord } from '../eval/answers';
-import { ItemCache } from '../eval/cache';
 import { refOf, resolveJudge, withSide, type Side } from '../eval/context';
-import { headToHead, type HeadToHeadComparison, type PairwiseJudge } from '../eval/headToHead';
+import { headToHeadCached, type PairwiseJudge } from '../eval/headToHead';
 import { openAiPairwiseJudge } from '../eval/judges';
 import { loadHeldOutPrompts } from '../eval/promptSets';
 import { evalSettings } from '../eval/suite';
@@ -131,20 +130,12 @@ export async function runCheckpointSelection(ctx: StageContext, inference: Infer
       const cmpItems = prompts
         .filter((p) => mine.has(p.id) && prev.has(p.id))
         .map((p) => ({ promptId: p.id, prompt: p.text, answerNew: mine.get(p.id)!.replies[0], answerOld: prev.get(p.id)!.replies[0] }));
-      const cache = ItemCache.open<HeadToHeadComparison>(path.join(dir, `compare-${cand.name}.jsonl`), (x) => x.promptId);
-      try {
-        const r = await headToHead(cmpItems, judge, {
-          concurrency: ctx.concurrency, signal: ctx.signal, done: cache.done,
-          onComparison: (x) => {
-            cache.add(x.promptId, x);
-            progress.add(1);
-          },
-        });
-        const { comparisons: _c, ...summary } = r;
-        results.push({ ...cand, summary });
-      } finally {
-        cache.close();
-      }
+      // kept as the record of the choice (never discarded)
+      const { result } = await headToHeadCached(cmpItems, judge, path.join(dir, `compare-${cand.name}.jsonl`), {
+        concurrency: ctx.concurrency, signal: ctx.signal, onComparison: () => progress.add(1),
+      });
+      const { comparisons: _c, ...summary } = result;
+      results.push({ ...cand, summary });
     }
   };
   if (opts.judge) await judged(opts.judge);

@@ -222,48 +222,49 @@ async function compareModels(services: Services): Promise<void> {
   await offerReport(services, ctx.agent, ctx.runId, snap, subject.role === 'sft-baseline' ? undefined : subject.iteration, action);
 }
 
-async function evaluateWinRate(services: Services): Promise<void> {
+/** The questions every single-model evaluation asks: which model, which set (and how much of it), which judge. */
+async function askSingle(services: Services, setTitle: string, builtin: { label: string; path: string; description: string }, fileHint: string) {
   const ctx = requireRun(services);
-  if (!ctx) return;
+  if (!ctx) return undefined;
   const snap = await ctx.agent.request('runs/snapshot', { runId: ctx.runId });
   const model = await pickModel(snap.models, 'Which model?');
-  if (!model) return;
-  const set = await pickSet('Reference set', [{ ...HELDOUT, description: 'builtin:heldout — reference answers written for this project' }], 'AlpacaEval format: instruction, output, generator', '');
-  if (!set) return;
+  if (!model) return undefined;
+  const set = await pickSet(setTitle, [builtin], fileHint, '');
+  if (!set) return undefined;
   const judge = await pickJudge(services);
-  if (!judge) return;
+  if (!judge) return undefined;
+  const report = (action: string | undefined): Promise<void> => offerReport(services, ctx.agent, ctx.runId, snap, model.role === 'sft-baseline' ? undefined : model.iteration, action);
+  return { ctx, model, set, judge, report };
+}
+
+async function evaluateWinRate(services: Services): Promise<void> {
+  const a = await askSingle(services, 'Reference set', { ...HELDOUT, description: 'builtin:heldout — reference answers written for this project' }, 'AlpacaEval format: instruction, output, generator');
+  if (!a) return;
+  const { ctx, model, set, judge } = a;
   const r = await withEvalProgress(ctx.agent, ctx.runId, 'winRate', `Win rate of ${modelLabel(model)}`, (signal) =>
     ctx.agent.request('eval/winRate', { runId: ctx.runId, subject: subjectOf(model), prompts: set.path, ...(set.max ? { maxPrompts: set.max } : {}), judge }, signal),
   );
   const s = r.summary;
-  const action = await vscode.window.showInformationMessage(
+  await a.report(await vscode.window.showInformationMessage(
     `${modelLabel(model)} against the reference answers (${s.n} prompts): win rate ${pct(s.winRate)}` +
       (s.winRateCi ? ` (95 % CI ${pct(s.winRateCi[0])}–${pct(s.winRateCi[1])})` : '') +
       `, LC win rate ${pct(s.lcWinRate)}; ${s.wins} wins, ${s.ties} ties, ${s.losses} losses, ${s.unreadable} unreadable; mean length ${s.meanLength === null ? '–' : Math.round(s.meanLength)} chars.`,
     'Open Report',
-  );
-  await offerReport(services, ctx.agent, ctx.runId, snap, model.role === 'sft-baseline' ? undefined : model.iteration, action);
+  ));
 }
 
 async function evaluateMultiTurn(services: Services): Promise<void> {
-  const ctx = requireRun(services);
-  if (!ctx) return;
-  const snap = await ctx.agent.request('runs/snapshot', { runId: ctx.runId });
-  const model = await pickModel(snap.models, 'Which model?');
-  if (!model) return;
-  const set = await pickSet('Questions', [{ label: 'Built-in two-turn questions', path: 'builtin:mt', description: 'builtin:mt — MT-Bench shape, our own questions' }], "MT-Bench's question.jsonl", '');
-  if (!set) return;
-  const judge = await pickJudge(services);
-  if (!judge) return;
+  const a = await askSingle(services, 'Questions', { label: 'Built-in two-turn questions', path: 'builtin:mt', description: 'builtin:mt — MT-Bench shape, our own questions' }, "MT-Bench's question.jsonl");
+  if (!a) return;
+  const { ctx, model, set, judge } = a;
   const r = await withEvalProgress(ctx.agent, ctx.runId, 'multiTurn', `Multi-turn grading of ${modelLabel(model)}`, (signal) =>
     ctx.agent.request('eval/multiTurn', { runId: ctx.runId, subject: subjectOf(model), questions: set.path, ...(set.max ? { maxQuestions: set.max } : {}), judge }, signal),
   );
   const s = r.summary;
-  const action = await vscode.window.showInformationMessage(
+  await a.report(await vscode.window.showInformationMessage(
     `${modelLabel(model)}, ${s.questions} two-turn questions: mean ${num(s.mean)} (turn 1 ${num(s.turn1)}, turn 2 ${num(s.turn2)}); ${s.unreadable} ratings unreadable, ${s.outOfRange} off the 1–10 scale.`,
     'Open Report',
-  );
-  await offerReport(services, ctx.agent, ctx.runId, snap, model.role === 'sft-baseline' ? undefined : model.iteration, action);
+  ));
 }
 
 async function evaluateJudge(services: Services): Promise<void> {

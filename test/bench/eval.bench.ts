@@ -14,13 +14,12 @@
  * ratio = ideal bound / measured wall time; target ≥ 0.9 (the evaluation keeps the server's slots busy: no
  * serialisation, no idle slot while a request waits).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { setMaxListeners } from 'node:events';
 import type { BenchResult } from './run';
+import { startServer } from './simServerProcess';
 import { validateConfig } from '../../remote/config/config';
 import { setQuiet } from '../../remote/log';
 import { RunStore } from '../../remote/store/runStore';
@@ -34,16 +33,6 @@ const R = 25; // tokens per second per sequence (low enough that the sim's own C
 const TTFT = 50; // ms
 const W = 64; // prompts
 const ANSWER_TOKENS = 60; // max_tokens of the answers: sim answers are longer, so nearly all are cut to this
-
-async function startServer(args: string[]): Promise<{ baseUrl: string; child: ChildProcess }> {
-  const agent = path.resolve(__dirname, '..', '..', 'dist', 'agent.js');
-  const child = spawn(process.execPath, [agent, 'sim-server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`sim-server exited with ${code}`)));
-  });
-  return { baseUrl, child };
-}
 
 const TOPICS = ['a garden', 'a budget', 'a study plan', 'a team meeting', 'a hiking trip', 'a job interview', 'a home office', 'a reading habit'];
 const ASKS = ['How should I plan', 'What are good first steps for', 'Give me advice on', 'What mistakes should I avoid with'];

@@ -10,21 +10,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pickQuickItem, runCommand, startCodeServer, waitFor, webviewFrame, type CodeServer } from './codeServer';
-import { tmpDir } from '../helpers/tmp';
+import { findFiles, tmpDir } from '../helpers/tmp';
 import { e2eEntry as entry, e2eNode as node, stageExtension } from './stage';
 import { screenshotDir } from '../helpers/browser';
 import type { MultiTurnRecord, WinRateRecord } from '../../remote/eval/results';
-
-/** Files named `name` anywhere under `dir`. */
-function findFiles(dir: string, name: string, out: string[] = []): string[] {
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) findFiles(p, name, out);
-    else if (e.name === name) out.push(p);
-  }
-  return out;
-}
 
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 const num = (x: number | null): string => (x === null ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(2));

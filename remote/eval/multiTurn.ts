@@ -7,8 +7,7 @@
  * clamped. Answers are sampled at MT-Bench's per-category temperatures (writing and roleplay 0.7, STEM and humanities
  * 0.1, extraction, math, coding and reasoning 0; other categories 0.7). Answers and grades are cached as they finish.
  */
-import type { MultiTurnSummary } from '../protocol';
-import type { EvalResultRef } from '../protocol';
+import type { EvalResultRef, MultiTurnSummary } from '../protocol';
 import { arrayTasks, runPool } from '../inference/pool';
 import { answersFile, multiTurnFile, resultRef, writeMultiTurn, type GradedTurn, type MultiTurnRecord } from './results';
 import { answerItems } from './answers';

@@ -10,7 +10,7 @@
  * visible (ties) instead of averaging it in. Answers and comparisons are cached as they finish: a cut run resumes.
  */
 import * as fs from 'node:fs';
-import type { WinRateSummary } from '../protocol';
+import type { EvalResultRef, WinRateSummary } from '../protocol';
 import { answersFile, winRateFile, writeWinRate, resultRef, type WinRateComparison, type WinRateRecord } from './results';
 import { answerItems } from './answers';
 import { answersHash, publish, trainingPrompts, withSide, type EvalEnv, type JudgeSide, type Side } from './context';
@@ -19,7 +19,6 @@ import { openAiPairwiseJudge } from './judges';
 import { lengthControlledWinRate, parseGamedAnnotations, parseInstructionDifficulty, type GamedAnnotation } from './lengthControlled';
 import { countSeen, loadReferenceSet, setKey } from './promptSets';
 import { mean } from '../stats';
-import type { EvalResultRef } from '../protocol';
 
 export interface WinRateOptions {
   prompts: string;

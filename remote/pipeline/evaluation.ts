@@ -7,9 +7,8 @@
  * judge that is down) is recorded — an `error` event and `failed` in the stage's counts — and the others go on;
  * the model is trained either way, and a later Evaluate command can redo it.
  */
-import type { EvalKind } from '../protocol';
+import type { EvalKind, RunConfig } from '../protocol';
 import type { InferenceBackend } from '../backends/types';
-import type { RunConfig } from '../protocol';
 import { currentModel, resolveJudge, type EvalEnv } from '../eval/context';
 import { evalSettings, planAfterIteration, runEvalJob } from '../eval/suite';
 import type { StageContext, StageCounts } from './context';

@@ -7,15 +7,12 @@
  */
 import OpenAI from 'openai';
 import type { ModelEndpoint } from '../backends/types';
+import { promptMessages, type ChatMessage } from '../backends/rows';
 import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry';
 import { anySignal } from './signals';
 import { httpFetch } from './httpFetch';
 
-/** One message of a conversation (multi-turn requests: MT-Bench-shape questions, conversational seeds and rows). */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage };
 
 export interface ChatRequest {
   /** the user turn of a single-turn request (with `messages`: the last user turn, for logs) */
@@ -109,7 +106,7 @@ export class InferenceClient {
       const res = (await client.chat.completions.create(
         {
           model: this.endpoint.model,
-          messages: req.messages ? [...req.messages] : [{ role: 'user', content: req.prompt }],
+          messages: req.messages ? [...req.messages] : promptMessages(req.prompt),
           n: req.n,
           temperature: req.temperature,
           top_p: req.topP,

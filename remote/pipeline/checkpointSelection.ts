@@ -108,7 +108,7 @@ export async function runCheckpointSelection(ctx: StageContext, inference: Infer
     return finish({ mode: settings.mode, ...base, candidates: candidates.map((c) => ({ ...c, summary: null })), chosen: { name: last?.name ?? 'final', step: last?.step ?? null, path: trainedPath }, reason });
   }
 
-  const env = stageEvalEnv(ctx, inference);
+  const env = stageEvalEnv({ ...ctx, client: ctx.model.opts }, inference);
   const prompts = loadHeldOutPrompts({ path: settings.prompts, format: 'auto' }, settings.maxPrompts);
   const c = ctx.params.candidates;
   const answerOpts = { temperature: c.temperature, topP: c.topP, maxTokens: c.maxTokens, seed: ctx.runSeed, concurrency: ctx.concurrency, signal: ctx.signal, client: ctx.model.opts };

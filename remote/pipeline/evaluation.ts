@@ -9,6 +9,7 @@
  */
 import type { EvalKind, RunConfig } from '../protocol';
 import type { InferenceBackend } from '../backends/types';
+import type { ClientOptions } from '../inference/client';
 import { currentModel, resolveJudge, type EvalEnv } from '../eval/context';
 import { evalSettings, planAfterIteration, runEvalJob } from '../eval/suite';
 import type { StageContext, StageCounts } from './context';
@@ -16,19 +17,22 @@ import { StageProgress } from './progress';
 
 export const evaluationEnabled = (config: RunConfig): boolean => evalSettings(config).afterIteration;
 
+/** What the evaluation stage needs of an iteration (the SFT iteration 0 has no answering client of its own). */
+export type EvalStageContext = Pick<StageContext, 'run' | 't' | 'signal' | 'concurrency'> & { client: ClientOptions };
+
 /** An EvalEnv on the iteration's backend: models are served by it and left running (the iteration stops it). */
-export function stageEvalEnv(ctx: StageContext, inference: InferenceBackend, onProgress?: (done: number, total: number) => void): EvalEnv {
+export function stageEvalEnv(ctx: EvalStageContext, inference: InferenceBackend, onProgress?: (done: number, total: number) => void): EvalEnv {
   return {
     run: ctx.run,
     serve: async (model, signal) => ({ endpoint: await inference.ensureServing(model, signal), release: async () => undefined }),
     signal: ctx.signal,
     concurrency: ctx.concurrency,
-    client: ctx.model.opts,
+    client: ctx.client,
     onProgress,
   };
 }
 
-export async function runEvaluationStage(ctx: StageContext, inference: InferenceBackend): Promise<{ counts: StageCounts; params: Record<string, unknown> }> {
+export async function runEvaluationStage(ctx: EvalStageContext, inference: InferenceBackend): Promise<{ counts: StageCounts; params: Record<string, unknown> }> {
   const { run, t } = ctx;
   const settings = evalSettings(run.config);
   const jobs = planAfterIteration(run, t, settings);

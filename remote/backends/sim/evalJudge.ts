@@ -12,11 +12,13 @@
  * expertise, concision). Pairwise: the answer shown first gets a small bonus (+0.03, the position bias real judges
  * have, which the both-orders protocol is there to catch), plus Gaussian noise σ = 0.2 × temperature per answer; the
  * higher wins. Grading: round(1 + 9 × quality), with the same noise. A share of outputs (the server's
- * malformed-judgment rate) carries no readable verdict or rating. What it does not model: reference answers (read
- * past), correctness (there are no facts in sim answers), and a judge that changes with the model serving it.
+ * malformed-judgment rate) carries no readable verdict or rating. The qualities are read with the perception of the
+ * model serving the request (judge.ts: an EFT-trained model reads them closer to people), so a self-judged
+ * evaluation judges as the run's model does. What it does not model: reference answers (read past) and correctness
+ * (there are no facts in sim answers).
  */
 import { extractFeatures } from './features';
-import { qualityLevels, type Quality } from './judge';
+import { qualityLevels, type Perception, type Quality } from './judge';
 import type { Rng } from './rng';
 
 export const POSITION_BIAS = 0.03;
@@ -58,19 +60,20 @@ const LABEL: Partial<Record<Quality, string>> = {
   organisation: 'is better organised', expertise: 'gives more specific detail', concision: 'wastes fewer words',
 };
 
-function assess(instruction: string, response: string): { overall: number; q: Record<Quality, number> } {
+function assess(instruction: string, response: string, perception?: Perception): { overall: number; q: Record<Quality, number> } {
   if (!response.trim()) return { overall: 0, q: Object.fromEntries(OVERALL.map((k) => [k, 0])) as Record<Quality, number> };
-  const q = qualityLevels(extractFeatures(instruction, response));
+  const q = qualityLevels(extractFeatures(instruction, response), perception);
   return { overall: OVERALL.reduce((s, k) => s + q[k], 0) / OVERALL.length, q };
 }
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
-export function evalJudge(input: EvalJudgeInput, temperature: number, rng: Rng, malformed: boolean): string {
+/** `perception`: how the serving model reads qualities (its EFT-trained judge, judge.ts); default the base reading. */
+export function evalJudge(input: EvalJudgeInput, temperature: number, rng: Rng, malformed: boolean, perception?: Perception): string {
   const sigma = 0.2 * Math.max(0, temperature);
   if (input.kind === 'pairwise') {
-    const A = assess(input.instruction, input.answerA);
-    const B = assess(input.instruction, input.answerB);
+    const A = assess(input.instruction, input.answerA, perception);
+    const B = assess(input.instruction, input.answerB, perception);
     const sa = A.overall + POSITION_BIAS + sigma * rng.normal();
     const sb = B.overall + sigma * rng.normal();
     const winner = sa >= sb ? 'A' : 'B';
@@ -80,7 +83,7 @@ export function evalJudge(input: EvalJudgeInput, temperature: number, rng: Rng, 
     if (malformed) return rng.chance(0.5) ? `${why}\n\nVerdict: both have merits` : `${why} It is hard to separate them.`;
     return `${why}\n\nVerdict: ${winner}`;
   }
-  const g = assess(input.question, input.reply);
+  const g = assess(input.question, input.reply, perception);
   const x = clamp01(g.overall + sigma * rng.normal());
   const rating = input.reply.trim() ? Math.round(input.min + x * (input.max - input.min)) : input.min;
   const strong = OVERALL.filter((k) => g.q[k] >= 0.7).map((k) => LABEL[k]?.replace(/^(is|gives|wastes|covers|stays|answers) /, '')).filter(Boolean);

@@ -17,7 +17,7 @@ import { validateConfig } from '../config/config';
 import type { Run } from '../store/runStore';
 import { runCompare } from './compare';
 import { policyModels, refOf, sftBaseline, type EvalEnv, type JudgeSide, type Side } from './context';
-import { runJudgeAgreement } from './judgeEval';
+import { runJudgeAgreement } from './judgeAgreement';
 import { runMultiTurn } from './multiTurn';
 import { headToHeadFile, judgeEvalFile, multiTurnFile, winRateFile } from './results';
 import { runWinRate } from './winRate';

@@ -14,7 +14,7 @@ import { EvalError, judgeSpec, resolveJudge, resolveSide, type EvalEnv, type Sid
 import { EvalSetError, BUILTIN_HELDOUT } from '../../eval/promptSets';
 import { evalSettings, runEvalJob } from '../../eval/suite';
 import { listEvalResults } from '../../eval/results';
-import { runJudgeAgreement } from '../../eval/judgeEval';
+import { runJudgeAgreement } from '../../eval/judgeAgreement';
 import { runCompare } from '../../eval/compare';
 import { writeIterationReport } from '../../eval/report';
 import { AgentError, type AgentContext, type ConnectionContext, type HandlerMap } from '../types';

@@ -17,7 +17,9 @@ import { setQuiet } from '../log';
 import { DEFAULT_RUNS_DIR, stopOnSignals } from './run';
 import { UsageError, numberFlag } from './flags';
 
-const USAGE = `usage: agent.js eval <winrate|multiturn|compare|judge|list> --run RUN_ID [--runs-dir DIR]
+export const description = 'evaluate a run\'s models: win rate (and LC) vs reference answers, multi-turn, head-to-head, judge agreement';
+
+export const usage = `usage: agent.js eval <winrate|multiturn|compare|judge|list> --run RUN_ID [--runs-dir DIR]
          [--model N|sft] [--against N|sft] [--endpoint URL --endpoint-model NAME [--endpoint-key-env VAR]]
          [--prompts FILE|builtin:…] [--max N] [--judge self|URL] [--judge-model NAME] [--judge-key-env VAR]
   winrate    win rate and LC win rate against an AlpacaEval-format reference set (default builtin:heldout)
@@ -52,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     }));
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     if (positionals.length !== 1 || !(positionals[0] in KINDS)) throw new UsageError(`expected one of ${Object.keys(KINDS).join(', ')}`);
@@ -61,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     if (values.judge && values.judge !== 'self' && !values['judge-model']) throw new UsageError('--judge URL needs --judge-model');
     if (values.judge && values.judge !== 'self' && !/^https?:\/\//.test(values.judge)) throw new UsageError(`--judge: "self" or an http(s) URL, got ${JSON.stringify(values.judge)}`);
   } catch (e) {
-    process.stderr.write(`eval: ${(e as Error).message}\n${USAGE}`);
+    process.stderr.write(`eval: ${(e as Error).message}\n${usage}`);
     return 2;
   }
   let max: number | undefined;

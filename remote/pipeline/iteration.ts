@@ -151,7 +151,8 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const finish = (summary: IterationSummary): IterationSummary => {
       run.writeMetrics(summary);
       manifest.status = 'done';
-      manifest.modelOut = summary.modelOut;
+      // the manifest keeps the model's id (metrics.json names it, M2, with its path beside)
+      manifest.modelOut = run.modelFor(t + 1)?.name ?? summary.modelOutPath;
       manifest.finishedAt = now();
       run.writeManifest(manifest);
       run.emit({ type: 'iteration.finished', iteration: t, summary });
@@ -225,8 +226,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     // eval.checkpointSelection: M_{t+1} is the best saved checkpoint against M_t (or the last one)
     const selected = await stageRun('selection', 0, () => runCheckpointSelection(ctx, backends.inference), (r) => r.counts);
     if (selected) setStage('selection', { params: selected.params });
-    const modelOut = run.modelFor(t + 1)?.name;
-    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
+    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never });
     await evaluate();
     return finish(summary);
   } catch (e) {

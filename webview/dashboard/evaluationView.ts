@@ -4,7 +4,8 @@
  * the multi-turn score, judge agreement with people (per-group correlations with the number of groups skipped as
  * undefined, and pooled), the mean answer length on the win-rate set, and its head-to-heads; then trend charts over
  * the models. Every number comes from the run's eval/*.json files, carried by `eval.finished` events into the
- * snapshot (remote/eval/rows.ts builds the rows, the same ones the report prints).
+ * snapshot (remote/eval/rows.ts builds the rows, the same ones the report prints). The trend row (trends.ts) also
+ * gets each model's win rate, LC win rate and multi-turn score, M_t at iteration t (the iteration it answered).
  */
 import type { EvalResultRef, JudgeAgreement } from '../../remote/protocol';
 import { evalRows, evalTrends, type ModelEvalRow } from '../../remote/eval/rows';
@@ -12,6 +13,7 @@ import { lineChart } from '../../remote/charts';
 import { renderSvg } from '../components/charts/renderSvg';
 import { h } from '../components/dom';
 import { fmtNum, fmtPct } from './format';
+import { addTrendSource } from './trends';
 
 const HEAD = ['Model', 'Win rate (95 % CI)', 'LC win rate', 'Unreadable', 'MT score', 'Judge agreement', 'Mean length', 'Head-to-head'];
 
@@ -70,3 +72,13 @@ export function evaluationView(evals: readonly EvalResultRef[] | undefined): HTM
       chart('chars', 'Mean answer length', 'chars')),
   );
 }
+
+addTrendSource((snapshot) => {
+  const trends = evalTrends(evalRows(snapshot.evals ?? []));
+  const pick = (unit: 'percent' | 'score'): { name: string; points: { x: number; y: number }[] }[] => trends.filter((t) => t.unit === unit && t.points.length).map(({ name, points }) => ({ name, points }));
+  const charts = [
+    { key: 'eval-winrate', title: 'Win rate vs reference (%)', yDomain: { min: 0, max: 100 }, series: pick('percent') },
+    { key: 'eval-multiturn', title: 'Multi-turn score (1–10)', yDomain: { min: 1, max: 10 }, series: pick('score') },
+  ];
+  return charts.filter((c) => c.series.length);
+});

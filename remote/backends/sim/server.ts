@@ -17,6 +17,7 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
+import { evalJudge, parseEvalJudgePrompt } from './evalJudge';
 import { BUILTIN_POLICIES, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
@@ -196,6 +197,8 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     // the task may be split between a system message and the user turn: look at the last user turn first, then at
     // the whole conversation
     const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
+    // evaluation judges (pairwise, 1–10 grading: evalJudge.ts) are recognised first
+    const ev = parseEvalJudgePrompt(prompt) ?? (whole !== prompt ? parseEvalJudgePrompt(whole) : undefined);
     const j = parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
     const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
@@ -205,7 +208,8 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
       // temperature 0: one fixed output, whatever the seed (greedy decoding)
       const seed = req.temperature <= 0 ? hashSeed('greedy', req.model, prompt) : hashSeed(base, i, req.model, prompt);
       const rng = new Rng(seed);
-      if (j) {
+      if (ev) texts.push(evalJudge(ev, req.temperature, rng, malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate, policy.judge?.perception));
+      else if (j) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
         texts.push(judge(j, req.temperature, rng, malformed, policy.judge).text);
       } else if (examples) texts.push(writeInstruction(examples, rng));

@@ -23,6 +23,10 @@ export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
   const pairs = run.read(t, 'pairs');
   const triples = pairs.map((p) => pairForTraining(p, reviews.get(p.id), params.review.gate)).filter((x) => x !== undefined);
   if (!triples.length) throw new Error(`training: no pairs to train on in iteration ${t} (${pairs.length} pairs, ${pairs.length - triples.length} excluded by review)`);
+  const minPairs = params.trainer.minPairs ?? 1;
+  if (triples.length < minPairs) {
+    throw new Error(`training: only ${triples.length} pair(s) to train on in iteration ${t} (${pairs.length} pairs, ${pairs.length - triples.length} excluded by review), fewer than trainer.minPairs = ${minPairs}; nothing was trained`);
+  }
   const trainDir = path.join(run.iterationDir(t), 'train');
   fs.mkdirSync(trainDir, { recursive: true });
   const datasetFile = path.join(trainDir, 'train.jsonl');

@@ -4,7 +4,7 @@
  * placeholders (with their exact ranges). Offsets are UTF-16 code-unit offsets into the text, as vscode's
  * `TextDocument.positionAt` expects.
  */
-import { PLACEHOLDER_RE, PLACEHOLDERS } from '../../remote/rubric/template';
+import { PLACEHOLDERS, scanPlaceholders } from '../../remote/rubric/template';
 
 export type RubricProblemCode = 'missing-placeholder' | 'no-score-line' | 'unknown-placeholder';
 
@@ -21,20 +21,14 @@ const SCORE_INSTRUCTION_RE = /score\s*[*_]*\s*:/i;
 
 export function lintRubric(text: string): RubricProblem[] {
   const problems: RubricProblem[] = [];
-  const found = new Set<string>();
-  for (const m of text.matchAll(new RegExp(PLACEHOLDER_RE.source, 'g'))) {
-    const name = m[1];
-    const start = m.index ?? 0;
-    if ((PLACEHOLDERS as readonly string[]).includes(name)) {
-      found.add(name);
-      continue;
-    }
+  const { found, unknown } = scanPlaceholders(text);
+  for (const { name, start, end } of unknown) {
     problems.push({
       code: 'unknown-placeholder',
       severity: 'error',
       message: `Unknown placeholder {{${name}}}: it would reach the judge as literal text. Use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(' or ')}.`,
       start,
-      end: start + m[0].length,
+      end,
     });
   }
   // Missing pieces have no place of their own: mark the first line, where the eye starts.

@@ -100,11 +100,12 @@ export interface InProcessDaemon {
 }
 
 /** The daemon in this process on a real Unix socket. */
-export async function startInProcessDaemon(dir = tmpDir(), opts: { maxUnsentEvents?: number } = {}): Promise<InProcessDaemon> {
+export async function startInProcessDaemon(dir = tmpDir(), opts: { maxUnsentEvents?: number; runsDir?: string } = {}): Promise<InProcessDaemon> {
   setQuiet(true);
   const socket = path.join(dir, 'sock', 'agent.sock');
   const token = newToken();
-  const daemon = new Daemon({ runsDir: path.join(dir, 'runs'), agentVersion: 'test', bundleHash: 'test', ...opts });
+  const { runsDir = path.join(dir, 'runs'), ...daemonOpts } = opts;
+  const daemon = new Daemon({ runsDir, agentVersion: 'test', bundleHash: 'test', ...daemonOpts });
   const server = new AgentServer(daemon, token, handlerGroups);
   const netServer: net.Server = await listenSocket(socket, (s) => {
     s.on('error', () => undefined);

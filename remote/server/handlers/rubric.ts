@@ -1,6 +1,7 @@
 /** rubric/*: the run's rubric versions (rubrics/v<k>.md); a new text becomes the next version. */
 import { RpcErrors } from '../../protocol';
 import { AgentError } from '../types';
+import { rubricErrors } from '../../rubric/template';
 import type { DaemonHandlerMap } from '../daemon';
 
 export const rubricHandlers: DaemonHandlerMap = {
@@ -13,6 +14,9 @@ export const rubricHandlers: DaemonHandlerMap = {
   },
   'rubric/set': async ({ runId, text }, daemon) => {
     if (typeof text !== 'string' || !text.trim()) throw new AgentError(RpcErrors.InvalidConfig, 'rubric/set: the rubric text is empty');
+    // A rubric the judge cannot use would burn a whole iteration into parse failures: refuse it now.
+    const problems = rubricErrors(text);
+    if (problems.length) throw new AgentError(RpcErrors.InvalidConfig, `rubric/set: the rubric ${problems.join('; it ')}`);
     return daemon.openRun(runId).addRubricVersion(text);
   },
 };

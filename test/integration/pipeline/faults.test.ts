@@ -14,6 +14,8 @@ test('with the sim server faults on (429, 5xx, hung and cut responses, malformed
     model: { sim: { faults: { rate429: 0.08, rate500: 0.1, rateHang: 0.04, rateCut: 0.08, rateMalformed: 0.08 } } },
     // few retries and a short timeout so some items exhaust their retries within the test's time
     inference: { maxRetries: 2, requestTimeoutMs: 800, concurrency: 32 },
+    // within a generous failure budget the failed items are final and recorded (the budget itself: outage.test.ts)
+    failureBudget: { prompts: 0.5, candidates: 0.5, judgments: 0.5 },
   });
   const store = new RunStore(tmpDir());
   const run = store.create(cfg, { agentVersion: 't', rubricText: DEFAULT_RUBRIC });

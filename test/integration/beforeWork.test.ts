@@ -13,7 +13,7 @@ import { isRpcError } from '../../remote/rpc/client';
 import { agentJs, simConfig, startInProcessDaemon } from '../helpers/agent';
 import { tmpDir } from '../helpers/tmp';
 
-const invalid = (re: RegExp) => (e: unknown) => isRpcError(e, RpcErrors.InvalidConfig) && re.test((e as Error).message);
+const invalid = (re: RegExp) => (e: unknown) => isRpcError(e, RpcErrors.InvalidConfig) && re.test((e as { message: string }).message);
 
 function seedFiles(dir: string): Record<'missing' | 'empty' | 'broken', string> {
   const empty = path.join(dir, 'empty.jsonl');

@@ -9,18 +9,14 @@ import { PairsService, judgmentsFor } from '../../review/pairsService';
 import type { Run } from '../../store/runStore';
 import { RpcErrors } from '../../protocol';
 import { AgentError, type AgentContext, type HandlerMap } from '../types';
+import { iterationParam } from '../validate';
 
 const services = new WeakMap<AgentContext, Map<string, PairsService>>();
-
-function iterationOf(run: Run, t: unknown): number {
-  if (!Number.isInteger(t) || (t as number) < 1) throw new AgentError(RpcErrors.NotFound, `"iteration" must be a positive integer, got ${JSON.stringify(t)}`);
-  return t as number;
-}
 
 /** The service of (run, iteration); the index is refreshed on every use since the pairs stage may still append. */
 export function pairsServiceFor(agent: AgentContext, runId: string, iteration: number): { run: Run; service: PairsService } {
   const run = agent.openRun(runId);
-  const t = iterationOf(run, iteration);
+  const t = iterationParam(iteration);
   const file = run.filePath(t, 'pairs');
   if (!fs.existsSync(file)) throw new AgentError(RpcErrors.NotFound, `run ${runId} iteration ${t} has no pairs yet (${file})`);
   let byKey = services.get(agent);
@@ -52,11 +48,11 @@ export const pairsHandlers: HandlerMap = {
   'pairs/judgments': async (p, agent) => {
     if (!Array.isArray(p.candidateIds) || !p.candidateIds.every((c) => typeof c === 'string')) throw new AgentError(RpcErrors.NotFound, 'pairs/judgments: "candidateIds" must be a list of strings');
     const run = agent.openRun(p.runId);
-    return { judgments: judgmentsFor(run.filePath(iterationOf(run, p.iteration), 'judgments'), p.candidateIds) };
+    return { judgments: judgmentsFor(run.filePath(iterationParam(p.iteration), 'judgments'), p.candidateIds) };
   },
   'review/state': async (p, agent) => {
     const run = agent.openRun(p.runId);
-    const t = iterationOf(run, p.iteration);
+    const t = iterationParam(p.iteration);
     // The gate of this iteration: Start Next Iteration can override the run's config, and the manifest keeps
     // the parameters the iteration started with.
     const gate = run.readManifest(t)?.params.review?.gate ?? run.config.review?.gate;

@@ -181,6 +181,15 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
   let sequences = 0;
   let unseeded = 0;
 
+  /**
+   * The model as the sampling seed knows it — a name, never where its files are (a checkpoint's id is an absolute
+   * folder that holds the run's timestamp): sim-base by its name, a checkpoint by its lineage and the parameters it
+   * holds. So the same config and seed sample the same texts in any run folder, on any machine.
+   */
+  function seedName(model: string, policy: SimPolicy): string {
+    return model === BASE_MODEL_ID ? model : `${policy.base}+${hashSeed(JSON.stringify(policy.priors), JSON.stringify(policy.weights)).toString(16)}`;
+  }
+
   function policyFor(model: string): SimPolicy {
     try {
       return loadPolicy(model, opts.modelDir);
@@ -200,10 +209,11 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
+    const name = seedName(req.model, policy);
     const texts: string[] = [];
     for (let i = 0; i < req.n; i++) {
       // temperature 0: one fixed output, whatever the seed (greedy decoding)
-      const seed = req.temperature <= 0 ? hashSeed('greedy', req.model, prompt) : hashSeed(base, i, req.model, prompt);
+      const seed = req.temperature <= 0 ? hashSeed('greedy', name, prompt) : hashSeed(base, i, name, prompt);
       const rng = new Rng(seed);
       if (j) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;

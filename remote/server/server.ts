@@ -11,7 +11,7 @@
  */
 import * as crypto from 'node:crypto';
 import { pipeline } from 'node:stream';
-import { createMessageConnection, ResponseError, ErrorCodes, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, ErrorCodes, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { Message, MessageConnection } from 'vscode-jsonrpc/node';
 import { PROTOCOL_VERSION, RpcErrors } from '../protocol';
 import type { Notifications, NotificationMethod, RequestMethod, RequestResult } from '../protocol';
@@ -23,6 +23,7 @@ import type { ConnectionContext, HandlerMap } from './types';
 import type { Daemon, DaemonHandlerMap } from './daemon';
 import { AUTHENTICATED_LIMITS, FrameGuard, PRE_HELLO_LIMITS, type FrameLimits } from './frameGuard';
 import { checkParams } from './validate';
+import { messageReader } from '../rpc/reader';
 
 export interface Duplex {
   readable: NodeJS.ReadableStream;
@@ -129,7 +130,7 @@ export class AgentServer {
     // The guard ends (and the reader with it) when the transport does; a refused client's transport is destroyed.
     pipeline(stream.readable, guard, () => undefined);
     const writer = new ReplyThenClose(stream.writable);
-    const connection = createMessageConnection(new StreamMessageReader(guard), writer);
+    const connection = createMessageConnection(messageReader(guard), writer);
     const closeCbs: (() => void)[] = [];
     let closed = false;
     let authed = false;

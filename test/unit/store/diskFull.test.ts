@@ -126,3 +126,20 @@ test('opening a run for writing removes temp files of unfinished atomic writes (
   assert.deepEqual(orphans.filter((f) => fs.existsSync(f)), []);
   assert.ok(fs.existsSync(mine), 'files that are not our temp files stay');
 });
+
+test('logging never throws on a full disk (the failure being logged must still reach the clients)', async () => {
+  const { setLogFile, addLogSink, warn } = await import('../../../remote/log');
+  const file = path.join(tmpDir(), 'agent.log');
+  setLogFile(file);
+  const seen: string[] = [];
+  const off = addLogSink((_l, m) => seen.push(m));
+  const disk = injectDiskFull((f) => f === file, { full: true });
+  try {
+    assert.doesNotThrow(() => warn('run x: iteration 1 failed: ENOSPC'));
+  } finally {
+    disk.restore();
+    off();
+    setLogFile(undefined);
+  }
+  assert.deepEqual(seen, ['run x: iteration 1 failed: ENOSPC'], 'the sinks (the clients) still get it');
+});

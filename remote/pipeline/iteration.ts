@@ -100,7 +100,6 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   if (resume) {
     manifest = frozen!;
     if (opts.overrides) info(`iteration ${t}: resuming with the parameters it started with; overrides ignored`);
-    reemitLostRecordEvents(run, t);
   } else {
     const rubric = run.latestRubric();
     manifest = {
@@ -120,6 +119,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   const backends = opts.backends ?? selectBackends(config, run.dir);
   let stageNow: () => StageName | undefined = () => undefined;
   try {
+    if (resume) reemitLostRecordEvents(run, t);
     run.writeManifest(manifest);
     run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version });
     const endpoint = await backends.inference.ensureServing(modelIn, signal);

@@ -65,6 +65,14 @@ export interface RunConfig {
     /** Meta-Rewarding length control ρ ∈ [0,1]; 0 = plain best vs worst. */
     rho: number;
     minScoredCandidates: number;
+    /**
+     * At ρ = 0, which of several equally scored best (worst) candidates is chosen (rejected): `random` (seeded by
+     * run seed, iteration and prompt; favours no length), `shortest` (chosen the shortest, rejected the longest, the
+     * length-control rule), `longest` (the reverse). Absent in runs made before it existed: `shortest`.
+     */
+    tieBreak?: PairTieBreak;
+    /** Leave candidates cut by max_tokens (finish reason `length`) out of pairs. Absent in older runs: false. */
+    excludeTruncated?: boolean;
   };
   review: { gate: boolean };
   inference: {
@@ -75,6 +83,46 @@ export interface RunConfig {
   /** Share of a stage's items that may fail for good (after every retry) before the iteration stops `failed`. */
   failureBudget: { prompts: number; candidates: number; judgments: number };
   trainer: TrainerConfig;
+  /** Iteration 0, the paper's first step: SFT of the base model M0 into M1 on IFT + EFT seed data. */
+  sft?: SftConfig;
+}
+
+export type PairTieBreak = 'random' | 'shortest' | 'longest';
+
+/**
+ * The SFT iteration (iteration 0). With `enabled`, `model.name` is the base model M0 and the run starts with
+ * iteration 0 (IFT data → SFT baseline; EFT data judged by it → M1 = SFT on IFT + EFT); without, `model.name` is an
+ * existing M1 and the run starts with iteration 1. The training fields have the trainer's names and become the
+ * TrainerConfig of the `sft` train requests.
+ */
+export interface SftConfig {
+  enabled: boolean;
+  learningRate: number;
+  /** the learning rate decays (linearly) to this */
+  minLearningRate: number;
+  /** the GLOBAL batch, as trainer.batchSize (the paper: 16) */
+  batchSize: number;
+  /** pin the per-device batch or the accumulation for SFT (as the trainer's fields; default: the trainer's pins) */
+  perDeviceBatchSize?: number;
+  gradientAccumulationSteps?: number;
+  dropout: number;
+  epochs: number;
+  /** TRL prompt-completion rows: conversational (the chat template applies; loss on the completion) or standard */
+  rowFormat: 'standard' | 'conversational';
+  /** language kept for seed records that carry one (Open Assistant's `lang`); "" keeps every language */
+  language: string;
+  ift: {
+    /** at most this many IFT examples (the paper: 3,200) */
+    maxExamples: number;
+  };
+  eft: {
+    /** share of the EFT groups held out as the eval split (the paper: 541 of 2,171 samples ≈ 0.25) */
+    evalFraction: number;
+    /** at most this many ranked groups for EFT (train + eval); absent = every group IFT left */
+    maxGroups?: number;
+    /** cap the most frequent score's samples at the count of the second most frequent (the paper: score 4) */
+    downsampleModal: boolean;
+  };
 }
 
 export interface SeedSource {
@@ -106,6 +154,10 @@ export interface VllmOptions {
   python?: string;
   command?: string[];
   tensorParallelSize?: number;
+  /** `--data-parallel-size`: one server, N engine copies, requests balanced by vLLM itself. */
+  dataParallelSize?: number;
+  /** Several servers, each on its own GPUs (CUDA_VISIBLE_DEVICES) and port; requests spread over them. */
+  replicas?: number;
   extraArgs?: string[];
   lora?: 'none' | 'runtime' | 'restart';
   readyTimeoutSec?: number;
@@ -125,11 +177,12 @@ export type TrainerLauncher =
   | { kind: 'sbatch'; sbatchArgs?: string[]; pollSec?: number; sbatch?: string; squeue?: string; sacct?: string; scancel?: string };
 
 export interface TrlOptions {
-  /** 'trl' = the `trl dpo` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.scripts.dpo`. */
+  /** 'trl' = the `trl dpo|sft` console script; 'accelerate' = `accelerate launch [--config_file F] -m trl.scripts.dpo|sft`. */
   launch?: 'trl' | 'accelerate';
-  /** Python of the training venv: commands become `python -m …` (no console scripts needed on PATH). */
+  /** Python of the training venv: commands become `python -m …` (no console scripts needed on PATH); also runs the
+   * LoRA merge step. */
   python?: string;
-  /** Replaces `trl dpo` (e.g. ["/venv/bin/trl", "dpo"]). */
+  /** Replaces the `trl` console script (the subcommand dpo|sft is appended), e.g. ["/venv/bin/trl"]. */
   command?: string[];
   /** Replaces `accelerate launch`. */
   accelerateCommand?: string[];
@@ -155,8 +208,18 @@ export interface TrainerConfig {
   beta: number;
   learningRate: number;
   lrScheduler: string;
+  /** The floor the schedule decays to (paper: DPO 1e-6 → 1e-7); 0 = decay to zero. */
+  minLearningRate: number;
+  /** The GLOBAL batch: processes × per-device batch × gradient accumulation (paper: 16). */
   batchSize: number;
-  gradientAccumulationSteps: number;
+  /** Pins the per-device batch (accumulation is derived); default: at most 2 per device. */
+  perDeviceBatchSize?: number;
+  /** Pins gradient accumulation (per-device batch is derived). */
+  gradientAccumulationSteps?: number;
+  /** Training processes (GPUs); default: the accelerate config's num_processes, else the visible GPUs. */
+  processes?: number;
+  /** Dropout while training (paper: 0.1); 0 = none. */
+  dropout: number;
   epochs: number;
   maxLength?: number;
   /** Training refuses to run on fewer pairs than this (absent in manifests written before it existed). */
@@ -177,8 +240,15 @@ export interface TrainerConfig {
 // Records of the run folder (one JSON object per line in the iteration's JSONL files)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training';
+export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | SftStageName;
 export const STAGES: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'pairs', 'review', 'training'];
+
+/** The stages of iteration 0 (SFT): IFT data, the SFT baseline, EFT data judged by it, M1, judge agreement. */
+export type SftStageName = 'ift' | 'sft-baseline' | 'eft' | 'sft' | 'agreement';
+export const SFT_STAGES: readonly SftStageName[] = ['ift', 'sft-baseline', 'eft', 'sft', 'agreement'];
+
+/** The stages iteration t runs (iteration 0 is the SFT iteration). */
+export const stagesOf = (t: number): readonly StageName[] => (t === 0 ? SFT_STAGES : STAGES);
 
 export type PromptDropReason = 'too_short' | 'too_long' | 'multi_instruction' | 'near_duplicate' | 'seed_duplicate' | 'echo' | 'empty' | 'failed';
 
@@ -206,6 +276,8 @@ export interface CandidateRecord {
   text: string;
   chars: number;
   finishReason?: string;
+  /** set when the answer was cut by max_tokens (finish reason `length`) */
+  truncated?: true;
   completionTokens?: number;
   error?: string;
 }
@@ -219,9 +291,11 @@ export interface JudgmentRecord {
   sample: number;
   /** raw judge output */
   text: string;
-  /** parsed, clamped score; null when unparseable or failed */
+  /** parsed score; null when unparseable, out of range or failed */
   score: number | null;
   parseOk: boolean;
+  /** the score the judge wrote when it lies outside [scoreMin, scoreMax]: not a parse failure, not clamped, not used */
+  outOfRange?: number;
   rubricHash: string;
   error?: string;
 }
@@ -247,7 +321,7 @@ export interface PairRecord {
   margin: number;
 }
 
-export type PairDropReason = 'tie' | 'too_few_scored';
+export type PairDropReason = 'tie' | 'too_few_scored' | 'truncated';
 
 export type DecisionKind = 'accept' | 'reject' | 'flip' | 'edit' | 'note' | 'clear';
 
@@ -281,7 +355,7 @@ export interface IterationManifest {
   modelOut?: string;
   rubric: { version: number; hash: string; text: string };
   seed: number;
-  params: Pick<RunConfig, 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'trainer'>;
+  params: Pick<RunConfig, 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'trainer'> & Partial<Pick<RunConfig, 'sft'>>;
   stages: Partial<Record<StageName, StageManifest>>;
   status: 'running' | 'done' | 'failed' | 'stopped' | 'waiting';
   startedAt: string;
@@ -307,6 +381,100 @@ export interface IterationSummary {
   trainRewardMargin?: number | null;
   modelOut?: string;
   failedItems: number;
+  /** judge samples whose score lay outside the rubric's range (counted apart from parse failures) */
+  outOfRangeScores?: number;
+  /** candidates cut by max_tokens (finish reason `length`) */
+  truncatedCandidates?: number;
+  /** iteration 0 only: the SFT iteration's numbers */
+  sft?: SftSummary;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Iteration 0 (SFT): records of iterations/0/ and its summary
+// ---------------------------------------------------------------------------------------------------------------
+
+export type IftDropReason = 'no_answer' | 'language' | 'duplicate' | 'over_limit';
+
+/** iterations/0/ift.jsonl: every seed prompt considered for IFT, kept or with a drop reason. */
+export interface IftRecord {
+  id: string;
+  /** the seed record's id (file:line or builtin id) */
+  source: string;
+  prompt: string;
+  /** the best-ranked human answer (empty when there is none) */
+  completion: string;
+  kept: boolean;
+  dropReason?: IftDropReason;
+  lang?: string;
+}
+
+/** iterations/0/groups.jsonl: the ranked groups EFT uses, with the split each belongs to. */
+export interface EftGroupRecord {
+  /** the group id (its seed record) */
+  id: string;
+  split: 'train' | 'eval';
+  prompt: string;
+  /** rank 1 = best */
+  answers: { text: string; rank: number }[];
+}
+
+/**
+ * One judge sample of a model on one answer of an EFT group: iterations/0/baseline-judgments.jsonl (the SFT
+ * baseline on the train split, one sample each: the EFT targets) and agreement.jsonl (K samples per answer of the
+ * eval split per model: the judge-agreement measurement).
+ */
+export interface GroupJudgmentRecord {
+  id: string;
+  /** modelLabel of the judge (SFT baseline, M1, …) */
+  model: string;
+  group: string;
+  split: 'train' | 'eval';
+  /** index of the answer in its group */
+  answer: number;
+  humanRank: number;
+  sample: number;
+  text: string;
+  score: number | null;
+  parseOk: boolean;
+  outOfRange?: number;
+  error?: string;
+}
+
+/** iterations/0/eft-train.jsonl and eft-eval.jsonl: EFT rows, the filled rubric → the baseline's verdict. */
+export interface EftRow {
+  id: string;
+  group: string;
+  split: 'train' | 'eval';
+  answer: number;
+  humanRank: number;
+  /** the rubric filled with the group's instruction and this answer */
+  prompt: string;
+  /** the baseline's justification ending in `Score: x` */
+  completion: string;
+  score: number;
+}
+
+export interface SftSummary {
+  ift: { examples: number; dropped: Record<string, number> };
+  eft: {
+    trainGroups: number;
+    evalGroups: number;
+    /** baseline verdicts: one per answer of the train split, K per answer of the eval split */
+    judged: number;
+    parseFailures: number;
+    outOfRange: number;
+    /** groups whose scored answers the baseline ordered as people did */
+    agreeingGroups: number;
+    trainRows: number;
+    evalRows: number;
+    /** per split: score → samples that agreed with people, before and after the modal score was down-sampled */
+    scores: Record<'train' | 'eval', { before: Record<string, number>; after: Record<string, number> }>;
+  };
+  /** the two trainings: the SFT baseline (IFT only) and M1 (IFT + EFT) */
+  baseline: { model: string; rows: number; trainLoss: number | null };
+  policy: { model: string; rows: number; trainLoss: number | null };
+  /** judge agreement with people on every answer of the EFT eval split (the paper's Table 4), per model */
+  agreement: { label: string; model: string; agreement: JudgeAgreement }[];
 }
 
 export interface TrainMetrics {
@@ -348,7 +516,7 @@ export type RunEventBody =
   | { type: 'review.waiting'; iteration: number; pairs: number }
   | { type: 'review.decision'; iteration: number; decision: PairDecision }
   | { type: 'review.completed'; iteration: number; accepted: number; rejected: number }
-  | { type: 'train.metrics'; iteration: number; metrics: TrainMetrics }
+  | { type: 'train.metrics'; iteration: number; metrics: TrainMetrics; stage?: StageName }
   | { type: 'model.registered'; iteration: number; model: ModelEntry }
   | { type: 'rubric.version'; version: number; hash: string }
   | { type: 'error'; message: string; iteration?: number; stage?: StageName; itemId?: string }
@@ -374,6 +542,9 @@ export interface ModelEntry {
   madeBy: 'base' | 'sim-train' | 'trl' | 'openai' | 'sim-sft' | 'trl-sft' | 'openai-sft';
   /** set for LoRA adapters: the base model (path / hub id) the adapter at `path` applies to */
   adapterBase?: string;
+  /** a LoRA-trained model merged into full weights (peft merge_and_unload) so the next iteration trains from it:
+   * the adapter it was trained as, the weights it was merged into, and how (`merged`) */
+  lora?: { adapter: string; base: string; chain: 'merged' };
   /** OpenAI fine-tuning job id, for provenance */
   jobId?: string;
 }
@@ -411,6 +582,8 @@ export interface IterationState {
   stages: StageState[];
   summary?: IterationSummary;
   train: TrainMetrics[];
+  /** the stage whose training `train` shows, when the iteration trains more than one model (iteration 0) */
+  trainStage?: StageName;
 }
 
 /** Everything a panel needs to draw the run without replaying the whole event log. */

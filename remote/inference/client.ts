@@ -7,6 +7,7 @@
  */
 import OpenAI from 'openai';
 import type { ModelEndpoint } from '../backends/types';
+import { promptMessages } from '../backends/rows';
 import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry';
 import { anySignal } from './signals';
 import { httpFetch } from './httpFetch';
@@ -100,7 +101,7 @@ export class InferenceClient {
       const res = (await client.chat.completions.create(
         {
           model: this.endpoint.model,
-          messages: [{ role: 'user', content: req.prompt }],
+          messages: promptMessages(req.prompt),
           n: req.n,
           temperature: req.temperature,
           top_p: req.topP,

@@ -1,7 +1,9 @@
 /**
  * One self-rewarding iteration: prompts → candidates → judgments → pairs → (review) → training, chained over the
  * run folder. The manifest records every stage's status, counts and timings, and the provenance: rubric version,
- * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary.
+ * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary. Iteration 0,
+ * in runs that start from the base model M0, is the SFT iteration (sft.ts), on the same machinery (stageRun, manifest,
+ * events, resume).
  *
  * Resume: the latest iteration whose manifest is not `done` is continued with the parameters and rubric frozen in
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
@@ -29,6 +31,7 @@ import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
 import { FailureBudget, FailureBudgetError, requeueFailed } from './failureBudget';
+import { runSftIteration } from './sft';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -51,7 +54,7 @@ export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
   return out as T;
 }
 
-/** The iteration to work on: the latest unfinished one, or the next. */
+/** The iteration to work on: the latest unfinished one, or the next (a run from M0 begins with iteration 0). */
 export function nextIteration(run: Run): { t: number; resume: boolean } {
   const its = run.iterations();
   const last = its[its.length - 1];
@@ -60,7 +63,7 @@ export function nextIteration(run: Run): { t: number; resume: boolean } {
     if (!m || m.status !== 'done') return { t: last, resume: !!m };
     return { t: last + 1, resume: false };
   }
-  return { t: 1, resume: false };
+  return { t: run.modelFor(0) ? 0 : 1, resume: false };
 }
 
 const now = (): string => new Date().toISOString();
@@ -107,7 +110,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       modelIn: modelIn.name,
       rubric: { version: rubric.version, hash: rubric.hash, text: rubric.text },
       seed: config.seed,
-      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer },
+      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer, ...(t === 0 ? { sft: config.sft } : {}) },
       stages: {},
       status: 'running',
       startedAt: now(),
@@ -122,32 +125,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     if (resume) reemitLostRecordEvents(run, t);
     run.writeManifest(manifest);
     run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version });
-    const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
-    const model = new InferenceClient(endpoint, clientOpts);
-    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
-    const ctx: StageContext = {
-      run,
-      t,
-      params: manifest.params,
-      rubric: manifest.rubric,
-      runSeed: manifest.seed,
-      concurrency: config.inference.concurrency,
-      modelIn,
-      model,
-      generator,
-      trainer: backends.trainer,
-      seed,
-      signal,
-    };
-    // Failure budgets (share of a stage's items that may fail for good); totals of the later stages are set below.
-    const fb = config.failureBudget;
-    const budgets = {
-      prompts: new FailureBudget('prompts', manifest.params.prompts.perIteration, fb.prompts),
-      candidates: new FailureBudget('candidates', 0, fb.candidates),
-      judgments: new FailureBudget('judgments', 0, fb.judgments),
-    };
-    ctx.budgets = budgets;
     const setStage = (s: StageName, patch: Partial<StageManifest>): void => {
       manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };
       run.writeManifest(manifest);
@@ -185,6 +163,28 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       return r;
     };
     stageNow = () => failedStage ?? [...active][0];
+    const finish = (summary: IterationSummary): IterationSummary => {
+      run.writeMetrics(summary);
+      manifest.status = 'done';
+      manifest.modelOut = summary.modelOut;
+      manifest.finishedAt = now();
+      run.writeManifest(manifest);
+      run.emit({ type: 'iteration.finished', iteration: t, summary });
+      return summary;
+    };
+    const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed, signal };
+    if (t === 0) return finish(await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage }));
+    const endpoint = await backends.inference.ensureServing(modelIn, signal);
+    const model = new InferenceClient(endpoint, clientOpts);
+    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
+    // Failure budgets (share of a stage's items that may fail for good); totals of the later stages are set below.
+    const fb = config.failureBudget;
+    const budgets = {
+      prompts: new FailureBudget('prompts', manifest.params.prompts.perIteration, fb.prompts),
+      candidates: new FailureBudget('candidates', 0, fb.candidates),
+      judgments: new FailureBudget('judgments', 0, fb.judgments),
+    };
+    const ctx: StageContext = { ...base, model, generator, budgets };
     const p = manifest.params;
     const id = (c: StageCounts) => c;
     // A resumed stage requests its failed items again (they are never final while the stage is unfinished).
@@ -237,18 +237,11 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const trained = await stageRun('training', run.read(t, 'pairs').length, () => runTrainStage(ctx), (r) => r.counts, { ...p.trainer });
     let train = manifest.stages.training?.params as { final?: unknown } | undefined;
     if (trained) {
-      setStage('training', { params: { ...p.trainer, final: trained.last ?? null } });
+      setStage('training', { params: { ...p.trainer, final: trained.last ?? null, ...(trained.plan ? { plan: trained.plan } : {}) } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
     const modelOut = run.modelFor(t + 1)?.name;
-    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
-    run.writeMetrics(summary);
-    manifest.status = 'done';
-    manifest.modelOut = modelOut;
-    manifest.finishedAt = now();
-    run.writeManifest(manifest);
-    run.emit({ type: 'iteration.finished', iteration: t, summary });
-    return summary;
+    return finish(computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut }));
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);

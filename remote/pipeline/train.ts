@@ -10,11 +10,14 @@ import { trlRow } from '../backends/rows';
 import { foldDecisions, pairForTraining } from '../review/decisions';
 import { writeFileAtomic } from '../store/atomic';
 import type { StageContext, StageCounts } from './context';
+import type { TrainResult } from '../backends/types';
 
 export interface TrainOutcome {
   counts: StageCounts;
   modelOut: string;
   last?: TrainMetrics;
+  /** what the trainer was told (batch: processes × per-device × accumulation = effective; schedule; dropout) */
+  plan?: TrainResult['plan'];
 }
 
 export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
@@ -50,5 +53,5 @@ export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
   const model = { ...result.model, iteration: t + 1 };
   run.registerModel(model);
   const final = result.final ?? last;
-  return { counts: { rows: triples.length, excluded: pairs.length - triples.length }, modelOut: model.name, last: final };
+  return { counts: { rows: triples.length, excluded: pairs.length - triples.length }, modelOut: model.name, last: final, ...(result.plan ? { plan: result.plan } : {}) };
 }

@@ -9,6 +9,7 @@ import { openDashboard } from '../dashboard/feature';
 import { runIdArg, runsModel, type RunsModel } from '../runs/runsModel';
 import { watchedIterations } from '../status/watched';
 import { askIterationOverrides, describeOverrides } from './iterationParams';
+import { askModelAndTrainer, modelTrainerConfig, type ModelTrainerAnswers } from './newRunBackend';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
@@ -178,19 +179,14 @@ async function stopIteration(services: Services, arg: unknown): Promise<boolean>
 /** Config of a new run as the run-config schema wants it (the agent fills in defaults). */
 export interface NewRunAnswers {
   name: string;
-  backend: 'sim' | 'external';
-  baseUrl?: string;
-  modelName?: string;
+  /** model and trainer (newRunBackend.ts) */
+  backend: ModelTrainerAnswers;
   seedPath: string;
 }
 
 export function newRunConfig(a: NewRunAnswers): Record<string, unknown> {
-  return {
-    name: a.name,
-    model: a.backend === 'sim' ? { backend: 'sim', name: 'sim-base' } : { backend: 'external', name: a.modelName, baseUrls: [a.baseUrl] },
-    seedData: [{ path: a.seedPath, format: 'auto' }],
-    ...(a.backend === 'sim' ? { trainer: { backend: 'sim' } } : {}),
-  };
+  const { model, trainer } = modelTrainerConfig(a.backend);
+  return { name: a.name, model, seedData: [{ path: a.seedPath, format: 'auto' }], trainer };
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -204,27 +200,9 @@ async function newRun(services: Services): Promise<string | undefined> {
     validateInput: (v) => (NAME_RE.test(v.trim()) ? undefined : 'Use 1–64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.'),
   });
   if (name === undefined) return undefined;
-  const backendPick = await vscode.window.showQuickPick(
-    [
-      { label: 'Simulated model', description: 'sim — no GPU, instant, for trying things out', backend: 'sim' as const },
-      { label: 'External OpenAI-compatible server', description: 'a vLLM / TGI / llama.cpp server you run', backend: 'external' as const },
-    ],
-    { title: 'New Run (2/4): model backend' },
-  );
-  if (!backendPick) return undefined;
-  const answers: NewRunAnswers = { name: name.trim(), backend: backendPick.backend, seedPath: 'builtin:demo' };
-  if (answers.backend === 'external') {
-    const url = await vscode.window.showInputBox({
-      title: 'New Run: server base URL',
-      value: 'http://127.0.0.1:8000/v1',
-      validateInput: (v) => (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(v.trim()) ? undefined : 'Enter an http(s) URL, e.g. http://127.0.0.1:8000/v1'),
-    });
-    if (url === undefined) return undefined;
-    const modelName = await vscode.window.showInputBox({ title: 'New Run: model name as the server knows it', validateInput: (v) => (v.trim() ? undefined : 'Enter the served model name') });
-    if (modelName === undefined) return undefined;
-    answers.baseUrl = url.trim();
-    answers.modelName = modelName.trim();
-  }
+  const backend = await askModelAndTrainer('New Run (2/4): model backend');
+  if (!backend) return undefined;
+  const answers: NewRunAnswers = { name: name.trim(), backend, seedPath: 'builtin:demo' };
   const seed = await vscode.window.showQuickPick(
     [
       { label: 'Built-in demo seed set', description: 'builtin:demo', path: 'builtin:demo' },

@@ -17,7 +17,7 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
-import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { BUILTIN_POLICIES, ModelNotFoundError, isBuiltinModel, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
 /** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
@@ -183,11 +183,11 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   /**
    * The model as the sampling seed knows it — a name, never where its files are (a checkpoint's id is an absolute
-   * folder that holds the run's timestamp): sim-base by its name, a checkpoint by its lineage and the parameters it
-   * holds. So the same config and seed sample the same texts in any run folder, on any machine.
+   * folder that holds the run's timestamp): a built-in model by its name, a checkpoint by its lineage and the
+   * parameters it holds. So the same config and seed sample the same texts in any run folder, on any machine.
    */
   function seedName(model: string, policy: SimPolicy): string {
-    return model === BASE_MODEL_ID ? model : `${policy.base}+${hashSeed(JSON.stringify(policy.priors), JSON.stringify(policy.weights)).toString(16)}`;
+    return isBuiltinModel(model) ? model : `${policy.base}+${hashSeed(JSON.stringify([policy.priors, policy.weights, policy.judge ?? null])).toString(16)}`;
   }
 
   function policyFor(model: string): SimPolicy {
@@ -217,7 +217,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
       const rng = new Rng(seed);
       if (j) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
-        texts.push(judge(j, req.temperature, rng, malformed).text);
+        texts.push(judge(j, req.temperature, rng, malformed, policy.judge).text);
       } else if (examples) texts.push(writeInstruction(examples, rng));
       else texts.push(generateAnswer(policy, prompt, req.temperature, req.topP, rng));
     }
@@ -352,7 +352,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   function models(): unknown {
     const created = Math.floor(Date.now() / 1000);
-    const ids = [BASE_MODEL_ID, ...(opts.modelDir ? listCheckpoints(opts.modelDir) : [])];
+    const ids = [...Object.keys(BUILTIN_POLICIES), ...(opts.modelDir ? listCheckpoints(opts.modelDir) : [])];
     return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'selfreward-sim', root: id, parent: null })) };
   }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { trlRow } from '../../../remote/backends/rows';
 import { RunStore } from '../../../remote/store/runStore';
 import { runIteration } from '../../../remote/pipeline/iteration';
 import { DEFAULT_RUBRIC, rubricHash } from '../../../remote/rubric/template';
@@ -190,9 +191,10 @@ test('review gate: waits, then trains only on the reviewed-and-kept pairs', asyn
   assert.ok(waiting);
   const pairs = run.read(1, 'pairs');
   const rows = fs.readFileSync(path.join(run.iterationDir(1), 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // conversational rows (the default): the prompt as the user turn, the answers as assistant turns
   assert.deepEqual(rows, [
     { prompt: pairs[1].prompt, chosen: pairs[1].rejected.text, rejected: pairs[1].chosen.text },
     { prompt: pairs[2].prompt, chosen: pairs[2].chosen.text, rejected: pairs[2].rejected.text },
-  ]);
+  ].map((t) => trlRow(t, 'conversational')));
   run.close();
 });

@@ -205,6 +205,8 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   stub.answer('inputBox', '  bad/name', 'external run');
   stub.answer('quickPick', 'External OpenAI-compatible server');
   stub.answer('inputBox', 'http://127.0.0.1:8000/v1', 'llama-3-8b');
+  stub.answer('quickPick', 'TRL on the agent host');
+  stub.answer('inputBox', '', '');
   stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
   await assert.rejects(stub.run('selfreward.newRun') as Promise<unknown>, /fails validation/); // the bad name is refused by validateInput
   stub.reset();
@@ -213,6 +215,8 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   stub.answer('inputBox', 'external run');
   stub.answer('quickPick', 'External OpenAI-compatible server');
   stub.answer('inputBox', 'http://127.0.0.1:8000/v1', 'llama-3-8b');
+  stub.answer('quickPick', 'TRL on the agent host');
+  stub.answer('inputBox', '/home/me/zero3.yaml', '/opt/venvs/trl/bin/python');
   stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
   const file = (await stub.run('selfreward.newRun')) as string;
   const fs = await import('node:fs');
@@ -220,6 +224,8 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   const cfg = validateConfig(written);
   assert.equal(cfg.model.backend, 'external');
   assert.deepEqual(cfg.model.baseUrls, ['http://127.0.0.1:8000/v1']);
+  // the trainer was asked, never the simulation's by default
+  assert.deepEqual(written.trainer, { backend: 'trl', accelerateConfig: '/home/me/zero3.yaml', trl: { python: '/opt/venvs/trl/bin/python' } });
   assert.equal(stub.shownDocuments.length, 1);
 
   await connection.connectLocal();
@@ -234,6 +240,31 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   const created = agent.calls('runs/create')[0] as { config: unknown };
   assert.equal(validateConfig(created.config).model.backend, 'sim');
   assert.equal(services.currentRunId, 'new-1');
+  assert.equal(stub.pending(), 0);
+});
+
+test('New Run… offers managed vLLM (model, venv python, tensor parallel size) trained by TRL, and OpenAI trained by OpenAI', async () => {
+  await activate(runCommandsFeature);
+  const dir = tmpDir();
+  const fs = await import('node:fs');
+  stub.workspaceFolders = [{ uri: vscode.Uri.file(dir) as unknown as never, name: 'ws', index: 0 }];
+  stub.answer('inputBox', 'vllm run');
+  stub.answer('quickPick', 'Managed vLLM server');
+  stub.answer('inputBox', 'meta-llama/Llama-3.1-8B-Instruct', '/opt/venvs/vllm/bin/python', '2', '', '');
+  stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
+  let written = JSON.parse(fs.readFileSync((await stub.run('selfreward.newRun')) as string, 'utf8'));
+  let cfg = validateConfig(written);
+  assert.deepEqual(written.model, { backend: 'vllm', name: 'meta-llama/Llama-3.1-8B-Instruct', vllm: { python: '/opt/venvs/vllm/bin/python', tensorParallelSize: 2 } });
+  assert.equal(cfg.trainer.backend, 'trl');
+  stub.answer('inputBox', 'openai run');
+  stub.answer('quickPick', 'OpenAI API');
+  stub.answer('inputBox', 'gpt-4.1-mini-2025-04-14');
+  stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
+  stub.answer('message', 'Overwrite');
+  written = JSON.parse(fs.readFileSync((await stub.run('selfreward.newRun')) as string, 'utf8'));
+  cfg = validateConfig(written);
+  assert.equal(cfg.model.backend, 'openai');
+  assert.equal(cfg.trainer.backend, 'openai');
   assert.equal(stub.pending(), 0);
 });
 

@@ -17,7 +17,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   try {
     fd = fs.openSync(tmp, 'w', 0o644);
   } catch (e) {
-    throw new StorageError(file, 'create a temp file for', e);
+    throw new StorageError(file, 'create its temp file', e);
   }
   try {
     try {
@@ -29,7 +29,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
     try {
       fs.renameSync(tmp, file);
     } catch (e) {
-      throw new StorageError(file, 'replace', e);
+      throw new StorageError(file, 'replace it', e);
     }
   } catch (e) {
     fs.rmSync(tmp, { force: true });

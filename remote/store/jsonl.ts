@@ -70,11 +70,11 @@ export class JsonlWriter<T> {
 
   /** Append one record with a single write (continued if short). Returns the byte offset the record starts at. */
   append(record: T): number {
-    if (this.broken) throw new StorageError(this.file, 'append', new Error('an earlier write failed and could not be undone; reopen the file'));
+    if (this.broken) throw new StorageError(this.file, 'append a record', new Error('an earlier write failed and could not be undone; reopen the file'));
     const line = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
     const at = this.size;
     try {
-      writeFully(this.fd, line, this.file, 'append a record to');
+      writeFully(this.fd, line, this.file, 'append a record');
     } catch (e) {
       this.cutBack();
       throw e;

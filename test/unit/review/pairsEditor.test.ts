@@ -145,3 +145,12 @@ test('Export Preference Pairs…: format pick → save dialog → HF folder with
   assert.deepEqual(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/my-run-20250101-000000/iterations/4/pairs.jsonl' })), { runId: 'my-run-20250101-000000', iteration: 4 });
   assert.equal(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/r/iterations/4/judgments.jsonl' })), undefined);
 });
+
+test('word diff: similar answers diff; unrelated ones are recognised as too different for a diff to mean anything', async () => {
+  const { wordDiff, diffSimilarity, MIN_DIFF_SIMILARITY } = await import('../../../webview/pairs/diff');
+  const close = wordDiff('Paris is the capital of France and its largest city.', 'Paris is the capital of France, and also its largest city.')!;
+  assert.ok(diffSimilarity(close) > MIN_DIFF_SIMILARITY, `similar: ${diffSimilarity(close)}`);
+  const far = wordDiff('Photosynthesis turns light into chemical energy in the chloroplasts of plants.', 'To bake bread, mix flour, water and yeast, then knead the dough and let it rise.')!;
+  assert.ok(diffSimilarity(far) < MIN_DIFF_SIMILARITY, `unrelated: ${diffSimilarity(far)}`);
+  assert.equal(diffSimilarity(wordDiff('same text', 'same text')!), 1);
+});

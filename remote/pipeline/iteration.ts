@@ -22,6 +22,7 @@ import { info } from '../log';
 import { runPromptStage } from './promptgen';
 import { runCandidateStage } from './candidates';
 import { runJudgeStage } from './judge';
+import { metaTemplateFor, runMetaJudgeStage } from './metaJudge';
 import { runPairStage } from './pairs';
 import { runTrainStage } from './train';
 import { computeSummary } from './summary';
@@ -91,7 +92,8 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       modelIn: modelIn.name,
       rubric: { version: rubric.version, hash: rubric.hash, text: rubric.text },
       seed: config.seed,
-      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer },
+      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer, ...(config.metaJudge?.enabled ? { metaJudge: config.metaJudge } : {}) },
+      ...(config.metaJudge?.enabled ? { metaTemplate: metaTemplateFor(run, config.metaJudge) } : {}),
       stages: {},
       status: 'running',
       startedAt: now(),
@@ -190,6 +192,10 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       signal.removeEventListener('abort', onOuter);
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw signal.aborted ? abortReason(signal) : failure.reason;
+    }
+    if (p.metaJudge?.enabled && manifest.metaTemplate) {
+      const metaTemplate = manifest.metaTemplate;
+      await stageRun('meta-judge', 0, () => runMetaJudgeStage({ ...ctx, metaJudge: p.metaJudge!, metaTemplate }), id, { ...p.metaJudge, templateVersion: metaTemplate.version, templateHash: metaTemplate.hash });
     }
     await stageRun('pairs', run.read(t, 'prompts').filter((x) => x.kept).length, () => runPairStage(ctx), id, { ...p.pairs });
     if (p.review.gate) {

@@ -17,6 +17,7 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
+import { capableAssess, metaJudge, parseMetaPrompt } from './metaJudge';
 import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
@@ -196,16 +197,21 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     // the task may be split between a system message and the user turn: look at the last user turn first, then at
     // the whole conversation
     const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
-    const j = parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
-    const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
-    const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
+    // a meta-judge prompt holds a judge's material too (instruction, response, scores): recognise it first
+    const mj = parseMetaPrompt(prompt) ?? (whole !== prompt ? parseMetaPrompt(whole) : undefined);
+    const j = mj ? undefined : parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
+    const examples = j || mj ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
+    const kind: RequestKind = j || mj ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
     const texts: string[] = [];
     for (let i = 0; i < req.n; i++) {
       // temperature 0: one fixed output, whatever the seed (greedy decoding)
       const seed = req.temperature <= 0 ? hashSeed('greedy', req.model, prompt) : hashSeed(base, i, req.model, prompt);
       const rng = new Rng(seed);
-      if (j) {
+      if (mj) {
+        const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
+        texts.push(metaJudge(mj, req.temperature, rng, capableAssess, malformed).text);
+      } else if (j) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
         texts.push(judge(j, req.temperature, rng, malformed).text);
       } else if (examples) texts.push(writeInstruction(examples, rng));

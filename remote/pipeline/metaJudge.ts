@@ -108,7 +108,7 @@ export async function runMetaJudgeStage(ctx: MetaStageContext): Promise<StageCou
 /** The judge pairs of the iteration from its records (a pure function of them; see judgmentPairs.ts). */
 export function buildJudgePairs(
   ctx: Pick<MetaStageContext, 't' | 'rubric' | 'metaJudge' | 'metaTemplate'>,
-  picked: readonly CandidateRecord[],
+  picked: readonly Pick<CandidateRecord, 'id' | 'promptId' | 'text'>[],
   judgmentsOf: (candidateId: string) => JudgmentRecord[],
   verdicts: readonly MetaJudgmentRecord[],
   prompts: ReadonlyMap<string, string>,

@@ -3,7 +3,7 @@
  *   serve       JSON-RPC daemon (Unix socket or --stdio)
  *   attach      bridge stdin/stdout to a running daemon's socket (for SSH exec)
  *   run         headless iterations from a config file
- *   demo        two iterations on the simulated model, with a table at the end
+ *   demo        the whole paper on the simulated model (SFT, then two iterations), with tables at the end
  *   sim-server  the simulated OpenAI-compatible model server
  *   sim-train   the simulated DPO trainer
  *   preflight   check the box for what real runs need

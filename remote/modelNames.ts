@@ -5,3 +5,8 @@ export function modelLabel(m: Pick<ModelEntry, 'iteration' | 'role' | 'label'>):
   if (m.label) return m.label;
   return m.role === 'sft-baseline' ? 'SFT baseline' : `M${m.iteration}`;
 }
+
+/** How an iteration is named to people: "iteration 0 · SFT" for the SFT iteration, else "iteration t". */
+export function iterationLabel(t: number): string {
+  return t === 0 ? 'iteration 0 · SFT' : `iteration ${t}`;
+}

@@ -65,6 +65,14 @@ export interface RunConfig {
     /** Meta-Rewarding length control ρ ∈ [0,1]; 0 = plain best vs worst. */
     rho: number;
     minScoredCandidates: number;
+    /**
+     * At ρ = 0, which of several equally scored best (worst) candidates is chosen (rejected): `random` (seeded by
+     * run seed, iteration and prompt; favours no length), `shortest` (chosen the shortest, rejected the longest, the
+     * length-control rule), `longest` (the reverse). Absent in runs made before it existed: `shortest`.
+     */
+    tieBreak?: PairTieBreak;
+    /** Leave candidates cut by max_tokens (finish reason `length`) out of pairs. Absent in older runs: false. */
+    excludeTruncated?: boolean;
   };
   review: { gate: boolean };
   inference: {
@@ -75,6 +83,8 @@ export interface RunConfig {
   trainer: TrainerConfig;
   /** Meta-Rewarding (Wu et al. 2024): the model judges its own judgments; off by default (Self-Rewarding as the paper). */
   metaJudge?: MetaJudgeConfig;
+  /** Iteration 0, the paper's first step: SFT of the base model M0 into M1 on IFT + EFT seed data. */
+  sft?: SftConfig;
 }
 
 /**
@@ -105,6 +115,44 @@ export interface MetaJudgeConfig {
   /** Most judge pairs whose chosen judgment gives one score, as a share of the iteration's judge pairs (the
    * meta-judge drifts towards high scores); 1 = no cap. */
   maxChosenScoreShare: number;
+}
+
+export type PairTieBreak = 'random' | 'shortest' | 'longest';
+
+/**
+ * The SFT iteration (iteration 0). With `enabled`, `model.name` is the base model M0 and the run starts with
+ * iteration 0 (IFT data → SFT baseline; EFT data judged by it → M1 = SFT on IFT + EFT); without, `model.name` is an
+ * existing M1 and the run starts with iteration 1. The training fields have the trainer's names and become the
+ * TrainerConfig of the `sft` train requests.
+ */
+export interface SftConfig {
+  enabled: boolean;
+  learningRate: number;
+  /** the learning rate decays (linearly) to this */
+  minLearningRate: number;
+  /** the GLOBAL batch, as trainer.batchSize (the paper: 16) */
+  batchSize: number;
+  /** pin the per-device batch or the accumulation for SFT (as the trainer's fields; default: the trainer's pins) */
+  perDeviceBatchSize?: number;
+  gradientAccumulationSteps?: number;
+  dropout: number;
+  epochs: number;
+  /** TRL prompt-completion rows: conversational (the chat template applies; loss on the completion) or standard */
+  rowFormat: 'standard' | 'conversational';
+  /** language kept for seed records that carry one (Open Assistant's `lang`); "" keeps every language */
+  language: string;
+  ift: {
+    /** at most this many IFT examples (the paper: 3,200) */
+    maxExamples: number;
+  };
+  eft: {
+    /** share of the EFT groups held out as the eval split (the paper: 541 of 2,171 samples ≈ 0.25) */
+    evalFraction: number;
+    /** at most this many ranked groups for EFT (train + eval); absent = every group IFT left */
+    maxGroups?: number;
+    /** cap the most frequent score's samples at the count of the second most frequent (the paper: score 4) */
+    downsampleModal: boolean;
+  };
 }
 
 export interface SeedSource {
@@ -220,10 +268,17 @@ export interface TrainerConfig {
 // Records of the run folder (one JSON object per line in the iteration's JSONL files)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | 'meta-judge';
+export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | 'meta-judge' | SftStageName;
 export const STAGES: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'pairs', 'review', 'training'];
 /** Where each stage is shown, for stages an iteration runs only when asked (meta-judge: after judgments). */
 export const STAGE_ORDER: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'meta-judge', 'pairs', 'review', 'training'];
+
+/** The stages of iteration 0 (SFT): IFT data, the SFT baseline, EFT data judged by it, M1, judge agreement. */
+export type SftStageName = 'ift' | 'sft-baseline' | 'eft' | 'sft' | 'agreement';
+export const SFT_STAGES: readonly SftStageName[] = ['ift', 'sft-baseline', 'eft', 'sft', 'agreement'];
+
+/** The stages iteration t runs (iteration 0 is the SFT iteration). */
+export const stagesOf = (t: number): readonly StageName[] => (t === 0 ? SFT_STAGES : STAGES);
 
 export type PromptDropReason = 'too_short' | 'too_long' | 'multi_instruction' | 'near_duplicate' | 'seed_duplicate' | 'echo' | 'empty' | 'failed';
 
@@ -251,6 +306,8 @@ export interface CandidateRecord {
   text: string;
   chars: number;
   finishReason?: string;
+  /** set when the answer was cut by max_tokens (finish reason `length`) */
+  truncated?: true;
   completionTokens?: number;
   error?: string;
 }
@@ -264,9 +321,11 @@ export interface JudgmentRecord {
   sample: number;
   /** raw judge output */
   text: string;
-  /** parsed, clamped score; null when unparseable or failed */
+  /** parsed score; null when unparseable, out of range or failed */
   score: number | null;
   parseOk: boolean;
+  /** the score the judge wrote when it lies outside [scoreMin, scoreMax]: not a parse failure, not clamped, not used */
+  outOfRange?: number;
   rubricHash: string;
   error?: string;
 }
@@ -292,7 +351,7 @@ export interface PairRecord {
   margin: number;
 }
 
-export type PairDropReason = 'tie' | 'too_few_scored';
+export type PairDropReason = 'tie' | 'too_few_scored' | 'truncated';
 
 /** meta-judgments.jsonl: one meta-judge verdict on two judgments of one candidate, in one order. */
 export interface MetaJudgmentRecord {
@@ -389,7 +448,7 @@ export interface IterationManifest {
   modelOut?: string;
   rubric: { version: number; hash: string; text: string };
   seed: number;
-  params: Pick<RunConfig, 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'trainer'> & Partial<Pick<RunConfig, 'metaJudge'>>;
+  params: Pick<RunConfig, 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'trainer'> & Partial<Pick<RunConfig, 'sft' | 'metaJudge'>>;
   /** the meta-judge template in use, frozen when the iteration started (set when metaJudge is on) */
   metaTemplate?: { version: number; hash: string; text: string };
   stages: Partial<Record<StageName, StageManifest>>;
@@ -428,6 +487,100 @@ export interface IterationSummary {
   metaFirstPositionRate?: number | null;
   /** chosen judgment's score → judge pairs (the meta-judge's drift towards high scores shows here) */
   judgeChosenScores?: Record<string, number>;
+  /** judge samples whose score lay outside the rubric's range (counted apart from parse failures) */
+  outOfRangeScores?: number;
+  /** candidates cut by max_tokens (finish reason `length`) */
+  truncatedCandidates?: number;
+  /** iteration 0 only: the SFT iteration's numbers */
+  sft?: SftSummary;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Iteration 0 (SFT): records of iterations/0/ and its summary
+// ---------------------------------------------------------------------------------------------------------------
+
+export type IftDropReason = 'no_answer' | 'language' | 'duplicate' | 'over_limit';
+
+/** iterations/0/ift.jsonl: every seed prompt considered for IFT, kept or with a drop reason. */
+export interface IftRecord {
+  id: string;
+  /** the seed record's id (file:line or builtin id) */
+  source: string;
+  prompt: string;
+  /** the best-ranked human answer (empty when there is none) */
+  completion: string;
+  kept: boolean;
+  dropReason?: IftDropReason;
+  lang?: string;
+}
+
+/** iterations/0/groups.jsonl: the ranked groups EFT uses, with the split each belongs to. */
+export interface EftGroupRecord {
+  /** the group id (its seed record) */
+  id: string;
+  split: 'train' | 'eval';
+  prompt: string;
+  /** rank 1 = best */
+  answers: { text: string; rank: number }[];
+}
+
+/**
+ * One judge sample of a model on one answer of an EFT group: iterations/0/baseline-judgments.jsonl (the SFT
+ * baseline on the train split, one sample each: the EFT targets) and agreement.jsonl (K samples per answer of the
+ * eval split per model: the judge-agreement measurement).
+ */
+export interface GroupJudgmentRecord {
+  id: string;
+  /** modelLabel of the judge (SFT baseline, M1, …) */
+  model: string;
+  group: string;
+  split: 'train' | 'eval';
+  /** index of the answer in its group */
+  answer: number;
+  humanRank: number;
+  sample: number;
+  text: string;
+  score: number | null;
+  parseOk: boolean;
+  outOfRange?: number;
+  error?: string;
+}
+
+/** iterations/0/eft-train.jsonl and eft-eval.jsonl: EFT rows, the filled rubric → the baseline's verdict. */
+export interface EftRow {
+  id: string;
+  group: string;
+  split: 'train' | 'eval';
+  answer: number;
+  humanRank: number;
+  /** the rubric filled with the group's instruction and this answer */
+  prompt: string;
+  /** the baseline's justification ending in `Score: x` */
+  completion: string;
+  score: number;
+}
+
+export interface SftSummary {
+  ift: { examples: number; dropped: Record<string, number> };
+  eft: {
+    trainGroups: number;
+    evalGroups: number;
+    /** baseline verdicts: one per answer of the train split, K per answer of the eval split */
+    judged: number;
+    parseFailures: number;
+    outOfRange: number;
+    /** groups whose scored answers the baseline ordered as people did */
+    agreeingGroups: number;
+    trainRows: number;
+    evalRows: number;
+    /** per split: score → samples that agreed with people, before and after the modal score was down-sampled */
+    scores: Record<'train' | 'eval', { before: Record<string, number>; after: Record<string, number> }>;
+  };
+  /** the two trainings: the SFT baseline (IFT only) and M1 (IFT + EFT) */
+  baseline: { model: string; rows: number; trainLoss: number | null };
+  policy: { model: string; rows: number; trainLoss: number | null };
+  /** judge agreement with people on every answer of the EFT eval split (the paper's Table 4), per model */
+  agreement: { label: string; model: string; agreement: JudgeAgreement }[];
 }
 
 export interface TrainMetrics {
@@ -470,7 +623,7 @@ export type RunEventBody =
   | { type: 'review.waiting'; iteration: number; pairs: number }
   | { type: 'review.decision'; iteration: number; decision: PairDecision; kind?: PairKind }
   | { type: 'review.completed'; iteration: number; accepted: number; rejected: number }
-  | { type: 'train.metrics'; iteration: number; metrics: TrainMetrics }
+  | { type: 'train.metrics'; iteration: number; metrics: TrainMetrics; stage?: StageName }
   | { type: 'model.registered'; iteration: number; model: ModelEntry }
   | { type: 'rubric.version'; version: number; hash: string; kind?: TemplateKind }
   | { type: 'error'; message: string; iteration?: number; stage?: StageName; itemId?: string }
@@ -536,6 +689,8 @@ export interface IterationState {
   stages: StageState[];
   summary?: IterationSummary;
   train: TrainMetrics[];
+  /** the stage whose training `train` shows, when the iteration trains more than one model (iteration 0) */
+  trainStage?: StageName;
 }
 
 /** Everything a panel needs to draw the run without replaying the whole event log. */

@@ -5,6 +5,7 @@ import { connectionFeature, createConnectionManager } from './connection/feature
 import { secretsFeature } from './secrets/feature';
 import { sshFeature } from './connection/ssh/feature';
 import { runCommandsFeature } from './commands/runCommands';
+import { sftCommandFeature } from './commands/sftCommand';
 import { dashboardFeature } from './dashboard/feature';
 import { runsViewFeature } from './runs/feature';
 import { statusFeature } from './status/feature';
@@ -20,6 +21,7 @@ const features: Feature[] = [
   secretsFeature,
   sshFeature,
   runCommandsFeature,
+  sftCommandFeature,
   dashboardFeature,
   runsViewFeature,
   statusFeature,

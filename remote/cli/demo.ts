@@ -1,15 +1,23 @@
 /**
- * `agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N]` (what `npm run demo` runs): two full iterations
- * on the built-in simulated model server and trainer, ~200 prompts each, from the shipped `builtin:demo` seeds. A
- * live progress line on stderr, then the per-iteration table and the run folder's path.
+ * `agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft]` (what `npm run demo` runs): the whole
+ * paper on the built-in simulated model server and trainer. The SFT iteration 0 turns the pretrained base model
+ * `sim-pretrained` (M0) into the SFT baseline (IFT only) and M1 (IFT + EFT) from the shipped seeds (`builtin:demo`
+ * and the ranked groups of `builtin:ranked`); then two self-rewarding iterations of ~200 prompts make M2 and M3.
+ * A live progress line on stderr, then the SFT numbers, the per-iteration table, the judge agreement with people of
+ * every model on the EFT eval split, and the run folder's path. `--no-sft` starts from `sim-base` as M1 instead.
  *
  * Sim capacity chosen so the demo takes well under two minutes on 2 cores while still behaving like a batching
  * server: 128 concurrent sequences, 1,500 tokens/s per sequence, 20 ms to first token (see DEMO_SIM).
  */
 import * as path from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { IterationSummary, RunEvent, SimServerOptions } from '../protocol';
+import type { IterationSummary, RunEvent, SftSummary, SimServerOptions } from '../protocol';
 import { validateConfig } from '../config/config';
+import { selectBackends } from '../backends/index';
+import { InferenceClient } from '../inference/client';
+import { type AgreementResult, measureAgreement, readAgreements } from '../pipeline/agreement';
+import { iterationLabel, modelLabel } from '../modelNames';
 import { RunStore } from '../store/runStore';
 import { DEFAULT_RUBRIC } from '../rubric/template';
 import { AGENT_VERSION } from '../version';
@@ -19,7 +27,10 @@ import { UsageError, numberFlag } from './flags';
 
 export const DEMO_SIM: SimServerOptions = { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 };
 
-const USAGE = 'usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N]\n';
+const USAGE = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft]
+  --iterations N   self-rewarding iterations after the SFT iteration 0 (default 2)
+  --no-sft         skip SFT: start from sim-base as an existing M1
+`;
 
 const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
 
@@ -40,15 +51,47 @@ export function summaryTable(rows: IterationSummary[]): string {
     ['reward margin', (s) => fmt(s.trainRewardMargin, 4)],
     ['failed requests', (s) => `${s.failedItems}`],
   ];
-  const header = ['', ...rows.map((s) => `iteration ${s.iteration}`)];
-  const table = [header, ...lines.map(([name, f]) => [name, ...rows.map(f)])];
+  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], lines.map(([name, f]) => [name, ...rows.map(f)]));
+}
+
+/** A text table: the first column left-aligned, the others right-aligned. */
+function formatTable(header: string[], body: string[][]): string {
+  const table = [header, ...body];
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
   return [line(table[0]), widths.map((w) => '─'.repeat(w)).join('   '), ...table.slice(1).map(line)].join('\n') + '\n';
 }
 
+const histogram = (h: Record<string, number>): string =>
+  Object.entries(h).sort((a, b) => Number(a[0]) - Number(b[0])).map(([score, n]) => `${score}:${n}`).join(' ');
+
+/** What iteration 0 did: the data it built and the two models it trained. */
+export function sftTable(s: SftSummary): string {
+  const e = s.eft;
+  return formatTable(['iteration 0 · SFT', ''], [
+    ['IFT examples', `${s.ift.examples}`],
+    ['EFT groups (train / eval)', `${e.trainGroups} / ${e.evalGroups}`],
+    ['baseline verdicts', `${e.judged} (${e.parseFailures} without a valid score, ${e.outOfRange} out of range)`],
+    ['groups ordered as people did', `${e.agreeingGroups}`],
+    ['EFT rows (train / eval)', `${e.trainRows} / ${e.evalRows}`],
+    ['train scores before', histogram(e.scores.train.before)],
+    ['train scores after', histogram(e.scores.train.after)],
+    ['SFT baseline (IFT)', `${s.baseline.rows} rows, loss ${fmt(s.baseline.trainLoss, 4)}`],
+    ['M1 (IFT + EFT)', `${s.policy.rows} rows, loss ${fmt(s.policy.trainLoss, 4)}`],
+  ]);
+}
+
+/** Judge agreement with people per model (the paper's Table 4), fractions shown as %. */
+export function agreementTable(results: readonly AgreementResult[]): string {
+  const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
+  return formatTable(
+    ['judge agreement (EFT eval split)', 'pairwise accuracy', '5-best', 'exact match', 'Spearman', 'Kendall τ', 'unscored'],
+    results.map((r) => [r.label, pct(r.agreement.pairwiseAccuracy), pct(r.agreement.fiveBest), pct(r.agreement.exactMatch), fmt(r.agreement.spearman, 3), fmt(r.agreement.kendallTau, 3), `${r.agreement.unscored}`]),
+  );
+}
+
 /** One rewritten status line (plain lines every few seconds when stderr is not a terminal). */
-function progressLine(): { onEvent(e: RunEvent): void; done(): void } {
+function progressLine(): { onEvent(e: RunEvent): void; note(text: string): void; done(): void } {
   const tty = process.stderr.isTTY;
   let last = 0;
   let text = '';
@@ -67,13 +110,14 @@ function progressLine(): { onEvent(e: RunEvent): void; done(): void } {
   };
   return {
     onEvent(e) {
-      if (e.type === 'stage.started') show(`iteration ${e.iteration} · ${e.stage} · 0/${e.total}`, true);
+      if (e.type === 'stage.started') show(`${iterationLabel(e.iteration)} · ${e.stage} · 0/${e.total}`, true);
       else if (e.type === 'stage.progress') {
         const eta = e.etaSec === null ? '' : ` · ~${e.etaSec}s left`;
-        show(`iteration ${e.iteration} · ${e.stage} · ${e.done}/${e.total} · ${e.ratePerSec.toFixed(0)}/s${e.failed ? ` · ${e.failed} failed` : ''}${eta}`);
-      } else if (e.type === 'train.metrics') show(`iteration ${e.iteration} · training · step ${e.metrics.step}${e.metrics.totalSteps ? `/${e.metrics.totalSteps}` : ''} · loss ${fmt(e.metrics.loss, 4)}`);
-      else if (e.type === 'iteration.finished') show(`iteration ${e.iteration} finished: ${e.summary.pairs} pairs`, true);
+        show(`${iterationLabel(e.iteration)} · ${e.stage} · ${e.done}/${e.total} · ${e.ratePerSec.toFixed(0)}/s${e.failed ? ` · ${e.failed} failed` : ''}${eta}`);
+      } else if (e.type === 'train.metrics') show(`${iterationLabel(e.iteration)} · ${e.stage ?? 'training'} · step ${e.metrics.step}${e.metrics.totalSteps ? `/${e.metrics.totalSteps}` : ''} · loss ${fmt(e.metrics.loss, 4)}`);
+      else if (e.type === 'iteration.finished') show(`${iterationLabel(e.iteration)} finished${e.iteration ? `: ${e.summary.pairs} pairs` : ''}`, true);
     },
+    note: (line) => show(line, true),
     done() {
       if (tty) process.stderr.write('\r\x1b[2K');
     },
@@ -89,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { 'runs-dir': { type: 'string' }, prompts: { type: 'string' }, iterations: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'runs-dir': { type: 'string' }, prompts: { type: 'string' }, iterations: { type: 'string' }, 'no-sft': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
     if (values.help) {
       process.stdout.write(USAGE);
@@ -102,26 +146,49 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const runsDir = path.resolve(values['runs-dir'] ?? '.selfreward-demo');
+  const sft = !values['no-sft'];
   const config = validateConfig({
     name: 'demo',
     seed: 1,
-    model: { backend: 'sim', name: 'sim-base', sim: DEMO_SIM },
-    seedData: [{ path: 'builtin:demo' }],
+    model: { backend: 'sim', name: sft ? 'sim-pretrained' : 'sim-base', sim: DEMO_SIM },
+    seedData: [{ path: 'builtin:demo' }, ...(sft ? [{ path: 'builtin:ranked' }] : [])],
     prompts: { perIteration: prompts },
     trainer: { backend: 'sim' },
+    // IFT: the 62 demo answers and the best answers of 138 ranked groups; EFT: the other ranked groups
+    ...(sft ? { sft: { enabled: true, ift: { maxExamples: 200 } } } : {}),
   }, 'demo config');
   const store = new RunStore(runsDir);
   const run = store.create(config, { agentVersion: AGENT_VERSION, rubricText: DEFAULT_RUBRIC });
   setQuiet(true); // the progress line owns stderr; the log file/sinks still get everything
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // the agreement measurements below listen on it once per request in flight
   const unhook = stopOnSignals(ac);
   const progress = progressLine();
   const started = Date.now();
+  const backends = selectBackends(run.config, run.dir);
   try {
-    const rows = await runIterations(run, { iterations, signal: ac.signal, onEvent: progress.onEvent });
+    const rows = await runIterations(run, { iterations: iterations + (sft ? 1 : 0), signal: ac.signal, onEvent: progress.onEvent, backends });
+    const sftRow = rows.find((r) => r.iteration === 0);
+    const loop = rows.filter((r) => r.iteration > 0);
+    let agreement: AgreementResult[] = [];
+    if (sftRow) {
+      // the later models judge the same eval split, so the table covers every model of the run
+      const j = run.readManifest(0)!;
+      for (const s of loop) {
+        const model = run.modelFor(s.iteration + 1);
+        if (!model) continue;
+        progress.note(`judge agreement of ${modelLabel(model)} on the EFT eval split`);
+        const client = new InferenceClient(await backends.inference.ensureServing(model, ac.signal), { maxRetries: run.config.inference.maxRetries, timeoutMs: run.config.inference.requestTimeoutMs });
+        await measureAgreement(run, { model, client, k: j.params.judge.k, rubric: j.rubric, judge: j.params.judge, runSeed: j.seed, concurrency: run.config.inference.concurrency, signal: ac.signal });
+      }
+      agreement = readAgreements(run);
+    }
     progress.done();
-    process.stdout.write(`\nselfreward demo: ${iterations} iterations on the simulated model in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
-    process.stdout.write(summaryTable(rows));
+    const what = sftRow ? `SFT (M0 → M1) and ${loop.length} self-rewarding iterations` : `${loop.length} iterations`;
+    process.stdout.write(`\nselfreward demo: ${what} on the simulated model in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
+    if (sftRow?.sft) process.stdout.write(sftTable(sftRow.sft) + '\n');
+    process.stdout.write(summaryTable(loop));
+    if (agreement.length) process.stdout.write('\n' + agreementTable(agreement));
     process.stdout.write(`\nrun folder: ${run.dir}\n`);
     return 0;
   } catch (e) {
@@ -134,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`demo: ${(e as Error).message}\nrun folder: ${run.dir}\n`);
     return 1;
   } finally {
+    await backends.inference.stop();
     unhook();
     run.close();
   }

@@ -54,6 +54,12 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
     semantic.push({ field: 'metaJudge.enabled', reason: `needs judge.k of at least 2 (got ${cfg.judge.k}): the meta-judge compares judgments of the same answer` });
   }
   semantic.push(...trainerChecks(cfg));
+  if (cfg.sft && cfg.sft.minLearningRate > 0 && cfg.sft.minLearningRate >= cfg.sft.learningRate) {
+    semantic.push({ field: 'sft.minLearningRate', reason: `must be less than sft.learningRate (${cfg.sft.learningRate})` });
+  }
+  if (cfg.sft?.enabled && cfg.trainer.processes && cfg.sft.batchSize % cfg.trainer.processes !== 0) {
+    semantic.push({ field: 'sft.batchSize', reason: `(${cfg.sft.batchSize}, the global batch) must be a multiple of trainer.processes (${cfg.trainer.processes})` });
+  }
   if (semantic.length) throw new ConfigError(source, semantic);
   return cfg;
 }

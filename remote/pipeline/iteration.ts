@@ -1,7 +1,9 @@
 /**
  * One self-rewarding iteration: prompts → candidates → judgments → pairs → (review) → training, chained over the
  * run folder. The manifest records every stage's status, counts and timings, and the provenance: rubric version,
- * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary.
+ * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary. Iteration 0,
+ * in runs that start from the base model M0, is the SFT iteration (sft.ts), on the same machinery (stageRun, manifest,
+ * events, resume).
  *
  * Resume: the latest iteration whose manifest is not `done` is continued with the parameters and rubric frozen in
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
@@ -28,6 +30,7 @@ import { runTrainStage } from './train';
 import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
+import { runSftIteration } from './sft';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -48,7 +51,7 @@ export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
   return out as T;
 }
 
-/** The iteration to work on: the latest unfinished one, or the next. */
+/** The iteration to work on: the latest unfinished one, or the next (a run from M0 begins with iteration 0). */
 export function nextIteration(run: Run): { t: number; resume: boolean } {
   const its = run.iterations();
   const last = its[its.length - 1];
@@ -57,7 +60,7 @@ export function nextIteration(run: Run): { t: number; resume: boolean } {
     if (!m || m.status !== 'done') return { t: last, resume: !!m };
     return { t: last + 1, resume: false };
   }
-  return { t: 1, resume: false };
+  return { t: run.modelFor(0) ? 0 : 1, resume: false };
 }
 
 const now = (): string => new Date().toISOString();
@@ -92,8 +95,12 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       modelIn: modelIn.name,
       rubric: { version: rubric.version, hash: rubric.hash, text: rubric.text },
       seed: config.seed,
-      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer, ...(config.metaJudge?.enabled ? { metaJudge: config.metaJudge } : {}) },
-      ...(config.metaJudge?.enabled ? { metaTemplate: metaTemplateFor(run, config.metaJudge) } : {}),
+      params: {
+        prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer,
+        ...(t === 0 ? { sft: config.sft } : {}),
+        ...(t > 0 && config.metaJudge?.enabled ? { metaJudge: config.metaJudge } : {}),
+      },
+      ...(t > 0 && config.metaJudge?.enabled ? { metaTemplate: metaTemplateFor(run, config.metaJudge) } : {}),
       stages: {},
       status: 'running',
       startedAt: now(),
@@ -107,24 +114,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   const backends = opts.backends ?? selectBackends(config, run.dir);
   let stageNow: () => StageName | undefined = () => undefined;
   try {
-    const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
-    const model = new InferenceClient(endpoint, clientOpts);
-    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
-    const ctx: StageContext = {
-      run,
-      t,
-      params: manifest.params,
-      rubric: manifest.rubric,
-      runSeed: manifest.seed,
-      concurrency: config.inference.concurrency,
-      modelIn,
-      model,
-      generator,
-      trainer: backends.trainer,
-      seed: loadSeed(run.config.seedData),
-      signal,
-    };
     const setStage = (s: StageName, patch: Partial<StageManifest>): void => {
       manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };
       run.writeManifest(manifest);
@@ -162,6 +152,21 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       return r;
     };
     stageNow = () => failedStage ?? [...active][0];
+    const finish = (summary: IterationSummary): IterationSummary => {
+      run.writeMetrics(summary);
+      manifest.status = 'done';
+      manifest.modelOut = summary.modelOut;
+      manifest.finishedAt = now();
+      run.writeManifest(manifest);
+      run.emit({ type: 'iteration.finished', iteration: t, summary });
+      return summary;
+    };
+    const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed: loadSeed(run.config.seedData), signal };
+    if (t === 0) return finish(await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage }));
+    const endpoint = await backends.inference.ensureServing(modelIn, signal);
+    const model = new InferenceClient(endpoint, clientOpts);
+    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
+    const ctx: StageContext = { ...base, model, generator };
     const p = manifest.params;
     const id = (c: StageCounts) => c;
     await stageRun('prompts', p.prompts.perIteration, () => runPromptStage(ctx), id, { ...p.prompts, generator: generator.endpoint.model, seedPrompts: ctx.seed.prompts.length });
@@ -216,14 +221,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       train = manifest.stages.training?.params as { final?: unknown };
     }
     const modelOut = run.modelFor(t + 1)?.name;
-    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
-    run.writeMetrics(summary);
-    manifest.status = 'done';
-    manifest.modelOut = modelOut;
-    manifest.finishedAt = now();
-    run.writeManifest(manifest);
-    run.emit({ type: 'iteration.finished', iteration: t, summary });
-    return summary;
+    return finish(computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut }));
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);

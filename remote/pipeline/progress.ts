@@ -14,7 +14,8 @@ export class StageProgress {
   done: number;
   failed = 0;
 
-  constructor(private run: Run, private iteration: number, private stage: StageName, public total: number, alreadyDone = 0) {
+  /** `quiet`: count without emitting (work outside a running stage, e.g. an evaluation after the iteration) */
+  constructor(private run: Run, private iteration: number, private stage: StageName, public total: number, alreadyDone = 0, private quiet = false) {
     this.done = alreadyDone;
     this.startDone = alreadyDone;
   }
@@ -33,6 +34,7 @@ export class StageProgress {
 
   private emit(now: number): void {
     this.lastEmit = now;
+    if (this.quiet) return;
     const secs = Math.max(1e-3, (now - this.started) / 1000);
     const rate = (this.done - this.startDone) / secs;
     const left = Math.max(0, this.total - this.done);

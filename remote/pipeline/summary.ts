@@ -2,6 +2,7 @@
 import type { IterationSummary, TrainMetrics } from '../protocol';
 import type { Run } from '../store/runStore';
 import { mean } from '../stats';
+import { isParseFailure } from './judge';
 
 
 export function computeSummary(run: Run, t: number, train?: { last?: TrainMetrics; modelOut?: string }): IterationSummary {
@@ -14,7 +15,7 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
   const pairsDropped: Record<string, number> = {};
   const stage = run.readManifest(t)?.stages.pairs?.counts ?? {};
   for (const [k, v] of Object.entries(stage)) if (k.startsWith('dropped.')) pairsDropped[k.slice(8)] = v;
-  const parseFailures = judgments.filter((j) => !j.parseOk && !j.error).length;
+  const parseFailures = judgments.filter(isParseFailure).length;
   const answered = judgments.filter((j) => !j.error).length;
   const okCands = cands.filter((c) => !c.error);
   const meta = run.readManifest(t)?.params.metaJudge?.enabled ? metaSummary(run, t) : undefined;
@@ -36,6 +37,8 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
     trainRewardMargin: train?.last?.rewardsMargins ?? null,
     ...(train?.modelOut ? { modelOut: train.modelOut } : {}),
     failedItems: prompts.filter((p) => p.error).length + cands.filter((c) => c.error).length + judgments.filter((j) => j.error).length + (meta?.failed ?? 0),
+    outOfRangeScores: judgments.filter((j) => j.outOfRange !== undefined).length,
+    truncatedCandidates: okCands.filter((c) => c.truncated).length,
     ...(meta?.summary ?? {}),
   };
 }

@@ -7,7 +7,7 @@
  * (structural sharing keeps the per-event cost small: only the touched iteration and stage are copied). Events whose
  * seq is not after the snapshot's seq are ignored (returned snapshot === input), so replaying an overlap is harmless.
  */
-import { STAGES, STAGE_ORDER } from '../protocol';
+import { STAGE_ORDER, stagesOf } from '../protocol';
 import type { IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
 export function emptyStage(stage: StageName): StageState {
@@ -15,7 +15,7 @@ export function emptyStage(stage: StageName): StageState {
 }
 
 export function emptyIteration(iteration: number): IterationState {
-  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: STAGES.map(emptyStage), train: [] };
+  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: stagesOf(iteration).map(emptyStage), train: [] };
 }
 
 /** The run status as the iterations say it: the last iteration decides. */
@@ -138,17 +138,23 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     case 'train.metrics':
       iterations = withIteration(s, ev.iteration, (it) => {
-        // A resumed training may report a step again: the newer report replaces the older.
-        const train = it.train.filter((m) => m.step !== ev.metrics.step);
+        // A resumed training may report a step again: the newer report replaces the older. Iteration 0 trains two
+        // models one after the other (stage sft-baseline, then sft): the curve shown is the latest training's.
+        const fresh = ev.stage !== undefined && ev.stage !== it.trainStage;
+        const train = (fresh ? [] : it.train).filter((m) => m.step !== ev.metrics.step);
         train.push(ev.metrics);
         if (train.length > 1 && train[train.length - 2].step > ev.metrics.step) train.sort((a, b) => a.step - b.step);
-        return { ...it, train };
+        return { ...it, train, ...(ev.stage !== undefined ? { trainStage: ev.stage } : {}) };
       });
       break;
     case 'model.registered':
-      models = models.filter((m) => m.iteration !== ev.iteration).concat(ev.model).sort((a, b) => a.iteration - b.iteration);
+      // one entry per (iteration, role): the SFT baseline sits beside M1
+      models = models
+        .filter((m) => m.iteration !== ev.iteration || (m.role ?? 'policy') !== (ev.model.role ?? 'policy'))
+        .concat(ev.model)
+        .sort((a, b) => a.iteration - b.iteration);
       // Iteration t−1 produced the model iteration t runs with.
-      if (iterations.some((it) => it.iteration === ev.iteration - 1)) {
+      if ((ev.model.role ?? 'policy') === 'policy' && iterations.some((it) => it.iteration === ev.iteration - 1)) {
         iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: ev.model.name }));
       }
       break;

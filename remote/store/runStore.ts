@@ -2,18 +2,21 @@
  * The run folder (documented in README "Run folder format"):
  *   <runsDir>/<runId>/run.json            config snapshot + identity
  *                     events.jsonl        sequenced events (EventLog)
- *                     models.json         model registry: iteration → model
+ *                     models.json         model registry: (iteration, role) → model
  *                     rubrics/v<k>.md     rubric versions (meta-judge-v<k>.md: meta-judge template versions)
  *                     run.lock            one writer per run
  *                     iterations/<t>/     manifest.json, prompts/candidates/judgments/pairs/decisions.jsonl,
  *                                         meta-judgments/judge-pairs/judge-decisions.jsonl (meta-judge on),
  *                                         train/, metrics.json
+ *                     iterations/0/       the SFT iteration: ift, groups, baseline-judgments, eft-train, eft-eval,
+ *                                         agreement (.jsonl), train/, manifest.json, metrics.json
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
-  CandidateRecord, IterationManifest, IterationSummary, JudgePairRecord, JudgmentRecord, MetaJudgmentRecord, ModelEntry,
-  PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody, RunSummary, TemplateKind,
+  CandidateRecord, EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, JudgePairRecord,
+  JudgmentRecord, MetaJudgmentRecord, ModelEntry, PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody,
+  RunSummary, TemplateKind,
 } from '../protocol';
 import { EventLog } from './eventLog';
 import { JsonlWriter, readJsonl } from './jsonl';
@@ -35,6 +38,14 @@ export interface IterationFiles {
   judgments: JudgmentRecord;
   pairs: PairRecord;
   decisions: PairDecision;
+  // iteration 0 (SFT)
+  ift: IftRecord;
+  groups: EftGroupRecord;
+  'baseline-judgments': GroupJudgmentRecord;
+  'eft-train': EftRow;
+  'eft-eval': EftRow;
+  agreement: GroupJudgmentRecord;
+  // meta-judge (metaJudge.enabled)
   'meta-judgments': MetaJudgmentRecord;
   'judge-pairs': JudgePairRecord;
   'judge-decisions': PairDecision;
@@ -46,6 +57,9 @@ const TEMPLATE_FILE: Record<TemplateKind, { prefix: string; re: RegExp }> = {
   'meta-judge': { prefix: 'meta-judge-v', re: /^meta-judge-v(\d+)\.md$/ },
 };
 export type IterationFileName = keyof IterationFiles;
+
+export type ModelRole = NonNullable<ModelEntry['role']>;
+const roleOf = (m: Pick<ModelEntry, 'role'>): ModelRole => m.role ?? 'policy';
 
 /** A run id safe as a folder name everywhere: lowercase slug + UTC timestamp. */
 export function makeRunId(name: string, now = new Date()): string {
@@ -82,7 +96,9 @@ export class RunStore {
     const run = Run.open(dir, { write: true });
     run.emit({ type: 'run.created', runId: id, name: config.name });
     run.addRubricVersion(opts.rubricText);
-    run.registerModel({ iteration: 1, name: config.model.name, madeBy: 'base' });
+    // With SFT, model.name is the base model M0 and the run begins with iteration 0; else it is M1.
+    if (config.sft?.enabled) run.registerModel({ iteration: 0, role: 'policy', name: config.model.name, madeBy: 'base' });
+    else run.registerModel({ iteration: 1, name: config.model.name, madeBy: 'base' });
     return run;
   }
 
@@ -190,17 +206,21 @@ export class Run {
     return readJsonIfExists<ModelEntry[]>(path.join(this.dir, 'models.json')) ?? [];
   }
 
-  /** Register the model iteration `entry.iteration` runs with (replacing an earlier entry for it). */
+  /**
+   * Register a model: the policy iteration `entry.iteration` runs with, or another role of it (the SFT baseline),
+   * replacing an earlier entry for the same (iteration, role).
+   */
   registerModel(entry: ModelEntry): void {
-    const all = this.models().filter((m) => m.iteration !== entry.iteration);
+    const all = this.models().filter((m) => m.iteration !== entry.iteration || roleOf(m) !== roleOf(entry));
     all.push(entry);
-    all.sort((a, b) => a.iteration - b.iteration);
+    all.sort((a, b) => a.iteration - b.iteration || (roleOf(a) === 'policy' ? 1 : 0) - (roleOf(b) === 'policy' ? 1 : 0));
     writeJsonAtomic(path.join(this.dir, 'models.json'), all);
     this.emit({ type: 'model.registered', iteration: entry.iteration, model: entry });
   }
 
-  modelFor(t: number): ModelEntry | undefined {
-    return this.models().find((m) => m.iteration === t);
+  /** The model of iteration t in a role (default: the policy, M_t). */
+  modelFor(t: number, role: ModelRole = 'policy'): ModelEntry | undefined {
+    return this.models().find((m) => m.iteration === t && roleOf(m) === role);
   }
 
   // --- rubric versions ----------------------------------------------------------------------------------------

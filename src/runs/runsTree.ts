@@ -4,6 +4,9 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { RunsModel } from './runsModel';
 import { runFileUri } from './runFiles';
+import { iterationLabel } from '../../remote/modelNames';
+
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 export type RunNode =
   | { kind: 'host'; label: string }
@@ -67,7 +70,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode> {
       }
       case 'iteration': {
         const it = this.model.snapshot(n.runId)?.iterations.find((x) => x.iteration === n.iteration);
-        const item = new vscode.TreeItem(`Iteration ${n.iteration}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(cap(iterationLabel(n.iteration)), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `it:${n.runId}:${n.iteration}`;
         item.description = it ? `${it.status}${it.summary ? ` · ${it.summary.pairs} pairs` : ''}` : '';
         item.iconPath = new vscode.ThemeIcon(it?.status === 'failed' ? 'error' : it?.status === 'running' ? 'sync~spin' : 'circle-outline');

@@ -2,6 +2,9 @@
 import type { IterationState, RunSnapshot, StageState } from '../../remote/protocol';
 import { h } from '../components/dom';
 import { fmtEta, fmtRate } from './format';
+import { iterationLabel } from '../../remote/modelNames';
+
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 function stageRow(st: StageState): HTMLElement {
   const pct = st.total > 0 ? Math.min(100, (100 * st.done) / st.total) : st.status === 'done' ? 100 : 0;
@@ -37,7 +40,7 @@ export function iterationBlock(it: IterationState, snapshot: RunSnapshot, focuse
     h(
       'div',
       { class: 'iteration-head' },
-      h('strong', null, `Iteration ${it.iteration}`),
+      h('strong', null, cap(iterationLabel(it.iteration))),
       h('vscode-badge', { class: 'status' }, it.status),
       h('span', { class: 'muted model' }, it.modelIn || '–', it.modelOut ? ` → ${it.modelOut}` : ''),
       h('span', { class: 'muted rubric', title: rubric ? `rubric hash ${rubric.hash}` : undefined }, `rubric v${it.rubricVersion}`),

@@ -18,7 +18,7 @@ import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
 import { capableAssess, metaJudge, parseMetaPrompt } from './metaJudge';
-import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { BUILTIN_POLICIES, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
 /** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
@@ -213,7 +213,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
         texts.push(metaJudge(mj, req.temperature, rng, capableAssess, malformed).text);
       } else if (j) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
-        texts.push(judge(j, req.temperature, rng, malformed).text);
+        texts.push(judge(j, req.temperature, rng, malformed, policy.judge).text);
       } else if (examples) texts.push(writeInstruction(examples, rng));
       else texts.push(generateAnswer(policy, prompt, req.temperature, req.topP, rng));
     }
@@ -348,7 +348,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   function models(): unknown {
     const created = Math.floor(Date.now() / 1000);
-    const ids = [BASE_MODEL_ID, ...(opts.modelDir ? listCheckpoints(opts.modelDir) : [])];
+    const ids = [...Object.keys(BUILTIN_POLICIES), ...(opts.modelDir ? listCheckpoints(opts.modelDir) : [])];
     return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'selfreward-sim', root: id, parent: null })) };
   }
 

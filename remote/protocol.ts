@@ -409,7 +409,7 @@ export interface JudgePairRecord extends PairRecord {
 export type JudgePairDropReason = 'unreadable' | 'tie' | 'same_score' | 'too_long' | 'length_ratio' | 'score_share';
 
 /** Which pairs a review request is about: the actor's preference pairs (pairs.jsonl) or the judge pairs
- * (judge-pairs.jsonl, with judge-decisions.jsonl beside them). Absent = actor. */
+ * (judge-pairs.jsonl, with judge-pairs.decisions.jsonl beside them). Absent = actor. */
 export type PairKind = 'actor' | 'judge';
 
 /** Which template a rubric request is about: the judge rubric (rubrics/v<k>.md) or the meta-judge template
@@ -783,6 +783,10 @@ export interface JudgeAgreement {
   spearman: number | null;
   kendallTau: number | null;
   undefinedCorrelations: number;
+  /** set when this is the mean of several measurements (remote/pipeline/agreement.ts): how many, and the spread
+   * (standard deviation) of their pairwise accuracy */
+  repeats?: number;
+  pairwiseAccuracySd?: number | null;
 }
 
 /** Head-to-head of two models, both orders per prompt, disagreement = tie (remote/eval/headToHead.ts). */

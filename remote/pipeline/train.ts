@@ -4,7 +4,7 @@
  * is registered as the next iteration's model. Metrics are forwarded as `train.metrics` events.
  *
  * With the meta-judge on, the judge pairs (judge-pairs.jsonl, reviewed by the same rules through
- * judge-decisions.jsonl) follow the actor rows in the same file and format: the judge prompt → the better judgment
+ * judge-pairs.decisions.jsonl) follow the actor rows in the same file and format: the judge prompt → the better judgment
  * over the worse, so one DPO step trains both roles. They are at most metaJudge.maxJudgeShare of all rows; beyond it
  * the judge pairs with the smallest Elo gap stay out.
  */
@@ -68,7 +68,7 @@ export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
 export function judgeRows(ctx: StageContext, actorRows: number): { rows: PreferenceTriple[]; excluded: number; overShare: number } {
   const { run, t, params } = ctx;
   const share = params.metaJudge?.maxJudgeShare ?? 0;
-  const reviews = foldDecisions(run.read(t, 'judge-decisions'));
+  const reviews = foldDecisions(run.read(t, 'judge-pairs.decisions'));
   const all = run.read(t, 'judge-pairs');
   const kept = all
     .map((p) => ({ p, row: pairForTraining(p, reviews.get(p.id), params.review.gate) }))

@@ -6,7 +6,7 @@
  *                     rubrics/v<k>.md     rubric versions (meta-judge-v<k>.md: meta-judge template versions)
  *                     run.lock            one writer per run
  *                     iterations/<t>/     manifest.json, prompts/candidates/judgments/pairs/decisions.jsonl,
- *                                         meta-judgments/judge-pairs/judge-decisions.jsonl (meta-judge on),
+ *                                         meta-judgments/judge-pairs/judge-pairs.decisions.jsonl (meta-judge on),
  *                                         train/, metrics.json
  *                     iterations/0/       the SFT iteration: ift, groups, baseline-judgments, eft-train, eft-eval,
  *                                         agreement (.jsonl), train/, manifest.json, metrics.json
@@ -48,7 +48,7 @@ export interface IterationFiles {
   // meta-judge (metaJudge.enabled)
   'meta-judgments': MetaJudgmentRecord;
   'judge-pairs': JudgePairRecord;
-  'judge-decisions': PairDecision;
+  'judge-pairs.decisions': PairDecision;
 }
 
 /** A template kind's version files in rubrics/: v<k>.md (rubric), meta-judge-v<k>.md (meta-judge template). */

@@ -3,17 +3,18 @@
  * rubric better (remote/rubric/metaTemplate.ts). What it models, openly:
  *
  * - Checking is easier than grading. The meta-judge reads the answer with the model's own judging (judge.ts: the
- *   same criteria, perception and noise) but takes the considered reading: the score the model's assessment gives
- *   ON AVERAGE, without the habitual score a collapsing judge falls back on and without a sampling draw. The
- *   judgment whose score is nearer that reading is the better one; a justification that names no criterion (the
- *   collapsed "seems fine") gives nothing to check and loses a little.
+ *   same criteria, perception and noise) but takes the considered reading: the score its assessment gives ON
+ *   AVERAGE, without the habitual score a collapsing judge falls back on and without a sampling draw. The judgment
+ *   whose score is nearer that reading is the better one; a justification that names no criterion (the collapsed
+ *   "seems fine") gives nothing to check and loses clearly.
  * - Its biases, as the paper reports them: a preference for the judgment in the first position (positional bias),
  *   for the higher score (the drift towards 5s), and for the longer judgment (length bias). They are constants of
  *   the sim, not trained.
  * - The verdict is sampled at the request's temperature (σ(logit / T); T = 0 takes the likelier side), and ends with
- *   `Winner: A` or `Winner: B`.
+ *   `Winner: A` or `Winner: B` — unless the output comes out malformed, as often as the model's judge verdicts do
+ *   (its `format`).
  */
-import { type JudgeInput, judge, parseCriteria } from './judge';
+import { type JudgeInput, type JudgeParams, type PreparedVerdict, assessmentDistribution, judge, parseCriteria, prepareVerdict } from './judge';
 import { Rng, hashSeed } from './rng';
 import { parseScore } from '../../pipeline/scoreParser';
 import { DEFAULT_RUBRIC } from '../../rubric/defaultRubric';
@@ -24,11 +25,11 @@ export const META_SHARPNESS = 2.5;
 /** bonus of the judgment in position A */
 export const META_POSITION_BIAS = 0.5;
 /** bonus per point of score the judgment gives above the other (the drift towards high scores) */
-export const META_SCORE_BIAS = 0.35;
+export const META_SCORE_BIAS = 0.15;
 /** bonus per 50 words the judgment is longer than the other */
-export const META_LENGTH_BIAS = 0.4;
+export const META_LENGTH_BIAS = 0.2;
 /** penalty of a justification that names no criterion it checked */
-export const META_NO_REASON = 0.6;
+export const META_NO_REASON = 1.5;
 
 export interface MetaPrompt {
   instruction: string;
@@ -67,29 +68,43 @@ export interface MetaReading {
   maxScore: number;
 }
 
-/** How the model judges (a checkpoint's judging parameters, or the capable judge when absent). */
-export type Assess = (input: JudgeInput, temperature: number, rng: Rng) => number | null;
-
 /**
- * The considered reading: the mean of the model's own assessment over fixed draws (its noise averaged out). The
- * draws are seeded by the answer, so both judgments of a battle are held against the same reading.
+ * The considered reading: the mean score of the model's own assessment (judge.ts, with its perception and noise),
+ * without the habitual score and without a malformed output — computed exactly from the judge's score
+ * distribution (verdictLikelihood). A rubric without additive criteria is judged holistically: there the mean of
+ * fixed draws of the judge stands in.
  */
-export function consideredReading(input: JudgeInput, assess: Assess, draws = 24): MetaReading {
-  const criteria = parseCriteria(input.rubric);
-  const maxScore = criteria.filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0) || 5;
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < draws; i++) {
-    const s = assess(input, 1, new Rng(hashSeed('meta-reading', input.instruction, input.response, i)));
-    if (s === null) continue;
-    sum += s;
-    n++;
+export function consideredReading(input: JudgeInput, params: JudgeParams): MetaReading {
+  const prepared = prepared_(input);
+  const maxScore = prepared.criteria.filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0);
+  if (!maxScore) {
+    const assessing = { ...params, format: 40, collapse: -40 };
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < 16; i++) {
+      const s = judge(input, 1, new Rng(hashSeed('meta-reading', input.instruction, input.response, i)), false, assessing).score;
+      if (s !== null) [sum, n] = [sum + s, n + 1];
+    }
+    return { expected: n ? sum / n : 0, maxScore: 5 };
   }
-  return { expected: n ? sum / n : maxScore / 2, maxScore };
+  const dist = assessmentDistribution(prepared, params);
+  const mass = dist.reduce((a, p) => a + p, 0);
+  const sum = dist.reduce((a, p, x) => a + p * x, 0);
+  return { expected: mass > 0 ? sum / mass : maxScore / 2, maxScore };
 }
 
-/** The capable judge's assessment (the model without judging parameters of its own). */
-export const capableAssess: Assess = (input, temperature, rng) => judge(input, temperature, rng, false).score;
+/** The measured answer of a meta prompt, kept for the other battles of the same candidate (a few at a time). */
+const preparedCache = new Map<string, PreparedVerdict>();
+function prepared_(input: JudgeInput): PreparedVerdict {
+  const key = `${input.rubric}\u0000${input.instruction}\u0000${input.response}`;
+  let p = preparedCache.get(key);
+  if (!p) {
+    p = prepareVerdict(input);
+    if (preparedCache.size >= 256) preparedCache.delete(preparedCache.keys().next().value!);
+    preparedCache.set(key, p);
+  }
+  return p;
+}
 
 export interface MetaVerdict {
   text: string;
@@ -116,11 +131,14 @@ export function preferenceForA(p: MetaPrompt, reading: MetaReading): { logit: nu
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 /** One verdict. `malformed`: the output ends without a winner line (as small real models sometimes do). */
-export function metaJudge(p: MetaPrompt, temperature: number, rng: Rng, assess: Assess = capableAssess, malformed = false): MetaVerdict {
+export function metaJudge(p: MetaPrompt, temperature: number, rng: Rng, params: JudgeParams, malformed = false): MetaVerdict {
   const rubric = p.rubric.trim() && parseCriteria(p.rubric).length ? p.rubric : DEFAULT_RUBRIC;
-  const reading = consideredReading({ instruction: p.instruction, response: p.response, rubric }, assess);
+  const reading = consideredReading({ instruction: p.instruction, response: p.response, rubric }, params);
   const { logit, sa, sb } = preferenceForA(p, reading);
-  const pA = temperature <= 0 ? (logit >= 0 ? 1 : 0) : 1 / (1 + Math.exp(-logit / temperature));
+  const share = (z: number): number => (temperature <= 0 ? (z >= 0 ? 1 : 0) : 1 / (1 + Math.exp(-z / temperature)));
+  const pA = share(logit);
+  // a model that often writes no well-formed verdict as a judge writes none as a meta-judge either (its own draw)
+  if (!malformed && rng.fork('format').next() >= share(params.format)) malformed = true;
   const winner: 'A' | 'B' = rng.next() < pA ? 'A' : 'B';
   const [ws, ls] = winner === 'A' ? [sa, sb] : [sb, sa];
   const closer = ws !== null && (ls === null || Math.abs(ws - reading.expected) <= Math.abs(ls - reading.expected));

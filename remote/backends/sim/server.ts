@@ -17,8 +17,8 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
-import { capableAssess, metaJudge, parseMetaPrompt } from './metaJudge';
-import { BUILTIN_POLICIES, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { metaJudge, parseMetaPrompt } from './metaJudge';
+import { BUILTIN_POLICIES, ModelNotFoundError, judgeParamsOf, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
 /** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
@@ -206,11 +206,15 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     const texts: string[] = [];
     for (let i = 0; i < req.n; i++) {
       // temperature 0: one fixed output, whatever the seed (greedy decoding)
-      const seed = req.temperature <= 0 ? hashSeed('greedy', req.model, prompt) : hashSeed(base, i, req.model, prompt);
+      // A verdict's draws come from the request (seed, choice, prompt), not from which model judges: two judges asked
+      // the same thing with the same seed differ only by what they are (common random numbers), so comparing judges
+      // measures the judges, not the luck of their draws.
+      const who = j || mj ? 'judge' : req.model;
+      const seed = req.temperature <= 0 ? hashSeed('greedy', who, prompt) : hashSeed(base, i, who, prompt);
       const rng = new Rng(seed);
       if (mj) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
-        texts.push(metaJudge(mj, req.temperature, rng, capableAssess, malformed).text);
+        texts.push(metaJudge(mj, req.temperature, rng, judgeParamsOf(policy), malformed).text);
       } else if (j) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
         texts.push(judge(j, req.temperature, rng, malformed, policy.judge).text);

@@ -2,7 +2,7 @@
  * pairs/read, pairs/ids, pairs/decide, pairs/judgments, review/state, review/complete: the review of an iteration's pairs, served
  * from the run folder. One PairsService per (run, iteration, kind) per daemon, appending through the run's single
  * decisions writer so the daemon never holds two appenders on one file. `kind: 'judge'` serves the meta-judge's
- * judge pairs (judge-pairs.jsonl, decisions in judge-decisions.jsonl) the same way.
+ * judge pairs (judge-pairs.jsonl, decisions in judge-pairs.decisions.jsonl) the same way.
  */
 import * as fs from 'node:fs';
 import { completeReview, isReviewComplete } from '../../review/gate';
@@ -23,7 +23,7 @@ export function pairsServiceFor(agent: AgentContext, runId: string, iteration: n
   const run = agent.openRun(runId);
   const t = iterationOf(run, iteration);
   if (kind !== 'actor' && kind !== 'judge') throw new AgentError(RpcErrors.NotFound, `"kind" must be "actor" or "judge", got ${JSON.stringify(kind)}`);
-  const [pairs, decisions] = kind === 'judge' ? (['judge-pairs', 'judge-decisions'] as const) : (['pairs', 'decisions'] as const);
+  const [pairs, decisions] = kind === 'judge' ? (['judge-pairs', 'judge-pairs.decisions'] as const) : (['pairs', 'decisions'] as const);
   const file = run.filePath(t, pairs);
   if (!fs.existsSync(file)) throw new AgentError(RpcErrors.NotFound, `run ${runId} iteration ${t} has no ${kind === 'judge' ? 'judge pairs' : 'pairs'} yet (${file})`);
   let byKey = services.get(agent);

@@ -146,7 +146,7 @@ test('judge pairs are reviewed like actor pairs: rejected ones stay out, flips s
   const ctx = (over: Partial<RunConfig['review']> = {}, share = 1) => ({ run, t: 1, params: { ...m.params, review: { ...m.params.review, ...over }, metaJudge: { ...m.params.metaJudge!, maxJudgeShare: share } } }) as never;
   const before = judgeRows(ctx(), 1000);
   assert.equal(before.rows.length, jp.length);
-  const w = run.writer(1, 'judge-decisions');
+  const w = run.writer(1, 'judge-pairs.decisions');
   w.append({ pairId: jp[0].id, kind: 'reject', ts: new Date().toISOString() });
   w.append({ pairId: jp[1].id, kind: 'flip', ts: new Date().toISOString() });
   w.sync();
@@ -164,7 +164,7 @@ test('judge pairs are reviewed like actor pairs: rejected ones stay out, flips s
   const capped = judgeRows(ctx({}, 0.25), 6);
   assert.equal(capped.rows.length, Math.min(2, jp.length - 1));
   assert.equal(capped.overShare, jp.length - 1 - capped.rows.length);
-  fs.rmSync(run.filePath(1, 'judge-decisions'));
+  fs.rmSync(run.filePath(1, 'judge-pairs.decisions'));
 });
 
 test('the TRL stand-in takes the mixed rows as datasets + TRL would, and refuses a mix of formats', async () => {

@@ -474,7 +474,17 @@ export interface IterationSummary {
   meanCandidateChars: number | null;
   trainLoss?: number | null;
   trainRewardMargin?: number | null;
+  /** the model this iteration trained, by its name (modelLabel: M2, …); its path / id is modelOutPath */
   modelOut?: string;
+  modelOutPath?: string;
+  /** the model this iteration ran (M1, …) and its path / id */
+  modelIn?: string;
+  modelInPath?: string;
+  /** distinct candidates with judge samples (judgments = K × this) */
+  candidatesJudged?: number;
+  /** lines of train/train.jsonl, and the pairs the review left out (remote/counts.ts) */
+  trainedPairs?: number;
+  excludedPairs?: number;
   failedItems: number;
   /** meta-judge iterations only: judge pairs made, and why the others were dropped */
   judgePairs?: number;
@@ -608,6 +618,7 @@ interface EventBase {
 
 export type RunEventBody =
   | { type: 'run.created'; runId: string; name: string }
+  | { type: 'run.renamed'; name: string }
   | { type: 'iteration.started'; iteration: number; modelIn: string; rubricVersion: number }
   | { type: 'iteration.finished'; iteration: number; summary: IterationSummary }
   | { type: 'iteration.failed'; iteration: number; error: string; stage?: StageName }
@@ -678,6 +689,8 @@ export interface StageState {
   failed: number;
   ratePerSec: number;
   etaSec: number | null;
+  /** the stage's finished counts (stage.finished / the manifest), shown by remote/counts.ts stageCountText */
+  counts?: Record<string, number>;
 }
 
 export interface IterationState {
@@ -842,6 +855,10 @@ export interface Requests {
     result: { run: RunSummary };
   };
   'runs/snapshot': { params: { runId: string }; result: RunSnapshot };
+  /** Give a run a new display name (run.json `name`; the id and folder stay). */
+  'runs/rename': { params: { runId: string; name: string }; result: { run: RunSummary } };
+  /** Delete a run folder; refused while an iteration of it runs. */
+  'runs/delete': { params: { runId: string }; result: { deleted: true } };
 
   'iteration/start': {
     params: { runId: string; overrides?: DeepPartial<RunConfig> };

@@ -25,10 +25,12 @@ import { AGENT_VERSION } from '../version';
 import { setQuiet } from '../log';
 import { runIterations, stopOnSignals } from './run';
 import { UsageError, numberFlag } from './flags';
+import { ITERATION_COUNTS, stageCountText, summaryLine } from '../counts';
 
 export const DEMO_SIM: SimServerOptions = { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 };
 
-const USAGE = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft] [--meta-rewarding]
+export const description = 'the demo: SFT iteration 0 and self-rewarding iterations on the built-in simulated model, then per-iteration tables';
+export const usage = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft] [--meta-rewarding]
   --iterations N     self-rewarding iterations after the SFT iteration 0 (default 2)
   --no-sft           skip SFT: start from sim-base as an existing M1
   --meta-rewarding   then a second run from the same M1 with the meta-judge on (Meta-Rewarding), same seed, and
@@ -37,24 +39,9 @@ const USAGE = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations
 
 const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
 
-/** The per-iteration table: one row per metric, one column per iteration. */
+/** The per-iteration table: one row per count of remote/counts.ts, one column per iteration. */
 export function summaryTable(rows: IterationSummary[]): string {
-  const lines: [string, (s: IterationSummary) => string][] = [
-    ['prompts kept', (s) => `${s.promptsKept}`],
-    ['prompts dropped', (s) => `${Object.values(s.promptsDropped).reduce((a, b) => a + b, 0)}`],
-    ['candidates', (s) => `${s.candidates}`],
-    ['judgments', (s) => `${s.judgments}`],
-    ['parse failures', (s) => `${s.parseFailures} (${(s.parseFailureRate * 100).toFixed(1)} %)`],
-    ['ties', (s) => `${s.ties}`],
-    ['pairs', (s) => `${s.pairs}`],
-    ['mean chosen score', (s) => fmt(s.meanChosenScore)],
-    ['mean rejected score', (s) => fmt(s.meanRejectedScore)],
-    ['mean answer length', (s) => (s.meanCandidateChars === null ? '–' : `${Math.round(s.meanCandidateChars)} chars`)],
-    ['training loss', (s) => fmt(s.trainLoss, 4)],
-    ['reward margin', (s) => fmt(s.trainRewardMargin, 4)],
-    ['failed requests', (s) => `${s.failedItems}`],
-  ];
-  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], lines.map(([name, f]) => [name, ...rows.map(f)]));
+  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], ITERATION_COUNTS.map((c) => [c.label, ...rows.map((s) => c.value(s))]));
 }
 
 /** A text table: the first column left-aligned, the others right-aligned. */
@@ -113,12 +100,13 @@ function progressLine(): { onEvent(e: RunEvent): void; note(text: string): void;
   };
   return {
     onEvent(e) {
-      if (e.type === 'stage.started') show(`${iterationLabel(e.iteration)} · ${e.stage} · 0/${e.total}`, true);
+      if (e.type === 'stage.started') show(`${iterationLabel(e.iteration)} · ${e.stage} · ${stageCountText({ stage: e.stage, status: 'running', done: 0, total: e.total, failed: 0 }).text}`, true);
       else if (e.type === 'stage.progress') {
         const eta = e.etaSec === null ? '' : ` · ~${e.etaSec}s left`;
-        show(`${iterationLabel(e.iteration)} · ${e.stage} · ${e.done}/${e.total} · ${e.ratePerSec.toFixed(0)}/s${e.failed ? ` · ${e.failed} failed` : ''}${eta}`);
-      } else if (e.type === 'train.metrics') show(`${iterationLabel(e.iteration)} · ${e.stage ?? 'training'} · step ${e.metrics.step}${e.metrics.totalSteps ? `/${e.metrics.totalSteps}` : ''} · loss ${fmt(e.metrics.loss, 4)}`);
-      else if (e.type === 'iteration.finished') show(`${iterationLabel(e.iteration)} finished${e.iteration ? `: ${e.summary.pairs} pairs` : ''}`, true);
+        show(`${iterationLabel(e.iteration)} · ${e.stage} · ${stageCountText({ ...e, status: 'running' }).text} · ${e.ratePerSec.toFixed(0)}/s${eta}`);
+      } else if (e.type === 'stage.finished') show(`${iterationLabel(e.iteration)} · ${e.stage} · ${stageCountText({ stage: e.stage, status: 'done', done: 0, total: 0, failed: 0, counts: e.counts }).text}`, true);
+      else if (e.type === 'train.metrics') show(`${iterationLabel(e.iteration)} · ${e.stage ?? 'training'} · step ${e.metrics.step}${e.metrics.totalSteps ? `/${e.metrics.totalSteps}` : ''} · loss ${fmt(e.metrics.loss, 4)}`);
+      else if (e.type === 'iteration.finished') show(`${iterationLabel(e.iteration)} finished${e.iteration ? `: ${summaryLine(e.summary)}` : ''}`, true);
     },
     note: (line) => show(line, true),
     done() {
@@ -139,13 +127,13 @@ export async function main(argv: string[]): Promise<number> {
       options: { 'runs-dir': { type: 'string' }, prompts: { type: 'string' }, iterations: { type: 'string' }, 'no-sft': { type: 'boolean' }, 'meta-rewarding': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     prompts = numberFlag(values as Record<string, unknown>, 'prompts', { min: 1, integer: true }) ?? 200;
     iterations = numberFlag(values as Record<string, unknown>, 'iterations', { min: 1, integer: true }) ?? 2;
   } catch (e) {
-    process.stderr.write(`demo: ${(e as Error).message}\n${e instanceof UsageError ? '' : USAGE}`);
+    process.stderr.write(`demo: ${(e as Error).message}\n${e instanceof UsageError ? '' : usage}`);
     return 2;
   }
   const runsDir = path.resolve(values['runs-dir'] ?? '.selfreward-demo');

@@ -15,6 +15,7 @@ import { modelLabel } from '../modelNames';
 import { validateConfig } from '../config/config';
 import { RunStore, type Run } from '../store/runStore';
 import { runIterations } from './run';
+import { META_ITERATION_COUNTS } from '../counts';
 
 /** How many K-sample measurements each model's agreement averages in the comparison. */
 export const DEMO_AGREEMENT_REPEATS = 4;
@@ -93,18 +94,9 @@ export function comparisonResults(base: Run): AgreementResult[] {
   return readAgreements(base);
 }
 
-/** The meta-judge's lines of an iteration table (the iterations that ran it). */
+/** The meta-judge's lines of an iteration table (the iterations that ran it; remote/counts.ts defines them). */
 export function metaTable(rows: readonly IterationSummary[]): string {
-  const hist = (h: Record<string, number> | undefined): string => Object.entries(h ?? {}).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}:${v}`).join(' ') || '–';
-  const lines: [string, (s: IterationSummary) => string][] = [
-    ['meta-judge verdicts', (s) => `${s.metaVerdicts ?? 0} (${s.metaUnreadable ?? 0} unreadable)`],
-    ['picked position A', (s) => pct(s.metaFirstPositionRate)],
-    ['judge pairs', (s) => `${s.judgePairs ?? 0}`],
-    ['judge pairs dropped', (s) => Object.entries(s.judgePairsDropped ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
-    ['judge pairs trained', (s) => `${s.judgeRows ?? 0}`],
-    ['chosen judgment scores', (s) => hist(s.judgeChosenScores)],
-  ];
-  const body = lines.map(([name, f]) => [name, ...rows.map(f)]);
+  const body = META_ITERATION_COUNTS.map((c) => [c.label, ...rows.map((s) => c.value(s))]);
   const widths = body[0].map((_, c) => Math.max(...body.map((r) => r[c].length), c === 0 ? 0 : `iteration ${rows[c - 1]?.iteration}`.length));
   return body.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ')).join('\n') + '\n';
 }

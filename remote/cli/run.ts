@@ -22,7 +22,8 @@ import { foldDecisions, isReviewed } from '../review/decisions';
 import { info, warn } from '../log';
 import { UsageError, numberFlag } from './flags';
 
-const USAGE = `usage: agent.js run --config FILE [--sft] [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]
+export const description = 'run (or resume) iterations of a run from a config file, headless (--sft: from a base model with the SFT iteration 0)';
+export const usage = `usage: agent.js run --config FILE [--sft] [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]
   --sft             start from the base model M0 (model.name) with the SFT iteration 0 (M0 → SFT baseline + M1);
                     --iterations counts it (default 1: SFT only)
 `;
@@ -138,13 +139,13 @@ export async function main(argv: string[]): Promise<number> {
       },
     }));
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     if (!values.config && !values.resume) throw new UsageError('--config FILE is required (or --resume RUN_ID)');
     if (values.sft && values.resume) throw new UsageError('--sft applies to a new run (--config); a resumed run keeps how it started');
   } catch (e) {
-    process.stderr.write(`run: ${(e as Error).message}\n${USAGE}`);
+    process.stderr.write(`run: ${(e as Error).message}\n${usage}`);
     return 2;
   }
   let iterations: number;

@@ -17,6 +17,7 @@ import { analyseIteration, analyticsWarnings, type AnalyticsWarning, type Iterat
 import { listHeadToHeads, readJudgeEval, type HeadToHeadRecord, type JudgeEvalRecord } from './results';
 import { meanScore } from './metrics';
 import type { HeadToHeadSummary } from './headToHead';
+import { countLabel as L, fmtCount, trainedPairs } from '../counts';
 
 export interface IterationReport {
   iteration: number;
@@ -115,7 +116,8 @@ export function reportMarkdown(r: IterationReport): string {
   const m = r.metrics;
   const out: string[] = [];
   out.push(`# Iteration ${r.iteration} report`, '');
-  out.push(`Generated ${r.generatedAt}. Status: ${r.status}. Model in: \`${r.modelIn}\`${r.modelOut ? `, model out: \`${r.modelOut}\`` : ''}.` +
+  const named = (name: string | undefined, p: string): string => (name ? `${name} (\`${p}\`)` : `\`${p}\``);
+  out.push(`Generated ${r.generatedAt}. Status: ${r.status}. Model in: ${named(m?.modelIn, r.modelIn)}${r.modelOut ? `, model out: ${named(m?.modelOut, r.modelOut)}` : ''}.` +
     (r.rubric ? ` Rubric v${r.rubric.version} (\`${r.rubric.hash}\`).` : ''), '');
   if (r.warnings.length) {
     out.push('## Warnings', '');
@@ -124,11 +126,13 @@ export function reportMarkdown(r: IterationReport): string {
   }
   out.push('## Data', '', '| | |', '| --- | ---: |');
   if (m) {
-    out.push(`| prompts kept | ${m.promptsKept} |`);
+    out.push(`| ${L('promptsKept')} | ${m.promptsKept} |`);
     for (const [k, v] of Object.entries(m.promptsDropped)) out.push(`| prompts dropped (${cell(k)}) | ${v} |`);
   }
-  out.push(`| candidates | ${a.candidates} |`, `| judgments | ${a.judgments} |`, `| parse failures | ${a.parseFailures} (${pc(a.parseFailureRate)}) |`,
-    `| prompts with ≥ 2 scored candidates | ${a.promptsScored} |`, `| ties (best = worst) | ${a.ties} (${pc(a.tieRate)}) |`, `| pairs | ${a.pairs} |`);
+  out.push(`| ${L('candidates')} | ${a.candidates} |`, `| ${L('judgments')} | ${a.judgments} |`, `| ${L('parseFailures')} | ${a.parseFailures} (${pc(a.parseFailureRate)}) |`,
+    `| prompts with ≥ 2 scored candidates | ${a.promptsScored} |`, `| ${L('ties')} (best = worst) | ${a.ties} (${pc(a.tieRate)}) |`, `| ${L('pairs')} | ${a.pairs} |`);
+  const trained = m ? trainedPairs(m) : undefined;
+  if (trained) out.push(`| ${L('trainedPairs')} | ${fmtCount(trained.trained)} |`, `| ${L('excludedPairs')} | ${fmtCount(trained.excluded)} |`);
   if (m) out.push(`| mean chosen / rejected score | ${f2(m.meanChosenScore)} / ${f2(m.meanRejectedScore)} |`);
   if (m?.trainLoss !== undefined && m.trainLoss !== null) out.push(`| final train loss | ${f2(m.trainLoss, 4)} |`);
   if (m?.trainRewardMargin !== undefined && m.trainRewardMargin !== null) out.push(`| final reward margin | ${f2(m.trainRewardMargin, 4)} |`);

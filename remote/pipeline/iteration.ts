@@ -155,7 +155,8 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const finish = (summary: IterationSummary): IterationSummary => {
       run.writeMetrics(summary);
       manifest.status = 'done';
-      manifest.modelOut = summary.modelOut;
+      // the manifest keeps the model's id (metrics.json names it, M2, with its path beside)
+      manifest.modelOut = run.modelFor(t + 1)?.name ?? summary.modelOutPath;
       manifest.finishedAt = now();
       run.writeManifest(manifest);
       run.emit({ type: 'iteration.finished', iteration: t, summary });
@@ -220,8 +221,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       setStage('training', { params: { ...p.trainer, final: trained.last ?? null, ...(trained.plan ? { plan: trained.plan } : {}) } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
-    const modelOut = run.modelFor(t + 1)?.name;
-    return finish(computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut }));
+    return finish(computeSummary(run, t, { last: (train?.final ?? undefined) as never }));
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);

@@ -23,6 +23,7 @@ import { runIftStage } from './ift';
 import { type EftContext, eftRowsFromFiles, runEftStage } from './eft';
 import { measureAgreement, readAgreements, recordAgreement } from './agreement';
 import type { StageCounts } from './context';
+import { modelLabel, modelPath } from '../modelNames';
 
 /** runIteration's stage runner and manifest setter, shared with iteration 0. */
 export interface StageMachinery {
@@ -179,7 +180,7 @@ export function sftSummary(ctx: Pick<SftContext, 'run' | 'rubric' | 'runSeed' | 
     meanCandidateChars: null,
     trainLoss: sft.policy.trainLoss,
     trainRewardMargin: null,
-    ...(policy ? { modelOut: policy.name } : {}),
+    ...(policy ? { modelOut: modelLabel(policy), modelOutPath: modelPath(policy) } : {}),
     failedItems: judged.filter((j) => j.error).length,
     sft,
   };

@@ -1,11 +1,15 @@
-/** The iteration table's numbers (metrics.json = IterationSummary), computed from the iteration's files. */
+/**
+ * The iteration table's numbers (metrics.json = IterationSummary), computed from the iteration's files with the
+ * definitions of remote/counts.ts. Models are named as people name them (M1 → M2, modelLabel) with their paths beside.
+ */
 import type { IterationSummary, TrainMetrics } from '../protocol';
 import type { Run } from '../store/runStore';
 import { mean } from '../stats';
+import { modelLabel, modelPath, policyModel } from '../modelNames';
+import { trainedPairs } from '../counts';
 import { isParseFailure } from './judge';
 
-
-export function computeSummary(run: Run, t: number, train?: { last?: TrainMetrics; modelOut?: string }): IterationSummary {
+export function computeSummary(run: Run, t: number, train?: { last?: TrainMetrics }): IterationSummary {
   const prompts = run.read(t, 'prompts');
   const cands = run.read(t, 'candidates');
   const judgments = run.read(t, 'judgments');
@@ -13,17 +17,23 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
   const promptsDropped: Record<string, number> = {};
   for (const p of prompts) if (!p.kept) promptsDropped[p.dropReason ?? 'unknown'] = (promptsDropped[p.dropReason ?? 'unknown'] ?? 0) + 1;
   const pairsDropped: Record<string, number> = {};
-  const stage = run.readManifest(t)?.stages.pairs?.counts ?? {};
+  const manifest = run.readManifest(t);
+  const stage = manifest?.stages.pairs?.counts ?? {};
   for (const [k, v] of Object.entries(stage)) if (k.startsWith('dropped.')) pairsDropped[k.slice(8)] = v;
   const parseFailures = judgments.filter(isParseFailure).length;
   const answered = judgments.filter((j) => !j.error).length;
   const okCands = cands.filter((c) => !c.error);
-  const meta = run.readManifest(t)?.params.metaJudge?.enabled ? metaSummary(run, t) : undefined;
+  const trained = manifest?.stages.training?.status === 'done' ? trainedPairs(manifest.stages.training.counts) : undefined;
+  const models = run.models();
+  const mIn = policyModel(models, t);
+  const mOut = trained ? policyModel(models, t + 1) : undefined;
+  const meta = manifest?.params.metaJudge?.enabled ? metaSummary(run, t) : undefined;
   return {
     iteration: t,
     promptsKept: prompts.filter((p) => p.kept).length,
     promptsDropped,
     candidates: cands.length,
+    candidatesJudged: new Set(judgments.map((j) => j.candidateId)).size,
     judgments: judgments.length,
     parseFailures,
     parseFailureRate: answered ? parseFailures / answered : 0,
@@ -35,7 +45,9 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
     meanCandidateChars: mean(okCands.map((c) => c.chars)),
     trainLoss: train?.last?.loss ?? null,
     trainRewardMargin: train?.last?.rewardsMargins ?? null,
-    ...(train?.modelOut ? { modelOut: train.modelOut } : {}),
+    ...(trained ? { trainedPairs: trained.trained, excludedPairs: trained.excluded } : {}),
+    ...(mIn ? { modelIn: modelLabel(mIn), modelInPath: modelPath(mIn) } : {}),
+    ...(mOut ? { modelOut: modelLabel(mOut), modelOutPath: modelPath(mOut) } : {}),
     failedItems: prompts.filter((p) => p.error).length + cands.filter((c) => c.error).length + judgments.filter((j) => j.error).length + (meta?.failed ?? 0),
     outOfRangeScores: judgments.filter((j) => j.outOfRange !== undefined).length,
     truncatedCandidates: okCands.filter((c) => c.truncated).length,

@@ -56,8 +56,9 @@ export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
   const model = { ...result.model, iteration: t + 1 };
   run.registerModel(model);
   const final = result.final ?? last;
-  const counts: StageCounts = { rows: triples.length, excluded: pairs.length - actor.length };
-  if (judge) Object.assign(counts, { actorRows: actor.length, judgeRows: judge.rows.length, judgeExcluded: judge.excluded, judgeOverShare: judge.overShare });
+  // rows: the actor pairs trained (remote/counts.ts); the judge pairs are counted apart
+  const counts: StageCounts = { rows: actor.length, excluded: pairs.length - actor.length };
+  if (judge) Object.assign(counts, { judgeRows: judge.rows.length, judgeExcluded: judge.excluded, judgeOverShare: judge.overShare });
   return { counts, modelOut: model.name, last: final, ...(result.plan ? { plan: result.plan } : {}) };
 }
 

@@ -7,6 +7,7 @@
  * (structural sharing keeps the per-event cost small: only the touched iteration and stage are copied). Events whose
  * seq is not after the snapshot's seq are ignored (returned snapshot === input), so replaying an overlap is harmless.
  */
+import { modelPath } from '../modelNames';
 import { STAGE_ORDER, stagesOf } from '../protocol';
 import type { IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
@@ -14,6 +15,9 @@ export function emptyStage(stage: StageName): StageState {
   return { stage, status: 'pending', done: 0, total: 0, failed: 0, ratePerSec: 0, etaSec: null };
 }
 
+/** A new iteration starts with the stages its kind runs, pending (an SFT iteration 0 runs other stages than a DPO
+ * iteration); a stage not in that plan is added when it starts. Views leave out the stages an ended iteration never
+ * started (the review with the gate off). */
 export function emptyIteration(iteration: number): IterationState {
   return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: stagesOf(iteration).map(emptyStage), train: [] };
 }
@@ -62,6 +66,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
   let name = s.run.name;
   switch (ev.type) {
     case 'run.created':
+    case 'run.renamed':
       name = ev.name;
       break;
     case 'iteration.started':
@@ -77,7 +82,8 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         ...it,
         status: 'done',
         summary: ev.summary,
-        modelOut: ev.summary.modelOut ?? it.modelOut,
+        // IterationState.modelOut is the model's id/path like modelIn (summary.modelOut is its name, M2 …)
+        modelOut: ev.summary.modelOutPath ?? it.modelOut,
       }));
       break;
     case 'iteration.failed':
@@ -117,7 +123,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     case 'stage.finished':
       iterations = withIteration(s, ev.iteration, (it) =>
-        withStage(it, ev.stage, (st) => ({ ...st, status: 'done', done: Math.max(st.done, st.total), ratePerSec: 0, etaSec: 0 })),
+        withStage(it, ev.stage, (st) => ({ ...st, status: 'done', done: Math.max(st.done, st.total), ratePerSec: 0, etaSec: 0, counts: ev.counts })),
       );
       break;
     case 'review.waiting':
@@ -147,17 +153,16 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         return { ...it, train, ...(ev.stage !== undefined ? { trainStage: ev.stage } : {}) };
       });
       break;
-    case 'model.registered':
-      // one entry per (iteration, role): the SFT baseline sits beside M1
-      models = models
-        .filter((m) => m.iteration !== ev.iteration || (m.role ?? 'policy') !== (ev.model.role ?? 'policy'))
-        .concat(ev.model)
-        .sort((a, b) => a.iteration - b.iteration);
-      // Iteration t−1 produced the model iteration t runs with.
-      if ((ev.model.role ?? 'policy') === 'policy' && iterations.some((it) => it.iteration === ev.iteration - 1)) {
-        iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: ev.model.name }));
+    case 'model.registered': {
+      // One entry per (iteration, role): an SFT baseline registered beside M1 does not replace it.
+      const role = ev.model.role ?? 'policy';
+      models = models.filter((m) => m.iteration !== ev.iteration || (m.role ?? 'policy') !== role).concat(ev.model).sort((a, b) => a.iteration - b.iteration);
+      // Iteration t−1 produced the policy model iteration t runs with.
+      if (role === 'policy' && iterations.some((it) => it.iteration === ev.iteration - 1)) {
+        iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: modelPath(ev.model) }));
       }
       break;
+    }
     case 'rubric.version':
       if (ev.kind === 'meta-judge') {
         const known = metaTemplateVersions ?? [];

@@ -281,6 +281,13 @@ export class Run {
     return { version, hash };
   }
 
+  /** A new display name (run.json `name` and a `run.renamed` event); the id and the folder stay. */
+  rename(name: string): void {
+    this.meta.name = name;
+    writeJsonAtomic(path.join(this.dir, 'run.json'), this.meta);
+    this.emit({ type: 'run.renamed', name });
+  }
+
   summary(status: RunSummary['status'] = 'idle'): RunSummary {
     return {
       id: this.id,

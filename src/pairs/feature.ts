@@ -10,6 +10,9 @@ import { EXPORT_FORMATS, exportPairs, type ExportFormat } from '../../remote/rev
 import { LocalPairsBackend, pairsEntries } from './backend';
 import { PAIRS_VIEW_TYPE, PairsEditorProvider, parseRemotePairsUri, remotePairsUri } from './provider';
 import type { PairKind } from '../../remote/protocol';
+import { runsModel } from '../runs/runsModel';
+import { pairsText } from '../../remote/counts';
+import { iterationTitle } from '../../remote/modelNames';
 
 type Target = vscode.Uri | { runId?: string; iteration?: number } | undefined;
 
@@ -19,14 +22,20 @@ function asTarget(arg: unknown, iteration: unknown): Target {
   return undefined;
 }
 
-/** undefined: no agent connected; null: the user cancelled. */
+/** undefined: no agent connected; null: the user cancelled (or was told there is nothing to review). */
 async function pickRunIteration(s: Services, runId?: string, iteration?: number, kind: PairKind = 'actor'): Promise<vscode.Uri | null | undefined> {
-  if (runId && iteration !== undefined) return remotePairsUri(runId, iteration, kind);
   const agent = s.connection.agent;
+  const nameOf = (id: string): string | undefined => runsModel(s).snapshot(id)?.run.name ?? runsModel(s).runs.find((r) => r.id === id)?.name;
+  if (runId && iteration !== undefined) return remotePairsUri(runId, iteration, nameOf(runId), kind);
   if (!agent || agent.state !== 'connected') return undefined;
+  let runName: string | undefined;
   if (!runId) {
     const { runs } = await agent.request('runs/list', {});
-    if (!runs.length) throw new Error('no runs on the agent yet');
+    if (!runs.length) {
+      const go = await vscode.window.showInformationMessage(`There is no run on ${agent.label} yet, so no pairs to review: start the demo or create a run, and review its pairs once an iteration has made them.`, 'Start Demo Run', 'New Run…');
+      if (go) await vscode.commands.executeCommand(go === 'New Run…' ? 'selfreward.newRun' : 'selfreward.startDemo');
+      return null;
+    }
     runs.sort((a, b) => Number(b.id === s.currentRunId) - Number(a.id === s.currentRunId));
     const pick = await vscode.window.showQuickPick(
       runs.map((r) => ({ label: r.name, description: r.id, detail: `${r.iterations} iteration(s) · ${r.status}`, runId: r.id })),
@@ -34,18 +43,27 @@ async function pickRunIteration(s: Services, runId?: string, iteration?: number,
     );
     if (!pick) return null;
     runId = pick.runId;
+    runName = pick.label;
   }
   if (iteration === undefined) {
     const snap = await agent.request('runs/snapshot', { runId });
+    runName = snap.run.name;
     const judge = kind === 'judge';
     const its = judge
       ? snap.iterations.filter((it) => it.stages.some((st) => st.stage === 'meta-judge' && st.status === 'done') || (it.summary?.judgePairs ?? 0) > 0)
       : snap.iterations.filter((it) => it.stages.some((st) => st.stage === 'pairs' && st.done > 0) || (it.summary?.pairs ?? 0) > 0);
-    if (!its.length) throw new Error(judge ? `run ${runId} has no iteration with judge pairs yet (the meta-judge is off unless metaJudge.enabled)` : `run ${runId} has no iteration with pairs yet`);
+    if (!its.length) {
+      void vscode.window.showInformationMessage(
+        judge
+          ? `Run "${snap.run.name}" has no iteration with judge pairs yet: the meta-judge makes them in iterations run with metaJudge.enabled.`
+          : `Run "${snap.run.name}" has no iteration with pairs yet: pairs appear once an iteration has judged its answers.`,
+      );
+      return null;
+    }
     const pick = await vscode.window.showQuickPick(
       its.reverse().map((it) => ({
-        label: `Iteration ${it.iteration}`,
-        description: judge ? `${it.summary?.judgePairs ?? '…'} judge pairs` : `${it.summary?.pairs ?? it.stages.find((st) => st.stage === 'pairs')?.done ?? 0} pairs`,
+        label: iterationTitle(it.iteration),
+        description: judge ? `${it.summary?.judgePairs ?? '…'} judge pairs` : it.summary ? pairsText(it.summary) : `${it.stages.find((st) => st.stage === 'pairs')?.done ?? 0} prompts paired so far`,
         detail: it.status === 'waiting' ? 'training waits for this review' : it.status,
         iteration: it.iteration,
       })),
@@ -54,7 +72,7 @@ async function pickRunIteration(s: Services, runId?: string, iteration?: number,
     if (!pick) return null;
     iteration = pick.iteration;
   }
-  return remotePairsUri(runId, iteration, kind);
+  return remotePairsUri(runId, iteration, runName ?? nameOf(runId), kind);
 }
 
 /** The pairs to act on: a URI passed in, the active pairs editor, a run + iteration on the agent, or a file. */
@@ -65,6 +83,16 @@ async function resolveTarget(s: Services, arg: Target, title: string): Promise<v
   if (typeof vscode.TabInputCustom === 'function' && tab instanceof vscode.TabInputCustom && tab.viewType === PAIRS_VIEW_TYPE) return tab.uri;
   const fromAgent = await pickRunIteration(s);
   if (fromAgent !== undefined) return fromAgent ?? undefined;
+  // Not connected: say why there is no run to pick, and what to do; a pairs file on disk is one choice.
+  const go = await vscode.window.showInformationMessage(
+    `${title}: no agent is connected, so there is no run to pick. Start the demo or connect to a GPU host to review a run's pairs, or open a pairs file (JSONL) from this machine.`,
+    'Start Demo Run',
+    'Connect to GPU Host…',
+    'Open Pairs File…',
+  );
+  if (go === 'Start Demo Run') await vscode.commands.executeCommand('selfreward.startDemo');
+  else if (go === 'Connect to GPU Host…') await vscode.commands.executeCommand('selfreward.connect');
+  if (go !== 'Open Pairs File…') return undefined;
   const files = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Preference pairs': ['jsonl'] } });
   return files?.[0];
 }

@@ -24,12 +24,20 @@ import { writeFileAtomic } from '../../remote/store/atomic';
 import { AgentPairsBackend, LocalPairsBackend, type PairsBackend } from './backend';
 import { PairsEditModel, type PairsBackup } from './model';
 import { PairsSession } from './session';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export const PAIRS_VIEW_TYPE = 'selfreward.pairsEditor';
 export const REMOTE_PAIRS_SCHEME = 'selfreward-pairs';
 
-export function remotePairsUri(runId: string, iteration: number, kind: PairKind = 'actor'): vscode.Uri {
-  return vscode.Uri.from({ scheme: REMOTE_PAIRS_SCHEME, path: `/${runId}/${iteration}/${kind === 'judge' ? 'judge-pairs' : 'pairs'}.pairs.jsonl` });
+/** The editor tab's name: VS Code names a custom editor after its URI's last segment. */
+export function pairsTitle(runName: string, iteration: number, kind: PairKind = 'actor'): string {
+  return `${kind === 'judge' ? 'judge pairs' : 'pairs'} · iteration ${iteration} · ${runName.replace(/[\\/]/g, '-')}`;
+}
+
+/** A run's pairs on the agent, named "pairs · iteration 2 · <run name>" in the tab ("judge pairs · …" for the
+ * meta-judge's judge pairs). */
+export function remotePairsUri(runId: string, iteration: number, runName = runId, kind: PairKind = 'actor'): vscode.Uri {
+  return vscode.Uri.from({ scheme: REMOTE_PAIRS_SCHEME, path: `/${runId}/${iteration}/${pairsTitle(runName, iteration, kind)}` });
 }
 
 /** The runs tree's read-only run files (`selfreward-run:/<runId>/iterations/<t>/pairs.jsonl`, src/runs/runFiles.ts). */
@@ -37,7 +45,8 @@ const RUN_FILE_SCHEME = 'selfreward-run';
 
 export function parseRemotePairsUri(uri: vscode.Uri): { runId: string; iteration: number; kind: PairKind } | undefined {
   if (uri.scheme === REMOTE_PAIRS_SCHEME) {
-    const m = /^\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(judge-pairs\.)?/.exec(uri.path);
+    // the last segment is the tab's title: "judge pairs · …" for judge pairs (pairsTitle)
+    const m = /^\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(judge pairs )?/.exec(uri.path);
     return m ? { runId: m[1], iteration: Number(m[2]), kind: m[3] ? 'judge' : 'actor' } : undefined;
   }
   if (uri.scheme === RUN_FILE_SCHEME) {
@@ -59,8 +68,9 @@ export function runOfLocalPairsFile(file: string): { runId: string; iteration: n
 
 export class PairsDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, readonly model: PairsEditModel, private readonly onDispose: () => void = () => undefined) {}
+  /** the tab's name for a run's pairs, else the backend's (the file name) */
   get title(): string {
-    return this.model.backend.label;
+    return this.uri.scheme === REMOTE_PAIRS_SCHEME ? decodeURIComponent(this.uri.path.split('/').pop() ?? '') || this.model.backend.label : this.model.backend.label;
   }
   dispose(): void {
     this.onDispose();
@@ -112,6 +122,7 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
   }
 
   async resolveCustomEditor(document: PairsDocument, panel: vscode.WebviewPanel): Promise<void> {
+    markWalkthroughStep('pairs');
     const extensionUri = this.services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'pairs', `Review ${document.title}`);
@@ -131,6 +142,7 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
         undo: () => vscode.commands.executeCommand('undo'),
         redo: () => vscode.commands.executeCommand('redo'),
         exportPairs: () => vscode.commands.executeCommand('selfreward.exportPairs', document.uri),
+        save: () => vscode.workspace.save(document.uri),
         log: (m) => this.services.log.warn(m),
       },
       { title: document.title, hostHandlesUndoKeys: true },

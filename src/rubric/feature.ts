@@ -13,19 +13,21 @@ import { lintRubric } from './lint';
 import { RubricPreviewSession, type PreviewSet } from './previewPanel';
 import { isPreviewSample, labelledPreviewSamples, pinSample, pinnedSamples } from './previewSet';
 import { requireRun } from '../runs/requireRun';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export const RUBRIC_VERSION_SCHEME = 'selfreward-rubric';
-const RUBRIC_FILE = 'rubric.md';
+/** One rubric file per run, so editing one run's rubric never changes what another run's preview compares. */
+const rubricFileName = (runId: string): string => `${runId}.rubric.md`;
 
 let diagnostics: RubricDiagnostics | undefined;
 let session: RubricPreviewSession | undefined;
 /** the labelled set chosen for the preview, per run ('' = none) */
 const labelledChoice = new Map<string, string>();
 
-/** The rubric file of the workspace (created from the run's rubric in use, or the default rubric). */
+/** The run's rubric file, `rubrics/<run id>.rubric.md` in the workspace (created from the run's rubric in use, or the default rubric). */
 async function rubricFile(services: Services, agent: AgentApi, runId: string): Promise<vscode.Uri> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.joinPath(services.context.globalStorageUri, 'rubrics', runId);
-  const uri = vscode.Uri.joinPath(folder, RUBRIC_FILE);
+  const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? services.context.globalStorageUri, 'rubrics');
+  const uri = vscode.Uri.joinPath(folder, rubricFileName(runId));
   try {
     await vscode.workspace.fs.stat(uri);
     return uri;
@@ -70,12 +72,14 @@ async function refreshSession(services: Services): Promise<void> {
   } catch (e) {
     services.log.warn(`rubric/get failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (session === s) s.setSamples(set, inUse);
+  const snap = await services.connection.agent?.request('runs/snapshot', { runId: s.runId }).catch(() => undefined);
+  if (session === s) s.setSamples(set, inUse, { name: snap?.run?.name ?? s.runId, k: snap?.config?.judge?.k ?? 3 });
 }
 
 async function editRubric(services: Services): Promise<void> {
   const ctx = requireRun(services);
   if (!ctx) return;
+  markWalkthroughStep('rubric');
   const uri = await rubricFile(services, ctx.agent, ctx.runId);
   const doc = await vscode.workspace.openTextDocument(uri);
   diagnostics?.track(doc);

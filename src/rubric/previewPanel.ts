@@ -13,6 +13,8 @@ import { lintRubric } from './lint';
 
 export const PREVIEW_VIEW_TYPE = 'selfreward.rubricPreview';
 const FLUSH_MS = 50;
+/** the setting's maximum (package.json selfreward.rubric.previewK) */
+const MAX_PREVIEW_K = 16;
 
 export interface PreviewSet {
   label: string;
@@ -28,6 +30,8 @@ export class RubricPreviewSession implements vscode.Disposable {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private set: PreviewSet = { label: '', samples: [] };
   private rubricInUse: { version: number; text: string } | undefined;
+  /** the run compared against: its name and the K its in-use scores were judged with */
+  private runInfo: { name: string; k: number } | undefined;
   private disposed = false;
   private readonly onDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDisposeEmitter.event;
@@ -72,12 +76,26 @@ export class RubricPreviewSession implements vscode.Disposable {
   }
 
   /** Replace the preview set (pinned samples and/or a labelled set) and judge it with the current text. */
-  setSamples(set: PreviewSet, rubricInUse: { version: number; text: string } | undefined): void {
+  setSamples(set: PreviewSet, rubricInUse: { version: number; text: string } | undefined, runInfo = this.runInfo): void {
     this.set = set;
     this.rubricInUse = rubricInUse;
-    this.post({ type: 'set', samples: set.samples, k: this.kSetting(), setLabel: set.label, rubricVersion: rubricInUse?.version });
+    this.runInfo = runInfo;
+    this.postSet();
     this.controller.setSamples(set.samples, rubricInUse?.text, this.document.getText());
     this.postLint();
+  }
+
+  private postSet(): void {
+    this.post({ type: 'set', samples: this.set.samples, k: this.controller.k, setLabel: this.set.label, rubricVersion: this.rubricInUse?.version, runName: this.runInfo?.name, baselineK: this.runInfo?.k });
+  }
+
+  /** "More samples": twice the judge samples per answer (up to 16), everything judged again. */
+  moreSamples(): void {
+    const k = Math.min(MAX_PREVIEW_K, this.controller.k * 2);
+    if (k === this.controller.k) return;
+    this.controller.setK(k);
+    // baseline (the rubric in use) and draft are judged again with the new K
+    this.setSamples(this.set, this.rubricInUse);
   }
 
   private postLint(): void {
@@ -92,9 +110,6 @@ export class RubricPreviewSession implements vscode.Disposable {
     this.panel.reveal(vscode.ViewColumn.Beside, true);
   }
 
-  private kSetting(): number {
-    return vscode.workspace.getConfiguration('selfreward.rubric').get<number>('previewK', 3);
-  }
 
   private onMessage(m: RubricViewMessage): void {
     switch (m.type) {
@@ -107,6 +122,9 @@ export class RubricPreviewSession implements vscode.Disposable {
         break;
       case 'chooseSet':
         this.handlers.chooseSet();
+        break;
+      case 'moreSamples':
+        this.moreSamples();
         break;
     }
   }

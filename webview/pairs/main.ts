@@ -6,7 +6,7 @@ import { provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton } from '@vscode/we
 import type { JudgmentRecord, PairFilter, PairView } from '../../remote/protocol';
 import { h, replaceChildren } from '../components/dom';
 import { defaultTransport } from '../transport';
-import { wordDiff } from './diff';
+import { diffSimilarity, MIN_DIFF_SIMILARITY, wordDiff } from './diff';
 import { isJudgePair, judgePairBody } from './judgePair';
 import type { BulkKind, DecisionDraft, PageMessage, PairsToHost, PairsToWebview, PairsWebviewState } from './messages';
 
@@ -32,7 +32,11 @@ const st = {
   gate: { supported: false, gate: false, complete: false },
   dirty: false,
   queued: 0,
-  overlay: undefined as undefined | 'help' | 'edit' | 'note',
+  overlay: undefined as undefined | 'help' | 'edit' | 'note' | 'confirm',
+  /** what Complete review would leave out, while the confirmation is open */
+  confirm: undefined as undefined | Extract<PairsToWebview, { type: 'confirmComplete' }>,
+  /** pair whose dissimilar answers the user asked to diff anyway */
+  forceDiff: undefined as string | undefined,
   notice: undefined as undefined | { level: 'info' | 'error'; message: string },
 };
 
@@ -134,6 +138,8 @@ function header(): HTMLElement {
     complete,
     st.canExport ? button('Export…', () => send({ type: 'export' }), { id: 'export' }) : null,
     button('?', () => toggleOverlay('help'), { id: 'help-button', title: 'Keyboard shortcuts (?)', appearance: 'icon' }),
+    // Notices sit in the sticky header: always in view, never below the fold.
+    h('div', { class: `notice${st.notice ? ` ${st.notice.level}` : ''}`, id: 'notice', role: 'status', 'aria-live': 'polite' }, st.notice?.message ?? ''),
   );
 }
 
@@ -249,6 +255,8 @@ function detail(): HTMLElement {
   const lr = e.rejected.length ? e.chosen.length / e.rejected.length : Infinity;
   const diff = st.showDiff ? wordDiff(e.rejected, e.chosen) : undefined;
   const judge = isJudgePair(p);
+  const similarity = diff ? diffSimilarity(diff) : 1;
+  const diffShown = !!diff && (similarity >= MIN_DIFF_SIMILARITY || st.forceDiff === p.id);
   return h(
     'section',
     { class: judge ? 'detail judge-pair' : 'detail', id: 'detail', 'data-id': p.id },
@@ -261,7 +269,16 @@ function detail(): HTMLElement {
           h('div', { class: 'sides' }, side('Chosen', 'chosen', e.chosen, e.chosenSide, r?.flipped ? '(was rejected)' : undefined), side('Rejected', 'rejected', e.rejected, e.rejectedSide, r?.flipped ? '(was chosen)' : undefined)),
         ]),
     st.showDiff
-      ? h('div', { class: 'diff', id: 'diff' }, h('h2', null, 'Word diff (rejected → chosen)'), diff ? h('div', { class: 'mono' }, ...diff.map((d) => h('span', { class: `d-${d.op}` }, d.text))) : h('div', { class: 'muted' }, 'Too long to diff.'))
+      ? h(
+          'div',
+          { class: 'diff', id: 'diff', 'data-similarity': similarity.toFixed(2) },
+          h('h2', null, 'Word diff (rejected → chosen)'),
+          !diff
+            ? h('div', { class: 'muted' }, 'Too long to diff.')
+            : diffShown
+              ? h('div', { class: 'mono' }, ...diff.map((d) => h('span', { class: `d-${d.op}` }, d.text)))
+              : h('div', { class: 'muted', id: 'diff-skipped' }, `The two answers share ${Math.round(similarity * 100)} % of their words: too different for a word diff to mean anything. `, button('Diff anyway', () => ((st.forceDiff = p.id), render()), { id: 'diff-anyway' })),
+        )
       : null,
     st.showJudgments && !judge ? justifications(p, e) : null,
     r?.note ? h('div', { class: 'note', id: 'note' }, h('strong', null, 'Note: '), r.note) : null,
@@ -338,6 +355,26 @@ function overlay(): HTMLElement | null {
 
 function buildOverlay(): HTMLElement | null {
   if (!st.overlay) return null;
+  if (st.overlay === 'confirm' && st.confirm) {
+    const c = st.confirm;
+    const left = c.total - c.train;
+    const ok = (): void => {
+      st.confirm = undefined;
+      closeOverlay();
+      send({ type: 'completeReview', confirmed: true });
+    };
+    setTimeout(() => document.getElementById('confirm-complete')?.focus(), 0);
+    return h(
+      'div',
+      { class: 'overlay', id: 'confirm', role: 'alertdialog', 'aria-label': 'Complete the review?' },
+      h('h2', null, 'Complete the review?'),
+      c.unreviewed
+        ? h('p', { id: 'confirm-text' }, `${c.reviewed} of ${c.total} pairs are reviewed. With the review gate on only reviewed pairs train: completing now trains on ${c.train} pair${c.train === 1 ? '' : 's'} and leaves ${left} out (${c.unreviewed} unreviewed, ${c.rejected} rejected).`)
+        : h('p', { id: 'confirm-text' }, `Training will use ${c.train} of ${c.total} pairs (${c.rejected} rejected).`),
+      c.unsaved ? h('p', { class: 'muted' }, `${c.unsaved} unsaved decision${c.unsaved === 1 ? ' is' : 's are'} saved first.`) : null,
+      h('div', { class: 'actions' }, button(c.unreviewed ? `Complete with ${c.train} pair${c.train === 1 ? '' : 's'}` : 'Complete review', ok, { id: 'confirm-complete', appearance: 'primary' }), button('Keep reviewing', () => ((st.confirm = undefined), closeOverlay()), { id: 'cancel-complete' })),
+    );
+  }
   if (st.overlay === 'help')
     return h('div', { class: 'overlay', id: 'help', role: 'dialog', 'aria-label': 'Keyboard shortcuts' }, h('h2', null, 'Keyboard'), h('table', null, ...KEYS.map(([k, v]) => h('tr', null, h('td', null, h('kbd', null, k)), h('td', null, v)))), h('p', { class: 'muted' }, 'Esc or ? closes this.'));
   const p = currentPair();
@@ -380,7 +417,7 @@ function buildOverlay(): HTMLElement | null {
   return h('div', { class: 'overlay wide', id: 'edit-editor', role: 'dialog', 'aria-label': 'Edit answers' }, h('h2', null, 'Edit answers'), h('label', { for: 'edit-chosen' }, 'Chosen'), c, h('label', { for: 'edit-rejected' }, 'Rejected'), rj, h('div', { class: 'actions' }, button('Save edit', ok, { id: 'edit-save', appearance: 'primary' }), button('Cancel', closeOverlay)));
 }
 
-function toggleOverlay(o: 'help' | 'edit' | 'note'): void {
+function toggleOverlay(o: 'help' | 'edit' | 'note' | 'confirm'): void {
   st.overlay = st.overlay === o ? undefined : o;
   render();
 }
@@ -396,7 +433,6 @@ function render(): void {
     header(),
     filters(),
     h('main', { class: 'body' }, list(), detail()),
-    st.notice ? h('div', { class: `notice ${st.notice.level}`, id: 'notice', role: 'status' }, st.notice.message) : h('div', { class: 'notice', id: 'notice', role: 'status' }),
     overlay(),
   );
   document.querySelector('.row.current')?.scrollIntoView({ block: 'nearest' });
@@ -508,6 +544,10 @@ transport.onMessage((m) => {
       break;
     case 'notice':
       st.notice = { level: m.level, message: m.message };
+      break;
+    case 'confirmComplete':
+      st.confirm = m;
+      st.overlay = 'confirm';
       break;
   }
   render();

@@ -67,14 +67,17 @@ test('a full iteration against the sim server writes consistent files', async ()
   // training: one row per pair, the next model registered, metrics forwarded
   const rows = fs.readFileSync(path.join(run.iterationDir(t), 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.length, pairs.length);
+  assert.deepEqual([s.trainedPairs, s.excludedPairs], [rows.length, 0], 'pairs trained = lines of train.jsonl');
+  assert.equal(s.candidatesJudged, new Set(judgments.map((j) => j.candidateId)).size);
   assert.deepEqual(Object.keys(rows[0]).sort(), ['chosen', 'prompt', 'rejected']);
-  assert.equal(run.modelFor(2)?.name, s.modelOut);
+  assert.deepEqual([s.modelIn, s.modelInPath, s.modelOut], ['M1', 'sim-base', 'M2'], 'models by name, paths beside');
+  assert.equal(run.modelFor(2)?.path ?? run.modelFor(2)?.name, s.modelOutPath);
   assert.equal(typeof s.trainLoss, 'number');
   // manifest: provenance and every stage done
   assert.equal(m.status, 'done');
   assert.equal(m.rubric.hash, rubricHash(m.rubric.text));
   assert.equal(m.modelIn, 'sim-base');
-  assert.equal(m.modelOut, s.modelOut);
+  assert.equal(m.modelOut, s.modelOutPath);
   assert.equal(m.seed, 7);
   assert.deepEqual(m.params.pairs, cfg.pairs);
   for (const st of ['prompts', 'candidates', 'judgments', 'pairs', 'training'] as const) {
@@ -98,7 +101,7 @@ test('a full iteration against the sim server writes consistent files', async ()
   // a second call starts iteration 2 from the trained model
   const s2 = await runIteration(run, { signal: never(), overrides: { pairs: { rho: 0.3 } } });
   assert.equal(s2.iteration, 2);
-  assert.equal(run.readManifest(2)!.modelIn, s.modelOut);
+  assert.equal(run.readManifest(2)!.modelIn, s.modelOutPath);
   assert.equal(run.readManifest(2)!.params.pairs.rho, 0.3);
   run.close();
 });

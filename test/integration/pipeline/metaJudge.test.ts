@@ -122,7 +122,7 @@ test('training rows: the actor pairs, then the judge pairs, in one conversationa
   const jp = run.read(t, 'judge-pairs');
   const counts = run.readManifest(t)!.stages.training!.counts;
   const rows = rowsOf(run, t);
-  assert.equal(counts.actorRows, pairs.length);
+  assert.equal(counts.rows, pairs.length, 'rows: the actor pairs (remote/counts.ts)');
   assert.equal(counts.judgeRows + counts.judgeOverShare, jp.length);
   assert.ok(counts.judgeRows <= pairs.length, 'maxJudgeShare 0.5: judge rows at most as many as actor rows');
   assert.equal(rows.length, pairs.length + counts.judgeRows);

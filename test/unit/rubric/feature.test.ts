@@ -70,7 +70,7 @@ function fakeAgent() {
         r = { version: versions.length, hash: `h${versions.length}` };
       } else if (method === 'preview/judge') r = { previewId: (params as { previewId: string }).previewId, accepted: 1 };
       else if (method === 'preview/cancel') r = { cancelled: true };
-      else if (method === 'runs/snapshot') r = { rubricVersions: versions.map((_, i) => ({ version: i + 1, hash: `h${i + 1}` })) };
+      else if (method === 'runs/snapshot') r = { run: { id: 'run-1', name: 'alpha' }, config: { judge: { k: 3 } }, rubricVersions: versions.map((_, i) => ({ version: i + 1, hash: `h${i + 1}` })) };
       else throw new Error(`unexpected ${method}`);
       return r as RequestResult<M>;
     },
@@ -145,7 +145,7 @@ test('Use Rubric refuses a rubric with errors, stores a good one as a new versio
   assert.match(stub.lastMessage('info')?.message ?? '', /already uses this rubric \(v2\)/);
 });
 
-test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and opens the preview beside it', async () => {
+test('pinSample keeps pins per run; Edit Judge Rubric creates the run\'s rubric file and opens the preview beside it; More samples doubles K', async () => {
   const { cmds, context, calls } = await setup();
   await cmds.pinSample({ id: 'c1', prompt: 'Q', answer: 'A', baselineScore: 3 });
   await cmds.pinSample({ id: 'c1', prompt: 'Q', answer: 'A2', baselineScore: 4 });
@@ -163,12 +163,13 @@ test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and open
   } finally {
     vs.workspace.openTextDocument = open;
   }
-  assert.equal(fs.readFileSync(path.join(ws, 'rubric.md'), 'utf8'), DEFAULT_RUBRIC, 'created from the run\'s rubric in use');
+  assert.equal(fs.readFileSync(path.join(ws, 'rubrics', 'run-1.rubric.md'), 'utf8'), DEFAULT_RUBRIC, 'one file per run, created from its rubric in use');
   const panel = stub.panels.find((p) => p.viewType === 'selfreward.rubricPreview');
   assert.ok(panel, 'preview panel opened');
   assert.match(panel.webview.html, /<script nonce="[A-Za-z0-9]+" src="[^"]*rubric\.js"/);
-  const set = panel.webview.posted.find((m) => (m as { type: string }).type === 'set') as { samples: { id: string }[]; setLabel: string };
+  const set = panel.webview.posted.find((m) => (m as { type: string }).type === 'set') as { samples: { id: string }[]; setLabel: string; runName?: string };
   assert.ok(set, 'the preview set was sent');
+  assert.equal(set.runName, 'alpha', 'the panel is told which run it compares against');
   assert.equal(set.samples[0].id, 'c1', 'pins first');
   assert.match(set.setLabel, /1 pinned/);
   assert.ok(calls.some((c) => c.method === 'rubric/get'));
@@ -178,5 +179,11 @@ test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and open
   assert.equal(judged[0].runId, 'run-1');
   assert.deepEqual(panel.webview.posted.map((m) => (m as { type: string }).type), ['set', 'start', 'lint'], JSON.stringify(panel.webview.posted.slice(3)));
   assert.deepEqual((panel.webview.posted[2] as { problems: unknown[] }).problems, [], 'the default rubric is clean');
+  // More samples: the set is judged again with twice the samples per answer
+  panel.webview.receive({ type: 'moreSamples' });
+  await new Promise((r) => setTimeout(r, 20));
+  const again = calls.filter((c) => c.method === 'preview/judge').map((c) => c.params as RequestParams<'preview/judge'>);
+  assert.equal(again.at(-1)?.k, 2 * judged[0].k);
+  assert.equal((panel.webview.posted.filter((m) => (m as { type: string }).type === 'set').at(-1) as { k: number }).k, 2 * judged[0].k);
   panel.dispose();
 });

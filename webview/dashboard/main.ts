@@ -23,6 +23,7 @@ import { iterationTable } from './iterationTable';
 import type { DashboardCommand, DashboardState, HostMessage, WebviewMessage } from './protocol';
 import { iterationBlock } from './stages';
 import { onTrendSourcesChanged, trendRow } from './trends';
+import './metaTrends';
 
 provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
 

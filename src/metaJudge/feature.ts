@@ -12,7 +12,8 @@ import { DEFAULT_META_JUDGE } from '../../remote/rubric/metaTemplate';
 import type { AgentApi } from '../connection/agentApi';
 import type { Feature, Services } from '../services';
 import { RubricDiagnostics } from '../rubric/diagnostics';
-import { META_JUDGE_SPEC, lintRubric } from '../rubric/lint';
+import { META_JUDGE_SPEC } from '../rubric/lint';
+import { pickLabelledFile, storeTemplate } from '../rubric/storeTemplate';
 import { RubricPreviewSession, type PreviewFlavour } from '../rubric/previewPanel';
 import { labelledPreviewSamples } from '../rubric/previewSet';
 import { requireRun } from '../runs/requireRun';
@@ -150,12 +151,8 @@ async function chooseSet(services: Services): Promise<void> {
     { title: 'Meta-judge preview: judgment pairs' },
   );
   if (!pick) return;
-  let value = pick.value;
-  if (value === 'file') {
-    const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Labelled Set', filters: { 'Labelled data': ['jsonl', 'json'] } });
-    if (!files?.[0]) return;
-    value = files[0].fsPath;
-  }
+  const value = pick.value === 'file' ? await pickLabelledFile() : pick.value;
+  if (value === undefined) return;
   setChoice.set(runId, value);
   await refreshSession(services);
 }
@@ -168,18 +165,8 @@ async function useTemplate(services: Services): Promise<void> {
     void vscode.window.showWarningMessage('Self-Rewarding: open the meta-judge template first ("Edit Meta-Judge Template").');
     return;
   }
-  const text = doc.getText();
-  const errors = lintRubric(text, META_JUDGE_SPEC).filter((p) => p.severity === 'error');
-  if (errors.length) {
-    void vscode.window.showErrorMessage(`Self-Rewarding: the meta-judge template cannot be used yet: ${errors.map((e) => e.message).join(' ')}`);
-    return;
-  }
-  const before = await ctx.agent.request('rubric/get', { runId: ctx.runId, kind: 'meta-judge' });
-  const r = await ctx.agent.request('rubric/set', { runId: ctx.runId, text, kind: 'meta-judge' });
-  if (r.version === before.version) {
-    void vscode.window.showInformationMessage(`Self-Rewarding: the run already uses this meta-judge template (v${r.version}).`);
-    return;
-  }
+  const r = await storeTemplate(ctx.agent, ctx.runId, doc.getText(), META_JUDGE_SPEC, 'meta-judge');
+  if (!r) return;
   void vscode.window.showInformationMessage(`Self-Rewarding: meta-judge template v${r.version} will be used from the next iteration that runs the meta-judge (metaJudge.enabled).`);
   await refreshSession(services);
 }

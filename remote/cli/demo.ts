@@ -17,7 +17,7 @@ import { validateConfig } from '../config/config';
 import { selectBackends } from '../backends/index';
 import { InferenceClient } from '../inference/client';
 import { type AgreementResult, measureAgreement, readAgreements } from '../pipeline/agreement';
-import { DEMO_AGREEMENT_REPEATS, type MetaArm, comparisonTable, measureJudges, metaLabel, metaTable, runMetaArm } from './demoMeta';
+import { DEMO_AGREEMENT_REPEATS, type MetaArm, comparisonTable, measureJudges, metaLabel, runMetaArm } from './demoMeta';
 import { iterationLabel, modelLabel } from '../modelNames';
 import { RunStore } from '../store/runStore';
 import { DEFAULT_RUBRIC } from '../rubric/template';
@@ -25,7 +25,7 @@ import { AGENT_VERSION } from '../version';
 import { setQuiet } from '../log';
 import { runIterations, stopOnSignals } from './run';
 import { UsageError, numberFlag } from './flags';
-import { ITERATION_COUNTS, stageCountText, summaryLine } from '../counts';
+import { ITERATION_COUNTS, META_ITERATION_COUNTS, type IterationCount, stageCountText, summaryLine } from '../counts';
 
 export const DEMO_SIM: SimServerOptions = { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 };
 
@@ -40,8 +40,8 @@ export const usage = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--ite
 const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
 
 /** The per-iteration table: one row per count of remote/counts.ts, one column per iteration. */
-export function summaryTable(rows: IterationSummary[]): string {
-  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], ITERATION_COUNTS.map((c) => [c.label, ...rows.map((s) => c.value(s))]));
+export function summaryTable(rows: IterationSummary[], counts: readonly IterationCount[] = ITERATION_COUNTS): string {
+  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], counts.map((c) => [c.label, ...rows.map((s) => c.value(s))]));
 }
 
 /** A text table: the first column left-aligned, the others right-aligned. */
@@ -195,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     if (sftRow?.sft) process.stdout.write(sftTable(sftRow.sft) + '\n');
     process.stdout.write(summaryTable(loop));
     if (metaArm) {
-      process.stdout.write(`\nwith the meta-judge on (${metaArm.run.dir}):\n\n` + summaryTable(metaArm.rows) + metaTable(metaArm.rows));
+      process.stdout.write(`\nwith the meta-judge on (${metaArm.run.dir}):\n\n` + summaryTable(metaArm.rows, [...ITERATION_COUNTS, ...META_ITERATION_COUNTS]));
     }
     if (agreement.length) process.stdout.write('\n' + agreementTable(agreement));
     if (metaArm) {

@@ -15,7 +15,6 @@ import { modelLabel } from '../modelNames';
 import { validateConfig } from '../config/config';
 import { RunStore, type Run } from '../store/runStore';
 import { runIterations } from './run';
-import { META_ITERATION_COUNTS } from '../counts';
 
 /** How many K-sample measurements each model's agreement averages in the comparison. */
 export const DEMO_AGREEMENT_REPEATS = 4;
@@ -92,11 +91,4 @@ export function comparisonTable(results: readonly AgreementResult[], arms: { nam
 /** The first run's agreement entries as the comparison reads them. */
 export function comparisonResults(base: Run): AgreementResult[] {
   return readAgreements(base);
-}
-
-/** The meta-judge's lines of an iteration table (the iterations that ran it; remote/counts.ts defines them). */
-export function metaTable(rows: readonly IterationSummary[]): string {
-  const body = META_ITERATION_COUNTS.map((c) => [c.label, ...rows.map((s) => c.value(s))]);
-  const widths = body[0].map((_, c) => Math.max(...body.map((r) => r[c].length), c === 0 ? 0 : `iteration ${rows[c - 1]?.iteration}`.length));
-  return body.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ')).join('\n') + '\n';
 }

@@ -1,10 +1,13 @@
 /**
- * The meta-judge's trends (Meta-Rewarding), added to the trend row when a run's iterations ran it: judge pairs made
- * and trained, how often the meta-judge picked the judgment shown first (its positional bias, 50 % = none) and the
- * mean score of the judgments it preferred (its drift towards high scores). From metrics.json of each iteration
- * (remote/counts.ts META_ITERATION_COUNTS defines them).
+ * The judge's trends, added to the trend row. Whether the judge is getting better: its agreement with people
+ * (pairwise accuracy on a labelled set) per model, M_t at iteration t — from the SFT iteration's measurement of M1
+ * (metrics.json of iteration 0) and from every judge-agreement evaluation the snapshot carries (`evals`, kind
+ * `judge`, when the evaluation feature records them). And, when a run's iterations ran the meta-judge
+ * (Meta-Rewarding): judge pairs made and trained, how often the meta-judge picked the judgment shown first (its
+ * positional bias, 50 % = none) and the mean score of the judgments it preferred (its drift towards high scores),
+ * from metrics.json of each iteration (remote/counts.ts META_ITERATION_COUNTS defines them).
  */
-import type { IterationSummary, RunSnapshot } from '../../remote/protocol';
+import type { IterationSummary, JudgeAgreement, RunSnapshot } from '../../remote/protocol';
 import type { Series } from '../../remote/charts';
 import { addTrendSource, type TrendChart } from './trends';
 
@@ -24,6 +27,27 @@ function histMean(h: Record<string, number> | undefined): number | null {
   return n ? e.reduce((a, [k, v]) => a + Number(k) * v, 0) / n : null;
 }
 
+/** A judge-agreement result as evaluations carry them (kind `judge`, the model's iteration). */
+interface JudgeEvalLike {
+  kind: string;
+  model: { iteration?: number; role?: string };
+  judgeAgreement?: JudgeAgreement;
+}
+
+/** Pairwise accuracy (%) of each model's judge by its iteration; the latest measurement of a model counts. */
+export function judgeAgreementTrend(snapshot: RunSnapshot): TrendChart[] {
+  const at = new Map<number, number>();
+  const m1 = snapshot.iterations.find((it) => it.iteration === 0)?.summary?.sft?.agreement.find((a) => a.label === 'M1');
+  if (m1?.agreement.pairwiseAccuracy !== null && m1?.agreement.pairwiseAccuracy !== undefined) at.set(1, m1.agreement.pairwiseAccuracy * 100);
+  for (const e of (snapshot as RunSnapshot & { evals?: JudgeEvalLike[] }).evals ?? []) {
+    const acc = e.judgeAgreement?.pairwiseAccuracy;
+    if (e.kind === 'judge' && e.model.role !== 'sft-baseline' && e.model.iteration !== undefined && acc !== null && acc !== undefined) at.set(e.model.iteration, acc * 100);
+  }
+  if (!at.size) return [];
+  const points = [...at].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
+  return [{ key: 'judge-agreement', title: 'Judge agreement with people (pairwise %)', yDomain: { min: 0, max: 100 }, series: [{ name: 'M_t as judge', cls: 'series-2', points }] }];
+}
+
 export function metaTrends(snapshot: RunSnapshot): TrendChart[] {
   const its = snapshot.iterations.flatMap((it) => (it.summary?.judgePairs !== undefined ? [it.summary] : []));
   if (!its.length) return [];
@@ -36,4 +60,5 @@ export function metaTrends(snapshot: RunSnapshot): TrendChart[] {
   ];
 }
 
+addTrendSource(judgeAgreementTrend);
 addTrendSource(metaTrends);

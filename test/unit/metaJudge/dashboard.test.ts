@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FeedStore } from '../../../webview/dashboard/feed';
-import { metaTrends } from '../../../webview/dashboard/metaTrends';
+import { judgeAgreementTrend, metaTrends } from '../../../webview/dashboard/metaTrends';
 import { trendCharts } from '../../../webview/dashboard/trends';
 import type { IterationSummary, JudgePairRecord, RunEvent, RunSnapshot } from '../../../remote/protocol';
 
@@ -52,4 +52,23 @@ test('trend row: the meta-judge charts appear with meta-judge iterations, from t
   assert.deepEqual(by.get('meta-chosen-score')!.series[0].points.map((p) => p.y), [3.5, 5]);
   // registered with the dashboard's trend row (metaTrends.ts adds itself on import)
   assert.ok(trendCharts(snap([summary(1, { judgePairs: 1, judgeChosenScores: { 3: 1 } })])).some((c) => c.key === 'meta-position'));
+});
+
+test('trend row: the judge\'s agreement with people per model — M1 from the SFT iteration, later models from judge evaluations', () => {
+  const agreement = (x: number) => ({ groups: 1, answers: 4, unscored: 0, pairs: 6, pairwiseAccuracy: x, perfectScored: 0, fiveBest: null, topRatedIsBest: null, exactMatch: null, spearman: null, kendallTau: null, undefinedCorrelations: 0 });
+  const base = { run: { id: 'r', name: 'r', dir: '/r', createdAt: 't', iterations: 1, status: 'idle' as const, lastSeq: 0 }, config: {} as never, models: [], rubricVersions: [], seq: 0 };
+  assert.deepEqual(judgeAgreementTrend({ ...base, iterations: [] }), []);
+  const snap = {
+    ...base,
+    iterations: [{ iteration: 0, status: 'done' as const, modelIn: 'M0', rubricVersion: 1, stages: [], train: [], summary: { sft: { agreement: [{ label: 'SFT baseline', model: 'b', agreement: agreement(0.47) }, { label: 'M1', model: 'm1', agreement: agreement(0.673) }] } } as unknown as IterationSummary }],
+    evals: [
+      { kind: 'judge', model: { iteration: 3 }, judgeAgreement: agreement(0.688) },
+      { kind: 'judge', model: { iteration: 2 }, judgeAgreement: agreement(0.692) },
+      { kind: 'judge', model: { iteration: 0, role: 'sft-baseline' }, judgeAgreement: agreement(0.47) },
+      { kind: 'winRate', model: { iteration: 2 } },
+    ],
+  } as unknown as RunSnapshot;
+  const [chart] = judgeAgreementTrend(snap);
+  assert.equal(chart.key, 'judge-agreement');
+  assert.deepEqual(chart.series[0].points.map((p) => [p.x, Math.round(p.y * 10) / 10]), [[1, 67.3], [2, 69.2], [3, 68.8]]);
 });

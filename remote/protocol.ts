@@ -85,6 +85,8 @@ export interface RunConfig {
   metaJudge?: MetaJudgeConfig;
   /** Iteration 0, the paper's first step: SFT of the base model M0 into M1 on IFT + EFT seed data. */
   sft?: SftConfig;
+  /** Evaluations (remote/eval): after every iteration, checkpoint selection, defaults of the eval commands. */
+  eval?: EvalConfig;
 }
 
 /**
@@ -153,6 +155,28 @@ export interface SftConfig {
     /** cap the most frequent score's samples at the count of the second most frequent (the paper: score 4) */
     downsampleModal: boolean;
   };
+}
+
+/** Who judges an evaluation: the run's current model (self-judging, as in the loop) or an external judge. */
+export type EvalJudgeSpec = { kind: 'self' } | { kind: 'external'; baseUrls: string[]; model: string; apiKeyEnv?: string };
+
+export type EvalKind = 'winRate' | 'multiTurn' | 'judge' | 'headToHead';
+
+export interface EvalConfig {
+  /** run `evals` on every model the iteration made (and on models not evaluated yet) before it counts as done */
+  afterIteration: boolean;
+  evals: EvalKind[];
+  judge: EvalJudgeSpec;
+  /** AlpacaEval-format reference set; optional AlpacaEval side files for the length-controlled GLM */
+  winRate: { prompts: string; maxPrompts?: number; instructionDifficulty?: string; gamedAnnotations?: string };
+  /** MT-Bench-format question file (two turns per question) */
+  multiTurn: { questions: string; maxQuestions?: number };
+  /** labelled set (ranked answers) for judge agreement with people */
+  judgeAgreement: { labelled: string; maxGroups?: number; k?: number };
+  /** held-out prompts for M_{t+1} vs M_t (and vs the SFT baseline when registered) */
+  headToHead: { prompts: string; maxPrompts: number };
+  /** pick M_{t+1} among the trainer's checkpoints by comparing each with M_t (the paper), or take the last */
+  checkpointSelection: { mode: 'compare' | 'last'; prompts: string; maxPrompts: number };
 }
 
 export interface SeedSource {
@@ -268,10 +292,10 @@ export interface TrainerConfig {
 // Records of the run folder (one JSON object per line in the iteration's JSONL files)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | 'meta-judge' | SftStageName;
+export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | 'meta-judge' | SftStageName | EvalStageName;
 export const STAGES: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'pairs', 'review', 'training'];
 /** Where each stage is shown, for stages an iteration runs only when asked (meta-judge: after judgments). */
-export const STAGE_ORDER: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'meta-judge', 'pairs', 'review', 'training'];
+export const STAGE_ORDER: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'meta-judge', 'pairs', 'review', 'training', 'selection', 'evaluation'];
 
 /** The stages of iteration 0 (SFT): IFT data, the SFT baseline, EFT data judged by it, M1, judge agreement. */
 export type SftStageName = 'ift' | 'sft-baseline' | 'eft' | 'sft' | 'agreement';
@@ -279,6 +303,10 @@ export const SFT_STAGES: readonly SftStageName[] = ['ift', 'sft-baseline', 'eft'
 
 /** The stages iteration t runs (iteration 0 is the SFT iteration). */
 export const stagesOf = (t: number): readonly StageName[] => (t === 0 ? SFT_STAGES : STAGES);
+
+/** Stages added after training when configured (eval.checkpointSelection, eval.afterIteration); they appear in a
+ * snapshot when they start. */
+export type EvalStageName = 'selection' | 'evaluation';
 
 export type PromptDropReason = 'too_short' | 'too_long' | 'multi_instruction' | 'near_duplicate' | 'seed_duplicate' | 'echo' | 'empty' | 'failed';
 
@@ -637,6 +665,7 @@ export type RunEventBody =
   | { type: 'train.metrics'; iteration: number; metrics: TrainMetrics; stage?: StageName }
   | { type: 'model.registered'; iteration: number; model: ModelEntry }
   | { type: 'rubric.version'; version: number; hash: string; kind?: TemplateKind }
+  | { type: 'eval.finished'; result: EvalResultRef }
   | { type: 'error'; message: string; iteration?: number; stage?: StageName; itemId?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -715,6 +744,8 @@ export interface RunSnapshot {
   rubricVersions: { version: number; hash: string }[];
   /** the meta-judge template's stored versions (absent or empty until one is stored) */
   metaTemplateVersions?: { version: number; hash: string }[];
+  /** the latest evaluation of each (kind, model, other side): the Evaluation section's rows and trends */
+  evals?: EvalResultRef[];
   /** the seq the snapshot is consistent with: stream events with seq > this */
   seq: number;
 }
@@ -793,31 +824,115 @@ export interface JudgeAgreement {
   fiveBest: number | null;
   topRatedIsBest: number | null;
   exactMatch: number | null;
+  /** per group, averaged over the groups where defined (`correlationGroups` of them) */
   spearman: number | null;
   kendallTau: number | null;
+  /** groups where ρ or τ is undefined (a side constant): skipped in the averages above */
   undefinedCorrelations: number;
+  /** groups the per-group averages are over */
+  correlationGroups?: number;
+  /** pooled: Spearman over every scored answer with within-group ranks; Kendall τ-b over every within-group pair */
+  spearmanPooled?: number | null;
+  kendallTauPooled?: number | null;
   /** set when this is the mean of several measurements (remote/pipeline/agreement.ts): how many, and the spread
    * (standard deviation) of their pairwise accuracy */
   repeats?: number;
   pairwiseAccuracySd?: number | null;
 }
 
-/** Head-to-head of two models, both orders per prompt, disagreement = tie (remote/eval/headToHead.ts). */
+/** Head-to-head of two sides, both orders per prompt (remote/eval/headToHead.ts): a win or loss needs the same
+ * preference in both orders, disagreeing orders are a tie, an unreadable verdict is its own count. */
 export interface HeadToHeadSummary {
   n: number;
   wins: number;
   ties: number;
   losses: number;
+  /** comparisons with an unreadable verdict (or a failed request) in at least one order: never ties, in no rate */
+  unreadable: number;
+  /** wins + ties + losses: the denominator of the rates */
+  decided?: number;
   winRate: number | null;
   lossRate: number | null;
   /** 95 % Wilson intervals */
   winRateCi: [number, number] | null;
   lossRateCi: [number, number] | null;
-  /** comparisons where the two orders disagreed (a subset of ties) */
+  /** comparisons where the two orders disagreed (= ties) */
   orderDisagreements: number;
-  /** comparisons with an unreadable verdict in at least one order (a subset of ties) */
-  unreadable: number;
 }
+
+/** Win rate against reference answers (AlpacaEval format), both orders per prompt; fractions 0–1
+ * (remote/eval/winRate.ts). */
+export interface WinRateSummary {
+  /** prompts compared (the model answered them) */
+  n: number;
+  wins: number;
+  ties: number;
+  losses: number;
+  /** prompts with an unreadable verdict in either order: their own count, never ties, not in any rate */
+  unreadable: number;
+  /** (wins + ties/2) / (wins + ties + losses): AlpacaEval's definition, a tie half a win */
+  winRate: number | null;
+  /** 95 % Wilson interval with wins + ties/2 successes of wins + ties + losses */
+  winRateCi: [number, number] | null;
+  /** AlpacaEval 2.0 length-controlled win rate (remote/eval/lengthControlled.ts); null when nothing is readable */
+  lcWinRate: number | null;
+  lc: { formula: string; C: number; weights: Record<string, number>; standardError: number | null } | null;
+  /** mean characters of the model's answers and of the reference answers */
+  meanLength: number | null;
+  referenceMeanLength: number | null;
+  /** prompts the model failed to answer (left out), and prompts of the set the run trained on or generated */
+  failed: number;
+  seenInTraining: number;
+}
+
+/** Multi-turn grading in the MT-Bench shape: 1–10 per turn (remote/eval/multiTurn.ts). */
+export interface MultiTurnSummary {
+  questions: number;
+  /** graded turns with a readable rating on the scale */
+  graded: number;
+  /** ratings that could not be read, and ratings off the 1–10 scale (counted apart, never clamped) */
+  unreadable: number;
+  outOfRange: number;
+  /** questions the model failed to answer */
+  failed: number;
+  /** mean of every readable turn rating (the MT-Bench score), and per turn */
+  mean: number | null;
+  turn1: number | null;
+  turn2: number | null;
+  categories: Record<string, { mean: number | null; graded: number }>;
+}
+
+/** A model (or endpoint) an evaluation is about. `key` names its files (m2, sft, ext-gpt-4o …). */
+export interface EvalModelRef {
+  key: string;
+  label: string;
+  name: string;
+  iteration?: number;
+  role?: 'policy' | 'sft-baseline';
+}
+
+/** One evaluation result file, as events, snapshots and eval/list carry it (the numbers are the file's). */
+export interface EvalResultRef {
+  kind: EvalKind;
+  model: EvalModelRef;
+  /** head-to-head: the other side */
+  against?: EvalModelRef;
+  /** the result file, relative to the run folder */
+  file: string;
+  promptSet: string;
+  /** who judged ("self: M2 (…)", or the external model and URL) */
+  judge: string;
+  finishedAt: string;
+  winRate?: WinRateSummary;
+  multiTurn?: MultiTurnSummary;
+  judgeAgreement?: JudgeAgreement;
+  headToHead?: HeadToHeadSummary;
+}
+
+/** A side of a head-to-head: a model of the run or any OpenAI-compatible endpoint (its key read on the agent host). */
+export type EvalSubject =
+  | { kind: 'run'; iteration: number; role?: 'policy' | 'sft-baseline' }
+  | { kind: 'endpoint'; baseUrls: string[]; model: string; apiKeyEnv?: string; label?: string };
 
 /** An external OpenAI-compatible judge for head-to-head comparisons; the key stays in the agent's environment. */
 export interface ExternalJudge {
@@ -927,14 +1042,34 @@ export interface Requests {
   /** Judge a labelled set with model M_`model` (default: the latest) and a rubric version; writes eval/judge-m<t>.json. */
   'eval/judge': {
     params: { runId: string; model?: number; labelled?: SeedSource; k?: number; rubricVersion?: number; maxGroups?: number };
-    result: { model: number; rubricVersion: number; agreement: JudgeAgreement; file: string };
+    result: { model: number; rubricVersion: number; agreement: JudgeAgreement; file: string; result?: EvalResultRef };
   };
-  /** M_`modelNew` vs M_`modelOld` (default modelNew − 1) on held-out prompts; writes eval/h2h-m<new>-vs-m<old>.json(l). */
+  /**
+   * A head-to-head on held-out prompts (default builtin:heldout): `subject` (default M_`modelNew`, else the latest
+   * model) against `against` (default M_`modelOld`, else the previous model) — models of the run, the SFT baseline or
+   * any endpoint; judged by `judge` (an ExternalJudge, `{kind: 'self'}`, default the run's eval.judge). Writes
+   * eval/h2h-<subject>-vs-<against>.json(l).
+   */
   'eval/compare': {
-    params: { runId: string; modelNew: number; modelOld?: number; prompts?: SeedSource; maxPrompts?: number; judge: ExternalJudge };
-    /** skipped: prompts left out because a model failed to answer them */
-    result: { summary: HeadToHeadSummary; file: string; skipped: number };
+    params: {
+      runId: string; modelNew?: number; modelOld?: number; subject?: EvalSubject; against?: EvalSubject;
+      prompts?: SeedSource; maxPrompts?: number; judge?: ExternalJudge | EvalJudgeSpec;
+    };
+    /** skipped: prompts left out because a side failed to answer them */
+    result: { summary: HeadToHeadSummary; file: string; skipped: number; result?: EvalResultRef };
   };
+  /** Win rate of a model (default the latest) against an AlpacaEval-format reference set (default builtin:heldout). */
+  'eval/winRate': {
+    params: { runId: string; subject?: EvalSubject; prompts?: string; maxPrompts?: number; judge?: ExternalJudge | EvalJudgeSpec };
+    result: { summary: WinRateSummary; file: string; result: EvalResultRef };
+  };
+  /** Multi-turn 1–10 grading of a model (default the latest) on an MT-Bench-format set (default builtin:mt). */
+  'eval/multiTurn': {
+    params: { runId: string; subject?: EvalSubject; questions?: string; maxQuestions?: number; judge?: ExternalJudge | EvalJudgeSpec };
+    result: { summary: MultiTurnSummary; file: string; result: EvalResultRef };
+  };
+  /** Every evaluation result of the run, read from its eval/ folder. */
+  'eval/list': { params: { runId: string }; result: { results: EvalResultRef[] } };
   /** Write iterations/<t>/report.md + report.json + charts; returns the written paths (relative to the run folder). */
   'report/write': { params: { runId: string; iteration: number }; result: { files: string[]; warnings: string[] } };
 }
@@ -944,7 +1079,7 @@ export interface Notifications {
   'preview/result': PreviewResult;
   'preview/done': { previewId: string; cancelled: boolean; error?: string };
   'agent/log': { level: 'info' | 'warn' | 'error'; message: string };
-  'eval/progress': { runId: string; kind: 'judge' | 'compare'; done: number; total: number };
+  'eval/progress': { runId: string; kind: 'judge' | 'compare' | 'winRate' | 'multiTurn'; done: number; total: number };
 }
 
 export type RequestMethod = keyof Requests;

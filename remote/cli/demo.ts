@@ -26,10 +26,15 @@ import { setQuiet } from '../log';
 import { runIterations, stopOnSignals } from './run';
 import { UsageError, numberFlag } from './flags';
 import { ITERATION_COUNTS, META_ITERATION_COUNTS, type IterationCount, stageCountText, summaryLine } from '../counts';
+import { listEvalResults } from '../eval/results';
+import { evalRows, type ModelEvalRow } from '../eval/rows';
 
 export const DEMO_SIM: SimServerOptions = { maxConcurrency: 128, tokensPerSecond: 1500, ttftMs: 20 };
+/** The demo evaluates every model after each iteration (win rate, multi-turn, judge agreement, head-to-head), with
+ * the run's own (sim) model as the judge: no server to set up. */
+export const DEMO_EVAL = { afterIteration: true, judge: { kind: 'self' } } as const;
 
-export const description = 'the demo: SFT iteration 0 and self-rewarding iterations on the built-in simulated model, then per-iteration tables';
+export const description = 'the demo: SFT iteration 0 and self-rewarding iterations on the built-in simulated model, then per-iteration tables and every model\'s evaluation';
 export const usage = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft] [--meta-rewarding]
   --iterations N     self-rewarding iterations after the SFT iteration 0 (default 2)
   --no-sft           skip SFT: start from sim-base as an existing M1
@@ -50,6 +55,23 @@ function formatTable(header: string[], body: string[][]): string {
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ');
   return [line(table[0]), widths.map((w) => '─'.repeat(w)).join('   '), ...table.slice(1).map(line)].join('\n') + '\n';
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)} %`);
+
+/** One column per model: the numbers of its evaluation files (eval/). */
+export function evaluationTable(rows: ModelEvalRow[]): string {
+  const lines: [string, (r: ModelEvalRow) => string][] = [
+    ['win rate vs reference', (r) => pct(r.winRate?.summary.winRate)],
+    ['  95 % CI', (r) => (r.winRate?.summary.winRateCi ? `${pct(r.winRate.summary.winRateCi[0])}–${pct(r.winRate.summary.winRateCi[1])}` : '–')],
+    ['LC win rate', (r) => pct(r.winRate?.summary.lcWinRate)],
+    ['unreadable verdicts', (r) => (r.winRate ? `${r.winRate.summary.unreadable}` : '–')],
+    ['mean answer length', (r) => (r.winRate?.summary.meanLength == null ? '–' : `${Math.round(r.winRate.summary.meanLength)} chars`)],
+    ['multi-turn score (1–10)', (r) => fmt(r.multiTurn?.summary.mean)],
+    ['judge pairwise accuracy', (r) => pct(r.judgeAgreement?.agreement.pairwiseAccuracy)],
+    ['head-to-head (W/T/L)', (r) => r.headToHead.map((h) => `vs ${h.against.label} ${h.summary.wins}/${h.summary.ties}/${h.summary.losses}`).join(', ') || '–'],
+  ];
+  return formatTable(['evaluation (eval/)', ...rows.map((r) => r.model.label)], lines.map(([name, f]) => [name, ...rows.map(f)]));
 }
 
 const histogram = (h: Record<string, number>): string =>
@@ -150,6 +172,8 @@ export async function main(argv: string[]): Promise<number> {
     seedData: [{ path: 'builtin:demo' }, ...(sft ? [{ path: 'builtin:ranked' }] : [])],
     prompts: { perIteration: prompts },
     trainer: { backend: 'sim' },
+    // the paper's evaluations after every iteration, judged by the sim (DEMO_EVAL)
+    eval: DEMO_EVAL,
     // IFT: the 62 demo answers and the best answers of 138 ranked groups; EFT: the other ranked groups
     ...(sft ? { sft: { enabled: true, ift: { maxExamples: 200 } } } : {}),
   }, 'demo config');
@@ -196,8 +220,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(summaryTable(loop));
     if (metaArm) {
       process.stdout.write(`\nwith the meta-judge on (${metaArm.run.dir}):\n\n` + summaryTable(metaArm.rows, [...ITERATION_COUNTS, ...META_ITERATION_COUNTS]));
+      const theirEvals = evalRows(listEvalResults(metaArm.run.dir));
+      if (theirEvals.length) process.stdout.write(`\n${evaluationTable(theirEvals)}`);
     }
     if (agreement.length) process.stdout.write('\n' + agreementTable(agreement));
+    const evals = evalRows(listEvalResults(run.dir));
+    if (evals.length) process.stdout.write(`\n${evaluationTable(evals)}(judge: the run's own sim model; win rate on builtin:heldout, multi-turn on builtin:mt)\n`);
     if (metaArm) {
       const names = (rows: IterationSummary[], label: (t: number) => string) => ['M1', ...rows.map((s) => label(s.iteration + 1))];
       process.stdout.write(`\n${comparisonTable(agreement, [

@@ -60,6 +60,8 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   if (cfg.sft?.enabled && cfg.trainer.processes && cfg.sft.batchSize % cfg.trainer.processes !== 0) {
     semantic.push({ field: 'sft.batchSize', reason: `(${cfg.sft.batchSize}, the global batch) must be a multiple of trainer.processes (${cfg.trainer.processes})` });
   }
+  const ej = cfg.eval?.judge as { kind: string; baseUrls?: string[]; model?: string } | undefined;
+  if (ej?.kind === 'external' && (!ej.baseUrls || !ej.model)) semantic.push({ field: 'eval.judge', reason: 'kind "external" needs baseUrls and model' });
   if (semantic.length) throw new ConfigError(source, semantic);
   return cfg;
 }

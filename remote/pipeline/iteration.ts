@@ -31,6 +31,8 @@ import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
 import { runSftIteration } from './sft';
+import { runCheckpointSelection } from './checkpointSelection';
+import { evaluationEnabled, runEvaluationStage } from './evaluation';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -163,7 +165,17 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       return summary;
     };
     const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed: loadSeed(run.config.seedData), signal };
-    if (t === 0) return finish(await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage }));
+    // eval.afterIteration: the models this iteration made (and any not evaluated yet) before it counts as done
+    const evaluate = async (): Promise<void> => {
+      if (!evaluationEnabled(run.config)) return;
+      const evaluated = await stageRun('evaluation', 0, () => runEvaluationStage({ ...base, client: clientOpts }, backends.inference), (r) => r.counts);
+      if (evaluated) setStage('evaluation', { params: evaluated.params });
+    };
+    if (t === 0) {
+      const sft = await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage });
+      await evaluate();
+      return finish(sft);
+    }
     const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const model = new InferenceClient(endpoint, clientOpts);
     const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
@@ -221,7 +233,12 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       setStage('training', { params: { ...p.trainer, final: trained.last ?? null, ...(trained.plan ? { plan: trained.plan } : {}) } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
-    return finish(computeSummary(run, t, { last: (train?.final ?? undefined) as never }));
+    // eval.checkpointSelection: M_{t+1} is the best saved checkpoint against M_t (or the last one)
+    const selected = await stageRun('selection', 0, () => runCheckpointSelection(ctx, backends.inference), (r) => r.counts);
+    if (selected) setStage('selection', { params: selected.params });
+    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never });
+    await evaluate();
+    return finish(summary);
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);

@@ -9,7 +9,7 @@
  */
 import { modelPath } from '../modelNames';
 import { STAGE_ORDER, stagesOf } from '../protocol';
-import type { IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
+import type { EvalResultRef, IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
 export function emptyStage(stage: StageName): StageState {
   return { stage, status: 'pending', done: 0, total: 0, failed: 0, ratePerSec: 0, etaSec: null };
@@ -56,6 +56,12 @@ function withStage(it: IterationState, stage: StageName, update: (st: StageState
   return { ...it, stages };
 }
 
+/** The latest result per (kind, model, other side): a newer evaluation of the same replaces the older (as its file does). */
+function withEval(evals: readonly EvalResultRef[], r: EvalResultRef): EvalResultRef[] {
+  const same = (x: EvalResultRef): boolean => x.kind === r.kind && x.model.key === r.model.key && x.against?.key === r.against?.key;
+  return evals.filter((x) => !same(x)).concat(r);
+}
+
 /** The next snapshot after `ev` (see the module comment for the contract). */
 export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
   if (ev.seq <= s.seq) return s;
@@ -63,6 +69,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
   let models = s.models;
   let rubricVersions = s.rubricVersions;
   let metaTemplateVersions = s.metaTemplateVersions;
+  let evals = s.evals;
   let name = s.run.name;
   switch (ev.type) {
     case 'run.created':
@@ -171,6 +178,9 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         rubricVersions = rubricVersions.concat({ version: ev.version, hash: ev.hash }).sort((a, b) => a.version - b.version);
       }
       break;
+    case 'eval.finished':
+      evals = withEval(s.evals ?? [], ev.result);
+      break;
     default:
       // prompt/candidate/judgment/pair/review.decision/error/log: records, not state; only the seq moves.
       break;
@@ -182,7 +192,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
     status: runStatusOf(iterations),
     lastSeq: ev.seq,
   };
-  return { ...s, run, iterations, models, rubricVersions, ...(metaTemplateVersions ? { metaTemplateVersions } : {}), seq: ev.seq };
+  return { ...s, run, iterations, models, rubricVersions, ...(metaTemplateVersions ? { metaTemplateVersions } : {}), ...(evals ? { evals } : {}), seq: ev.seq };
 }
 
 /** Apply a batch in order (events at or before the snapshot's seq are skipped). */

@@ -17,6 +17,7 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
+import { evalJudge, parseEvalJudgePrompt } from './evalJudge';
 import { metaJudge, parseMetaPrompt } from './metaJudge';
 import { BUILTIN_POLICIES, ModelNotFoundError, judgeParamsOf, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
@@ -197,8 +198,10 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     // the task may be split between a system message and the user turn: look at the last user turn first, then at
     // the whole conversation
     const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
-    // a meta-judge prompt holds a judge's material too (instruction, response, scores): recognise it first
-    const mj = parseMetaPrompt(prompt) ?? (whole !== prompt ? parseMetaPrompt(whole) : undefined);
+    // evaluation judges (pairwise, 1–10 grading: evalJudge.ts) are recognised first; then a meta-judge prompt, which
+    // holds a judge's material too (instruction, response, scores)
+    const ev = parseEvalJudgePrompt(prompt) ?? (whole !== prompt ? parseEvalJudgePrompt(whole) : undefined);
+    const mj = ev ? undefined : parseMetaPrompt(prompt) ?? (whole !== prompt ? parseMetaPrompt(whole) : undefined);
     const j = mj ? undefined : parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
     const examples = j || mj ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j || mj ? 'judge' : examples ? 'instruction' : 'answer';
@@ -212,7 +215,8 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
       const who = j || mj ? 'judge' : req.model;
       const seed = req.temperature <= 0 ? hashSeed('greedy', who, prompt) : hashSeed(base, i, who, prompt);
       const rng = new Rng(seed);
-      if (mj) {
+      if (ev) texts.push(evalJudge(ev, req.temperature, rng, malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate, policy.judge?.perception));
+      else if (mj) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
         texts.push(metaJudge(mj, req.temperature, rng, judgeParamsOf(policy), malformed).text);
       } else if (j) {

@@ -34,18 +34,26 @@ interface JudgeEvalLike {
   judgeAgreement?: JudgeAgreement;
 }
 
-/** Pairwise accuracy (%) of each model's judge by its iteration; the latest measurement of a model counts. */
+/**
+ * Each model's judge by its iteration, the latest measurement of a model counting: pairwise accuracy (%; a judge's
+ * tie on a pair people ordered is a miss) and Kendall τ-b (ties corrected). Both, because a less noisy judge can tie
+ * more and order better at once (README, Meta-Rewarding).
+ */
 export function judgeAgreementTrend(snapshot: RunSnapshot): TrendChart[] {
-  const at = new Map<number, number>();
+  const at = new Map<number, JudgeAgreement>();
   const m1 = snapshot.iterations.find((it) => it.iteration === 0)?.summary?.sft?.agreement.find((a) => a.label === 'M1');
-  if (m1?.agreement.pairwiseAccuracy !== null && m1?.agreement.pairwiseAccuracy !== undefined) at.set(1, m1.agreement.pairwiseAccuracy * 100);
+  if (m1) at.set(1, m1.agreement);
   for (const e of (snapshot as RunSnapshot & { evals?: JudgeEvalLike[] }).evals ?? []) {
-    const acc = e.judgeAgreement?.pairwiseAccuracy;
-    if (e.kind === 'judge' && e.model.role !== 'sft-baseline' && e.model.iteration !== undefined && acc !== null && acc !== undefined) at.set(e.model.iteration, acc * 100);
+    if (e.kind === 'judge' && e.model.role !== 'sft-baseline' && e.model.iteration !== undefined && e.judgeAgreement) at.set(e.model.iteration, e.judgeAgreement);
   }
-  if (!at.size) return [];
-  const points = [...at].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y }));
-  return [{ key: 'judge-agreement', title: 'Judge agreement with people (pairwise %)', yDomain: { min: 0, max: 100 }, series: [{ name: 'M_t as judge', cls: 'series-2', points }] }];
+  const sorted = [...at].sort((a, b) => a[0] - b[0]);
+  const points = (pick: (a: JudgeAgreement) => number | null) => sorted.flatMap(([x, a]) => (pick(a) === null ? [] : [{ x, y: pick(a)! }]));
+  const acc = points((a) => (a.pairwiseAccuracy === null ? null : a.pairwiseAccuracy * 100));
+  const tau = points((a) => a.kendallTau);
+  return [
+    ...(acc.length ? [{ key: 'judge-agreement', title: 'Judge agreement with people (pairwise %)', yDomain: { min: 0, max: 100 }, series: [{ name: 'M_t as judge', cls: 'series-2', points: acc }] }] : []),
+    ...(tau.length ? [{ key: 'judge-tau', title: 'Judge agreement with people (Kendall τ-b)', yDomain: { min: -1, max: 1 }, series: [{ name: 'M_t as judge', cls: 'series-3', points: tau }] }] : []),
+  ];
 }
 
 export function metaTrends(snapshot: RunSnapshot): TrendChart[] {

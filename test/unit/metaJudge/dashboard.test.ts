@@ -55,7 +55,7 @@ test('trend row: the meta-judge charts appear with meta-judge iterations, from t
 });
 
 test('trend row: the judge\'s agreement with people per model — M1 from the SFT iteration, later models from judge evaluations', () => {
-  const agreement = (x: number) => ({ groups: 1, answers: 4, unscored: 0, pairs: 6, pairwiseAccuracy: x, perfectScored: 0, fiveBest: null, topRatedIsBest: null, exactMatch: null, spearman: null, kendallTau: null, undefinedCorrelations: 0 });
+  const agreement = (x: number) => ({ groups: 1, answers: 4, unscored: 0, pairs: 6, pairwiseAccuracy: x, perfectScored: 0, fiveBest: null, topRatedIsBest: null, exactMatch: null, spearman: null, kendallTau: x - 0.5, undefinedCorrelations: 0 });
   const base = { run: { id: 'r', name: 'r', dir: '/r', createdAt: 't', iterations: 1, status: 'idle' as const, lastSeq: 0 }, config: {} as never, models: [], rubricVersions: [], seq: 0 };
   assert.deepEqual(judgeAgreementTrend({ ...base, iterations: [] }), []);
   const snap = {
@@ -68,7 +68,9 @@ test('trend row: the judge\'s agreement with people per model — M1 from the SF
       { kind: 'winRate', model: { iteration: 2 } },
     ],
   } as unknown as RunSnapshot;
-  const [chart] = judgeAgreementTrend(snap);
+  const [chart, tau] = judgeAgreementTrend(snap);
   assert.equal(chart.key, 'judge-agreement');
   assert.deepEqual(chart.series[0].points.map((p) => [p.x, Math.round(p.y * 10) / 10]), [[1, 67.3], [2, 69.2], [3, 68.8]]);
+  assert.equal(tau.key, 'judge-tau');
+  assert.deepEqual(tau.series[0].points.map((p) => [p.x, Math.round(p.y * 1000) / 1000]), [[1, 0.173], [2, 0.192], [3, 0.188]]);
 });

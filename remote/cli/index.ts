@@ -12,6 +12,7 @@ registerCommand('demo', () => import('./demo'));
 registerCommand('sim-server', () => import('./simServer'));
 registerCommand('sim-train', () => import('./simTrain'));
 registerCommand('preflight', () => import('./preflight'));
+registerCommand('eval', () => import('./evalCmd'));
 registerCommand('version', async () => ({
   description: 'print the agent version',
   usage: 'usage: agent.js version   (or agent.js --version)',

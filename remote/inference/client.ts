@@ -7,13 +7,18 @@
  */
 import OpenAI from 'openai';
 import type { ModelEndpoint } from '../backends/types';
-import { promptMessages } from '../backends/rows';
+import { promptMessages, type ChatMessage } from '../backends/rows';
 import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry';
 import { anySignal } from './signals';
 import { httpFetch } from './httpFetch';
 
+export type { ChatMessage };
+
 export interface ChatRequest {
+  /** the user turn of a single-turn request (with `messages`: the last user turn, for logs) */
   prompt: string;
+  /** the whole conversation, sent instead of a single user turn with `prompt` when set */
+  messages?: readonly ChatMessage[];
   n: number;
   temperature: number;
   topP: number;
@@ -101,7 +106,7 @@ export class InferenceClient {
       const res = (await client.chat.completions.create(
         {
           model: this.endpoint.model,
-          messages: promptMessages(req.prompt),
+          messages: req.messages ? [...req.messages] : promptMessages(req.prompt),
           n: req.n,
           temperature: req.temperature,
           top_p: req.topP,

@@ -25,6 +25,7 @@ import { info, warn } from '../log';
 import { runPromptStage } from './promptgen';
 import { runCandidateStage } from './candidates';
 import { runJudgeStage } from './judge';
+import { metaTemplateFor, runMetaJudgeStage } from './metaJudge';
 import { runPairStage } from './pairs';
 import { runTrainStage } from './train';
 import { computeSummary } from './summary';
@@ -32,6 +33,8 @@ import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
 import { FailureBudget, FailureBudgetError, requeueFailed } from './failureBudget';
 import { runSftIteration } from './sft';
+import { runCheckpointSelection } from './checkpointSelection';
+import { evaluationEnabled, runEvaluationStage } from './evaluation';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -110,7 +113,12 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       modelIn: modelIn.name,
       rubric: { version: rubric.version, hash: rubric.hash, text: rubric.text },
       seed: config.seed,
-      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer, ...(t === 0 ? { sft: config.sft } : {}) },
+      params: {
+        prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer,
+        ...(t === 0 ? { sft: config.sft } : {}),
+        ...(t > 0 && config.metaJudge?.enabled ? { metaJudge: config.metaJudge } : {}),
+      },
+      ...(t > 0 && config.metaJudge?.enabled ? { metaTemplate: metaTemplateFor(run, config.metaJudge) } : {}),
       stages: {},
       status: 'running',
       startedAt: now(),
@@ -174,7 +182,17 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       return summary;
     };
     const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed, signal };
-    if (t === 0) return finish(await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage }));
+    // eval.afterIteration: the models this iteration made (and any not evaluated yet) before it counts as done
+    const evaluate = async (): Promise<void> => {
+      if (!evaluationEnabled(run.config)) return;
+      const evaluated = await stageRun('evaluation', 0, () => runEvaluationStage({ ...base, client: clientOpts }, backends.inference), (r) => r.counts);
+      if (evaluated) setStage('evaluation', { params: evaluated.params });
+    };
+    if (t === 0) {
+      const sft = await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage });
+      await evaluate();
+      return finish(sft);
+    }
     const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const model = new InferenceClient(endpoint, clientOpts);
     const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
@@ -223,6 +241,10 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw signal.aborted ? abortReason(signal) : failure.reason;
     }
+    if (p.metaJudge?.enabled && manifest.metaTemplate) {
+      const metaTemplate = manifest.metaTemplate;
+      await stageRun('meta-judge', 0, () => runMetaJudgeStage({ ...ctx, metaJudge: p.metaJudge!, metaTemplate }), id, { ...p.metaJudge, templateVersion: metaTemplate.version, templateHash: metaTemplate.hash });
+    }
     await stageRun('pairs', run.read(t, 'prompts').filter((x) => x.kept).length, () => runPairStage(ctx), id, { ...p.pairs });
     if (p.review.gate) {
       await stageRun('review', run.read(t, 'pairs').length, async () => {
@@ -241,7 +263,12 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       setStage('training', { params: { ...p.trainer, final: trained.last ?? null, ...(trained.plan ? { plan: trained.plan } : {}) } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
-    return finish(computeSummary(run, t, { last: (train?.final ?? undefined) as never }));
+    // eval.checkpointSelection: M_{t+1} is the best saved checkpoint against M_t (or the last one)
+    const selected = await stageRun('selection', 0, () => runCheckpointSelection(ctx, backends.inference), (r) => r.counts);
+    if (selected) setStage('selection', { params: selected.params });
+    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never });
+    await evaluate();
+    return finish(summary);
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);

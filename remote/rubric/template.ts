@@ -11,13 +11,14 @@ export const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
-/** The placeholders of a rubric text: the known ones it has, and the unknown ones with their offsets. */
-export function scanPlaceholders(text: string): { found: Set<Placeholder>; unknown: { name: string; start: number; end: number }[] } {
-  const found = new Set<Placeholder>();
+/** The placeholders of a template (a rubric by default, or any list such as the meta-judge's): the known ones it
+ * has, and the unknown ones with their offsets. */
+export function scanPlaceholders(text: string, known: readonly string[] = PLACEHOLDERS): { found: Set<string>; unknown: { name: string; start: number; end: number }[] } {
+  const found = new Set<string>();
   const unknown: { name: string; start: number; end: number }[] = [];
   for (const m of text.matchAll(new RegExp(PLACEHOLDER_RE.source, 'g'))) {
     const start = m.index ?? 0;
-    if ((PLACEHOLDERS as readonly string[]).includes(m[1])) found.add(m[1] as Placeholder);
+    if (known.includes(m[1])) found.add(m[1]);
     else unknown.push({ name: m[1], start, end: start + m[0].length });
   }
   return { found, unknown };

@@ -47,8 +47,9 @@ function builtin(name: string): Extracted {
   throw new SeedError(`builtin:${name}: unknown built-in seed set (have builtin:demo, builtin:labelled, builtin:ranked)`);
 }
 
-/** Records of a file with their line numbers (JSON array items are numbered by the line they start on). */
-function records(file: string, text: string, format: SeedSource['format']): { rec: unknown; line: number; bad?: string }[] {
+/** Records of a file with their line numbers (JSON array items are numbered by the line they start on). Also used by
+ * the evaluation sets (remote/eval/promptSets.ts). */
+export function records(file: string, text: string, format: SeedSource['format']): { rec: unknown; line: number; bad?: string }[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
     let arr: unknown;
@@ -80,7 +81,7 @@ function records(file: string, text: string, format: SeedSource['format']): { re
   return out;
 }
 
-const where = (file: string, line: number): string => (line < 0 ? `${file}: item ${-line - 1}` : `${file}:${line}`);
+export const where = (file: string, line: number): string => (line < 0 ? `${file}: item ${-line - 1}` : `${file}:${line}`);
 
 function loadFile(src: SeedSource, counter: { skipped: number }): Extracted {
   let text: string;

@@ -3,9 +3,10 @@
  *   <runsDir>/<runId>/run.json            config snapshot + identity
  *                     events.jsonl        sequenced events (EventLog)
  *                     models.json         model registry: (iteration, role) → model
- *                     rubrics/v<k>.md     rubric versions
+ *                     rubrics/v<k>.md     rubric versions (meta-judge-v<k>.md: meta-judge template versions)
  *                     run.lock            one writer per run
  *                     iterations/<t>/     manifest.json, prompts/candidates/judgments/pairs/decisions.jsonl,
+ *                                         meta-judgments/judge-pairs/judge-pairs.decisions.jsonl (meta-judge on),
  *                                         train/, metrics.json
  *                     iterations/0/       the SFT iteration: ift, groups, baseline-judgments, eft-train, eft-eval,
  *                                         agreement (.jsonl), train/, manifest.json, metrics.json
@@ -13,8 +14,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
-  CandidateRecord, EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, JudgmentRecord,
-  ModelEntry, PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody, RunSummary,
+  CandidateRecord, EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, JudgePairRecord,
+  JudgmentRecord, MetaJudgmentRecord, ModelEntry, PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody,
+  RunSummary, TemplateKind,
 } from '../protocol';
 import { EventLog } from './eventLog';
 import { JsonlWriter, readJsonl } from './jsonl';
@@ -44,7 +46,17 @@ export interface IterationFiles {
   'eft-train': EftRow;
   'eft-eval': EftRow;
   agreement: GroupJudgmentRecord;
+  // meta-judge (metaJudge.enabled)
+  'meta-judgments': MetaJudgmentRecord;
+  'judge-pairs': JudgePairRecord;
+  'judge-pairs.decisions': PairDecision;
 }
+
+/** A template kind's version files in rubrics/: v<k>.md (rubric), meta-judge-v<k>.md (meta-judge template). */
+const TEMPLATE_FILE: Record<TemplateKind, { prefix: string; re: RegExp }> = {
+  rubric: { prefix: 'v', re: /^v(\d+)\.md$/ },
+  'meta-judge': { prefix: 'meta-judge-v', re: /^meta-judge-v(\d+)\.md$/ },
+};
 export type IterationFileName = keyof IterationFiles;
 
 export type ModelRole = NonNullable<ModelEntry['role']>;
@@ -254,38 +266,58 @@ export class Run {
   // --- rubric versions ----------------------------------------------------------------------------------------
 
   rubricVersions(): { version: number; hash: string }[] {
-    const dir = path.join(this.dir, 'rubrics');
-    if (!fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .map((f) => /^v(\d+)\.md$/.exec(f))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b)
-      .map((version) => ({ version, hash: rubricHash(this.rubric(version)) }));
+    return this.templateVersions('rubric');
   }
 
   rubric(version: number): string {
-    return fs.readFileSync(path.join(this.dir, 'rubrics', `v${version}.md`), 'utf8');
+    return this.template('rubric', version);
   }
 
   latestRubric(): { version: number; hash: string; text: string } {
-    const versions = this.rubricVersions();
-    const last = versions[versions.length - 1];
+    const last = this.latestTemplate('rubric');
     if (!last) throw new Error(`${this.dir}: run has no rubric`);
-    return { ...last, text: this.rubric(last.version) };
+    return last;
   }
 
   /** Store a rubric text as a new version (unless it equals the latest). */
   addRubricVersion(text: string): { version: number; hash: string } {
-    const versions = this.rubricVersions();
+    return this.addTemplateVersion('rubric', text);
+  }
+
+  /** Stored versions of a template kind, ascending. */
+  templateVersions(kind: TemplateKind): { version: number; hash: string }[] {
+    const dir = path.join(this.dir, 'rubrics');
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((f) => TEMPLATE_FILE[kind].re.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b)
+      .map((version) => ({ version, hash: rubricHash(this.template(kind, version)) }));
+  }
+
+  template(kind: TemplateKind, version: number): string {
+    return fs.readFileSync(path.join(this.dir, 'rubrics', `${TEMPLATE_FILE[kind].prefix}${version}.md`), 'utf8');
+  }
+
+  /** The latest stored version of a template kind; undefined when none is stored. */
+  latestTemplate(kind: TemplateKind): { version: number; hash: string; text: string } | undefined {
+    const versions = this.templateVersions(kind);
+    const last = versions[versions.length - 1];
+    return last ? { ...last, text: this.template(kind, last.version) } : undefined;
+  }
+
+  /** Store a template text as the kind's next version (unless it equals the latest). */
+  addTemplateVersion(kind: TemplateKind, text: string): { version: number; hash: string } {
+    const versions = this.templateVersions(kind);
     const last = versions[versions.length - 1];
     const hash = rubricHash(text);
     if (last && last.hash === hash) return last;
     const version = (last?.version ?? 0) + 1;
     fs.mkdirSync(path.join(this.dir, 'rubrics'), { recursive: true });
-    writeFileAtomic(path.join(this.dir, 'rubrics', `v${version}.md`), text);
-    this.emit({ type: 'rubric.version', version, hash });
+    writeFileAtomic(path.join(this.dir, 'rubrics', `${TEMPLATE_FILE[kind].prefix}${version}.md`), text);
+    this.emit({ type: 'rubric.version', version, hash, ...(kind === 'rubric' ? {} : { kind }) });
     return { version, hash };
   }
 

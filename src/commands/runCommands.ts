@@ -290,6 +290,8 @@ export const DEMO_CONFIG = {
   seedData: [{ path: 'builtin:demo', format: 'auto' }],
   prompts: { perIteration: 40 },
   trainer: { backend: 'sim' },
+  // as the CLI demo (remote/cli/demo.ts DEMO_EVAL): every model evaluated after each iteration, the sim judging
+  eval: { afterIteration: true, judge: { kind: 'self' } },
 };
 
 async function startDemo(services: Services): Promise<IterationOutcome | undefined> {

@@ -14,24 +14,13 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { answerInput, confirmModal, pickQuickItem, processesMentioning, runCommand, startCodeServer, statusBarText, waitFor, webviewFrame, type CodeServer } from './codeServer';
 import { cache, e2eEntry, e2eNode, stageExtension } from './stage';
-import { repoRoot, tmpDir } from '../helpers/tmp';
+import { findFiles, repoRoot, tmpDir } from '../helpers/tmp';
 import { startSshd, type Sshd } from '../helpers/sshd';
 import { readJsonl } from '../../remote/store/jsonl';
 import type { PairRecord } from '../../remote/protocol';
 
 const shots = path.join(repoRoot, 'test', 'output', 'e2e');
 const PROMPTS = 12;
-
-/** Files named `name` anywhere under `dir`. */
-function findFiles(dir: string, name: string, out: string[] = []): string[] {
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) findFiles(p, name, out);
-    else if (e.name === name) out.push(p);
-  }
-  return out;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });

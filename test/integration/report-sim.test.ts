@@ -114,7 +114,7 @@ test('two sim iterations → judge eval, head-to-head and a report consistent wi
 
   // the report of iteration 2
   const rep = await handlers['report/write']!({ runId: run.id, iteration: 2 }, agent, conn, signal);
-  assert.deepEqual(rep.files.map((f) => path.basename(f)).sort(), ['length-histogram.svg', 'report.json', 'report.md', 'score-histogram.svg', 'score-vs-length.svg', 'trend.svg']);
+  assert.deepEqual(rep.files.map((f) => path.basename(f)).sort(), ['eval-trend.svg', 'length-histogram.svg', 'report.json', 'report.md', 'score-histogram.svg', 'score-vs-length.svg', 'trend.svg']);
   const r = JSON.parse(fs.readFileSync(path.join(run.dir, 'iterations/2/report.json'), 'utf8')) as IterationReport;
   const dir = run.iterationDir(2);
   const cands = lines<CandidateRecord>(path.join(dir, 'candidates.jsonl'));

@@ -20,9 +20,11 @@ import { chartsView, iterationChips } from './chartsView';
 import { FeedStore } from './feed';
 import { FeedView } from './feedView';
 import { iterationTable } from './iterationTable';
+import { evaluationView } from './evaluationView';
 import type { DashboardCommand, DashboardState, HostMessage, WebviewMessage } from './protocol';
 import { iterationBlock } from './stages';
 import { onTrendSourcesChanged, trendRow } from './trends';
+import './metaTrends';
 
 provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
 
@@ -67,6 +69,8 @@ const trendsEl = h('section', { class: 'trends-section', id: 'trends' });
 const iterationsEl = h('section', { class: 'iterations', id: 'iterations' });
 const chartsEl = h('section', { class: 'charts-section', id: 'charts' });
 const tableEl = h('section', { class: 'table-section', id: 'table' });
+const evaluationEl = h('section', { class: 'evaluation-section', id: 'evaluation' });
+let shownEvals: RunSnapshot['evals'] | null = null;
 
 let scrollSave = 0;
 const feed = new FeedView(store, state.filters, (what) => {
@@ -99,6 +103,7 @@ replaceChildren(
   iterationsEl,
   chartsEl,
   tableEl,
+  evaluationEl,
   feed.el,
 );
 
@@ -156,6 +161,8 @@ function render(): void {
     replaceChildren(trendsEl, h('h2', null, 'Trends across iterations'), trendRow(snapshot));
     replaceChildren(iterationsEl, h('h2', null, 'Iterations'), ...its.map((it) => iterationBlock(it, snapshot as RunSnapshot, it.iteration === focusIteration, it.iteration === stopping)));
     replaceChildren(tableEl, h('h2', null, 'Iteration table'), iterationTable(snapshot, store.rows));
+    // redrawn only when an evaluation result arrives (the reducer keeps `evals` identical otherwise)
+    if (snapshot.evals !== shownEvals) replaceChildren(evaluationEl, h('h2', null, 'Evaluation'), evaluationView((shownEvals = snapshot.evals)));
   }
   const now = performance.now();
   if (chartsDirty) {

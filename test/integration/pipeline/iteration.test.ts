@@ -80,7 +80,7 @@ test('a full iteration against the sim server writes consistent files', async ()
   assert.equal(m.modelOut, s.modelOutPath);
   assert.equal(m.seed, 7);
   assert.deepEqual(m.params.pairs, cfg.pairs);
-  for (const st of ['prompts', 'candidates', 'judgments', 'pairs', 'training'] as const) {
+  for (const st of ['prompts', 'candidates', 'judgments', 'pairs', 'training', 'selection'] as const) {
     assert.equal(m.stages[st]!.status, 'done', st);
     assert.ok(m.stages[st]!.durationMs! >= 0);
   }
@@ -91,8 +91,11 @@ test('a full iteration against the sim server writes consistent files', async ()
   assert.equal(count('candidate'), cands.length);
   assert.equal(count('judgment'), judgments.length);
   assert.equal(count('pair'), pairs.length);
-  assert.equal(count('stage.started'), 5);
-  assert.equal(count('stage.finished'), 5);
+  // …then checkpoint selection (one sim checkpoint: nothing to choose, recorded); no evaluation stage (off by default)
+  assert.equal(count('stage.started'), 6);
+  assert.equal(count('stage.finished'), 6);
+  assert.equal((m.stages.selection!.params as { reason?: string }).reason, 'one checkpoint: nothing to choose');
+  assert.equal(m.stages.evaluation, undefined);
   assert.ok(count('train.metrics') > 0);
   assert.equal(events.at(-1)?.type, 'iteration.finished');
   const last = events.filter((e) => e.type === 'stage.progress' && e.stage === 'judgments').at(-1);

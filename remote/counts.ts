@@ -9,8 +9,13 @@
  *   candidates judged   distinct candidates with judge samples in judgments.jsonl
  *   judge samples       lines of judgments.jsonl = K × candidates judged
  *   pairs               lines of pairs.jsonl
- *   pairs trained       lines of train/train.jsonl (manifest training counts `rows`)
+ *   pairs trained       actor pairs in train/train.jsonl (manifest training counts `rows`)
  *   pairs excluded      pairs − pairs trained (rejected in review, or unreviewed with the review gate on)
+ * With the meta-judge on (Meta-Rewarding):
+ *   verdicts            lines of meta-judgments.jsonl (both orders of every judgment pair asked)
+ *   judge pairs         lines of judge-pairs.jsonl
+ *   judge pairs trained judge pairs in train/train.jsonl after the actor pairs (manifest training counts `judgeRows`);
+ *                       train.jsonl holds rows + judgeRows lines
  *
  * A stage's progress (`done/total` of stage.progress) counts its own unit, named by STAGE_UNITS: the judgments stage
  * counts candidates judged, not judge samples. Stages this module does not know (new stages added by other
@@ -33,6 +38,7 @@ export const STAGE_UNITS: Readonly<Record<string, StageUnit>> = {
   pairs: { unit: 'prompts paired', hint: 'prompts turned into a preference pair or dropped (tie, too few scored answers)' },
   review: { unit: 'pairs reviewed', hint: 'pairs a person accepted, flipped, edited or rejected' },
   training: { unit: 'pairs', hint: 'training rows: the pairs that train; the rest are excluded by the review' },
+  'meta-judge': { unit: 'verdict requests', hint: 'meta-judge requests answered: every two judgments of the least certain candidates, in each order' },
 };
 
 export function stageUnit(stage: string): StageUnit {
@@ -95,8 +101,10 @@ function finishedText(stage: string, c: Record<string, number>): string | undefi
       return c.pairs === undefined ? undefined : `${plural(n('pairs'), 'pair')}${dropped.map(([k, v]) => ` · ${k === 'dropped.tie' ? plural(v, 'tie') : `${fmtCount(v)} ${k.slice(8).replace(/_/g, ' ')}`}`).join('')}`;
     case 'training': {
       const t = trainedPairs(c);
-      return t ? `${fmtCount(t.trained)} trained · ${fmtCount(t.excluded)} excluded` : undefined;
+      return t ? `${fmtCount(t.trained)} trained · ${fmtCount(t.excluded)} excluded${c.judgeRows !== undefined ? ` · ${plural(n('judgeRows'), 'judge pair')}` : ''}` : undefined;
     }
+    case 'meta-judge':
+      return c.judgePairs === undefined ? undefined : `${plural(n('judgePairs'), 'judge pair')} · ${plural(n('verdicts'), 'verdict')}${n('unreadable') ? ` · ${fmtCount(n('unreadable'))} unreadable` : ''}${dropped.map(([k, v]) => ` · ${fmtCount(v)} ${k.slice(8).replace(/_/g, ' ')}`).join('')}`;
     default:
       return undefined;
   }
@@ -155,6 +163,18 @@ export const ITERATION_COUNTS: readonly IterationCount[] = [
   { key: 'trainRewardMargin', label: 'reward margin', hint: 'the trainer’s last reported reward margin (chosen − rejected)', value: (s) => fmtNum(s.trainRewardMargin, 4) },
   { key: 'model', label: 'model', hint: 'the model the iteration ran → the model it trained (paths in metrics.json modelInPath / modelOutPath)', value: (s) => `${s.modelIn ?? '?'} → ${s.modelOut ?? '–'}` },
   { key: 'failedItems', label: 'failed requests', hint: 'prompts, candidates and judge samples whose request failed after every retry', value: (s) => fmtCount(s.failedItems) },
+];
+
+const hist = (h: Record<string, number> | undefined): string => Object.entries(h ?? {}).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}:${v}`).join(' ') || '–';
+
+/** The meta-judge's per-iteration numbers (iterations that ran it), in table order. */
+export const META_ITERATION_COUNTS: readonly IterationCount[] = [
+  { key: 'metaVerdicts', label: 'meta-judge verdicts', hint: 'lines of meta-judgments.jsonl, with those without a readable winner', value: (s) => `${fmtCount(s.metaVerdicts ?? 0)} (${fmtCount(s.metaUnreadable ?? 0)} unreadable)` },
+  { key: 'metaFirstPositionRate', label: 'picked position A', hint: 'readable verdicts that picked the judgment shown first (50 % = no positional bias)', value: (s) => fmtPct(s.metaFirstPositionRate) },
+  { key: 'judgePairs', label: 'judge pairs', hint: 'lines of judge-pairs.jsonl', value: (s) => fmtCount(s.judgePairs ?? 0) },
+  { key: 'judgePairsDropped', label: 'judge pairs dropped', hint: 'candidates the meta-judge saw that gave no judge pair, by reason', value: (s) => Object.entries(s.judgePairsDropped ?? {}).map(([k, v]) => `${k.replace(/_/g, ' ')} ${fmtCount(v)}`).join(', ') || '0' },
+  { key: 'judgeRows', label: 'judge pairs trained', hint: 'judge pairs in train/train.jsonl (within metaJudge.maxJudgeShare and the review)', value: (s) => (s.judgeRows === undefined ? '–' : fmtCount(s.judgeRows)) },
+  { key: 'judgeChosenScores', label: 'chosen judgment scores', hint: 'score → judge pairs whose better judgment gave it (drift towards high scores shows here)', value: (s) => hist(s.judgeChosenScores) },
 ];
 
 /** The label of a count of ITERATION_COUNTS (for views that compute the value themselves, e.g. the report). */

@@ -80,11 +80,45 @@ export interface RunConfig {
     maxRetries: number;
     requestTimeoutMs: number;
   };
+  /** Share of a stage's items that may fail for good (after every retry) before the iteration stops `failed`. */
+  failureBudget: { prompts: number; candidates: number; judgments: number };
   trainer: TrainerConfig;
+  /** Meta-Rewarding (Wu et al. 2024): the model judges its own judgments; off by default (Self-Rewarding as the paper). */
+  metaJudge?: MetaJudgeConfig;
   /** Iteration 0, the paper's first step: SFT of the base model M0 into M1 on IFT + EFT seed data. */
   sft?: SftConfig;
   /** Evaluations (remote/eval): after every iteration, checkpoint selection, defaults of the eval commands. */
   eval?: EvalConfig;
+}
+
+/**
+ * The meta-judge stage (remote/pipeline/metaJudge.ts) and the judge pairs it makes. Off by default, so a run is the
+ * Self-Rewarding paper's unless asked. Absent in runs made before it existed: off.
+ */
+export interface MetaJudgeConfig {
+  enabled: boolean;
+  /** Template file with {{rubric}}, {{instruction}}, {{response}}, {{judgment_a}}, {{judgment_b}}; default: the
+   * built-in one (remote/rubric/defaultMetaJudge.ts). Stored in the run as meta-judge template versions. */
+  templateFile?: string;
+  /** Candidates per prompt whose judgments go to the meta-judge: those whose K judge scores vary the most (the
+   * paper: 1, the one the judge is least sure of). Candidates whose judgments all agree never go. */
+  candidatesPerPrompt: number;
+  /** Verdicts asked per order (each pair of judgments is asked in both orders, A/B and B/A). */
+  samplesPerOrder: number;
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  /** Most judge pairs as a share of all training rows (actor + judge); extra judge pairs (smallest Elo gap first)
+   * are left out of training. 0 = judge pairs are made and reviewed but never trained on. */
+  maxJudgeShare: number;
+  /** A chosen judgment longer than this (words) breaks the rubric's own length limit: the pair is dropped. */
+  maxJudgmentWords: number;
+  /** Drop a pair whose chosen judgment is more than this many times longer than the rejected one (the meta-judge
+   * favours longer judgments); 0 = no ratio limit. */
+  maxLengthRatio: number;
+  /** Most judge pairs whose chosen judgment gives one score, as a share of the iteration's judge pairs (the
+   * meta-judge drifts towards high scores); 1 = no cap. */
+  maxChosenScoreShare: number;
 }
 
 export type PairTieBreak = 'random' | 'shortest' | 'longest';
@@ -244,6 +278,8 @@ export interface TrainerConfig {
   dropout: number;
   epochs: number;
   maxLength?: number;
+  /** Training refuses to run on fewer pairs than this (absent in manifests written before it existed). */
+  minPairs?: number;
   rowFormat: 'standard' | 'conversational';
   lora?: { r: number; alpha: number };
   bf16?: boolean;
@@ -260,8 +296,10 @@ export interface TrainerConfig {
 // Records of the run folder (one JSON object per line in the iteration's JSONL files)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | SftStageName | EvalStageName;
+export type StageName = 'prompts' | 'candidates' | 'judgments' | 'pairs' | 'review' | 'training' | 'meta-judge' | SftStageName | EvalStageName;
 export const STAGES: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'pairs', 'review', 'training'];
+/** Where each stage is shown, for stages an iteration runs only when asked (meta-judge: after judgments). */
+export const STAGE_ORDER: readonly StageName[] = ['prompts', 'candidates', 'judgments', 'meta-judge', 'pairs', 'review', 'training', 'selection', 'evaluation'];
 
 /** The stages of iteration 0 (SFT): IFT data, the SFT baseline, EFT data judged by it, M1, judge agreement. */
 export type SftStageName = 'ift' | 'sft-baseline' | 'eft' | 'sft' | 'agreement';
@@ -347,6 +385,69 @@ export interface PairRecord {
 
 export type PairDropReason = 'tie' | 'too_few_scored' | 'truncated';
 
+/** meta-judgments.jsonl: one meta-judge verdict on two judgments of one candidate, in one order. */
+export interface MetaJudgmentRecord {
+  /** `${candidateId}-m<a>v<b>-<order><sample>`: a < b are the judge sample numbers; order ab puts a first */
+  id: string;
+  candidateId: string;
+  promptId: string;
+  iteration: number;
+  /** the judgment ids in position A (first) and position B (second) */
+  first: string;
+  second: string;
+  order: 'ab' | 'ba';
+  sample: number;
+  /** raw meta-judge output */
+  text: string;
+  /** the judgment id the verdict picked; null when unreadable or failed */
+  winner: string | null;
+  parseOk: boolean;
+  templateHash: string;
+  error?: string;
+}
+
+/** One judgment's standing after the meta-judge's battles: weighted wins, and its Elo rating. */
+export interface JudgmentStanding {
+  judgmentId: string;
+  score: number;
+  words: number;
+  elo: number;
+  wins: number;
+  losses: number;
+}
+
+/**
+ * judge-pairs.jsonl: one line per judge preference pair. A PairRecord, so the pairs editor, exports and the
+ * training rows treat it as any pair: `prompt` is the judge prompt exactly as the judge saw it (the rubric filled
+ * with the instruction and the candidate), `chosen` / `rejected` are the better and worse judgment (candidateId =
+ * the judgment id, score = that judgment's score), `margin` is the Elo gap between them.
+ */
+export interface JudgePairRecord extends PairRecord {
+  kind: 'judge';
+  /** the candidate whose judgments these are, and what it answered */
+  candidateId: string;
+  instruction: string;
+  response: string;
+  /** every judgment that took part, best first */
+  standings: JudgmentStanding[];
+  /** the meta-judge's words on a verdict that picked the chosen judgment over the rejected one (the reason) */
+  reason: string;
+  /** the chosen judgment won against the rejected one in: both orders, one order, or neither (ranked above it by
+   * the rest of the battles) */
+  headToHead: 'both' | 'one' | 'none';
+  templateHash: string;
+}
+
+export type JudgePairDropReason = 'unreadable' | 'tie' | 'same_score' | 'too_long' | 'length_ratio' | 'score_share';
+
+/** Which pairs a review request is about: the actor's preference pairs (pairs.jsonl) or the judge pairs
+ * (judge-pairs.jsonl, with judge-pairs.decisions.jsonl beside them). Absent = actor. */
+export type PairKind = 'actor' | 'judge';
+
+/** Which template a rubric request is about: the judge rubric (rubrics/v<k>.md) or the meta-judge template
+ * (rubrics/meta-judge-v<k>.md). Absent = rubric. */
+export type TemplateKind = 'rubric' | 'meta-judge';
+
 export type DecisionKind = 'accept' | 'reject' | 'flip' | 'edit' | 'note' | 'clear';
 
 /** decisions.jsonl beside pairs.jsonl: the review, as an append-only log (last decision per pair wins). */
@@ -379,7 +480,9 @@ export interface IterationManifest {
   modelOut?: string;
   rubric: { version: number; hash: string; text: string };
   seed: number;
-  params: Pick<RunConfig, 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'trainer'> & Partial<Pick<RunConfig, 'sft'>>;
+  params: Pick<RunConfig, 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'trainer'> & Partial<Pick<RunConfig, 'sft' | 'metaJudge'>>;
+  /** the meta-judge template in use, frozen when the iteration started (set when metaJudge is on) */
+  metaTemplate?: { version: number; hash: string; text: string };
   stages: Partial<Record<StageName, StageManifest>>;
   status: 'running' | 'done' | 'failed' | 'stopped' | 'waiting';
   startedAt: string;
@@ -415,6 +518,17 @@ export interface IterationSummary {
   trainedPairs?: number;
   excludedPairs?: number;
   failedItems: number;
+  /** meta-judge iterations only: judge pairs made, and why the others were dropped */
+  judgePairs?: number;
+  judgePairsDropped?: Record<string, number>;
+  /** judge pairs that trained (within metaJudge.maxJudgeShare and the review) */
+  judgeRows?: number;
+  /** meta-judge verdicts, unreadable ones, and the share of readable ones that picked the first position */
+  metaVerdicts?: number;
+  metaUnreadable?: number;
+  metaFirstPositionRate?: number | null;
+  /** chosen judgment's score → judge pairs (the meta-judge's drift towards high scores shows here) */
+  judgeChosenScores?: Record<string, number>;
   /** judge samples whose score lay outside the rubric's range (counted apart from parse failures) */
   outOfRangeScores?: number;
   /** candidates cut by max_tokens (finish reason `length`) */
@@ -548,12 +662,13 @@ export type RunEventBody =
   | { type: 'candidate'; record: CandidateRecord }
   | { type: 'judgment'; record: JudgmentRecord }
   | { type: 'pair'; record: PairRecord }
+  | { type: 'judge-pair'; record: JudgePairRecord }
   | { type: 'review.waiting'; iteration: number; pairs: number }
-  | { type: 'review.decision'; iteration: number; decision: PairDecision }
+  | { type: 'review.decision'; iteration: number; decision: PairDecision; kind?: PairKind }
   | { type: 'review.completed'; iteration: number; accepted: number; rejected: number }
   | { type: 'train.metrics'; iteration: number; metrics: TrainMetrics; stage?: StageName }
   | { type: 'model.registered'; iteration: number; model: ModelEntry }
-  | { type: 'rubric.version'; version: number; hash: string }
+  | { type: 'rubric.version'; version: number; hash: string; kind?: TemplateKind }
   | { type: 'eval.finished'; result: EvalResultRef }
   | { type: 'error'; message: string; iteration?: number; stage?: StageName; itemId?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
@@ -631,6 +746,8 @@ export interface RunSnapshot {
   iterations: IterationState[];
   models: ModelEntry[];
   rubricVersions: { version: number; hash: string }[];
+  /** the meta-judge template's stored versions (absent or empty until one is stored) */
+  metaTemplateVersions?: { version: number; hash: string }[];
   /** the latest evaluation of each (kind, model, other side): the Evaluation section's rows and trends */
   evals?: EvalResultRef[];
   /** the seq the snapshot is consistent with: stream events with seq > this */
@@ -680,6 +797,8 @@ export interface PreviewSample {
   /** human rank within its prompt group (1 = best), for labelled sets */
   humanRank?: number;
   group?: string;
+  /** for a meta-judge preview: two judgments of `answer` to compare (A = the first) */
+  judgments?: [string, string];
 }
 
 export interface PreviewResult {
@@ -689,6 +808,10 @@ export interface PreviewResult {
   score: number | null;
   parseOk: boolean;
   text: string;
+  /** meta-judge previews: the order asked (ab = the sample's first judgment in position A) and the judgment the
+   * verdict picked (0 = the sample's first judgment, 1 = its second; null = unreadable). `score` is null. */
+  order?: 'ab' | 'ba';
+  winner?: 0 | 1 | null;
 }
 
 /** Judge agreement with human rankings on a labelled set (remote/eval/metrics.ts; fractions 0–1, not %). */
@@ -715,6 +838,10 @@ export interface JudgeAgreement {
   /** pooled: Spearman over every scored answer with within-group ranks; Kendall τ-b over every within-group pair */
   spearmanPooled?: number | null;
   kendallTauPooled?: number | null;
+  /** set when this is the mean of several measurements (remote/pipeline/agreement.ts): how many, and the spread
+   * (standard deviation) of their pairwise accuracy */
+  repeats?: number;
+  pairwiseAccuracySd?: number | null;
 }
 
 /** Head-to-head of two sides, both orders per prompt (remote/eval/headToHead.ts): a win or loss needs the same
@@ -877,22 +1004,22 @@ export interface Requests {
   'preview/judge': {
     /** `slot`: a newer preview supersedes the older one of the same connection AND slot (default ''), so a
      * client can keep a draft and a baseline preview running side by side. */
-    params: { previewId: string; runId?: string; rubric: string; samples: PreviewSample[]; k: number; slot?: string };
+    params: { previewId: string; runId?: string; rubric: string; samples: PreviewSample[]; k: number; slot?: string; kind?: TemplateKind };
     result: { previewId: string; accepted: number };
   };
   'preview/cancel': { params: { previewId: string }; result: { cancelled: boolean } };
 
   'pairs/read': {
-    params: { runId: string; iteration: number; offset: number; limit: number; filter?: PairFilter };
+    params: { runId: string; iteration: number; offset: number; limit: number; filter?: PairFilter; kind?: PairKind };
     result: { pairs: PairView[]; total: number; matched: number; reviewed: number };
   };
   'pairs/decide': {
-    params: { runId: string; iteration: number; decisions: PairDecision[] };
+    params: { runId: string; iteration: number; decisions: PairDecision[]; kind?: PairKind };
     result: { applied: number };
   };
   /** Ids and review states of every pair matching `filter` (for bulk actions on the filtered set). */
   'pairs/ids': {
-    params: { runId: string; iteration: number; filter?: PairFilter };
+    params: { runId: string; iteration: number; filter?: PairFilter; kind?: PairKind };
     result: { pairs: { id: string; review: PairReviewView }[] };
   };
   /** The judge samples (with their justifications) of the given candidates, from judgments.jsonl. */
@@ -904,8 +1031,10 @@ export interface Requests {
   'review/state': { params: { runId: string; iteration: number }; result: { gate: boolean; complete: boolean } };
   'review/complete': { params: { runId: string; iteration: number }; result: { accepted: number; rejected: number } };
 
-  'rubric/get': { params: { runId: string; version?: number }; result: { version: number; hash: string; text: string } };
-  'rubric/set': { params: { runId: string; text: string }; result: { version: number; hash: string } };
+  /** The rubric (or, with kind meta-judge, the meta-judge template) in use or of a version. A run that has stored no
+   * meta-judge template yet answers version 0 with the one it would use. */
+  'rubric/get': { params: { runId: string; version?: number; kind?: TemplateKind }; result: { version: number; hash: string; text: string } };
+  'rubric/set': { params: { runId: string; text: string; kind?: TemplateKind }; result: { version: number; hash: string } };
 
   'files/list': { params: { runId: string; iteration?: number }; result: { files: { path: string; size: number }[] } };
   'files/read': { params: { runId: string; path: string; offset: number; length: number }; result: { data: string; size: number; eof: boolean } };
@@ -954,6 +1083,12 @@ export interface Notifications {
   'preview/result': PreviewResult;
   'preview/done': { previewId: string; cancelled: boolean; error?: string };
   'agent/log': { level: 'info' | 'warn' | 'error'; message: string };
+  /**
+   * To the run's subscribers: an event its log could not record (the log's own storage failed — a full disk, an
+   * I/O error), e.g. the `iteration.failed` saying so. It has no seq and is not in `events.jsonl`: show it; the
+   * stream continues with the next recorded event.
+   */
+  'events/unrecorded': { runId: string; event: RunEventBody; error: string };
   'eval/progress': { runId: string; kind: 'judge' | 'compare' | 'winRate' | 'multiTurn'; done: number; total: number };
 }
 

@@ -12,6 +12,7 @@ import { statusFeature } from './status/feature';
 import { rubricFeature } from './rubric/feature';
 import { evalFeature } from './eval/feature';
 import { pairsFeature } from './pairs/feature';
+import { metaJudgeFeature } from './metaJudge/feature';
 
 /**
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
@@ -28,6 +29,7 @@ const features: Feature[] = [
   rubricFeature,
   evalFeature,
   pairsFeature,
+  metaJudgeFeature,
 ];
 
 /** Commands whose feature is not built yet say so instead of failing silently. */

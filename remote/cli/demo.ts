@@ -12,11 +12,12 @@
 import * as path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { IterationSummary, RunEvent, SftSummary, SimServerOptions } from '../protocol';
+import type { IterationSummary, ModelEntry, RunEvent, SftSummary, SimServerOptions } from '../protocol';
 import { validateConfig } from '../config/config';
 import { selectBackends } from '../backends/index';
 import { InferenceClient } from '../inference/client';
 import { type AgreementResult, measureAgreement, readAgreements } from '../pipeline/agreement';
+import { DEMO_AGREEMENT_REPEATS, type MetaArm, comparisonTable, measureJudges, metaLabel, runMetaArm } from './demoMeta';
 import { iterationLabel, modelLabel } from '../modelNames';
 import { RunStore } from '../store/runStore';
 import { DEFAULT_RUBRIC } from '../rubric/template';
@@ -24,7 +25,7 @@ import { AGENT_VERSION } from '../version';
 import { setQuiet } from '../log';
 import { runIterations, stopOnSignals } from './run';
 import { UsageError, numberFlag } from './flags';
-import { ITERATION_COUNTS, stageCountText, summaryLine } from '../counts';
+import { ITERATION_COUNTS, META_ITERATION_COUNTS, type IterationCount, stageCountText, summaryLine } from '../counts';
 import { listEvalResults } from '../eval/results';
 import { evalRows, type ModelEvalRow } from '../eval/rows';
 
@@ -34,16 +35,18 @@ export const DEMO_SIM: SimServerOptions = { maxConcurrency: 128, tokensPerSecond
 export const DEMO_EVAL = { afterIteration: true, judge: { kind: 'self' } } as const;
 
 export const description = 'the demo: SFT iteration 0 and self-rewarding iterations on the built-in simulated model, then per-iteration tables and every model\'s evaluation';
-export const usage = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft]
-  --iterations N   self-rewarding iterations after the SFT iteration 0 (default 2)
-  --no-sft         skip SFT: start from sim-base as an existing M1
+export const usage = `usage: agent.js demo [--runs-dir DIR] [--prompts N] [--iterations N] [--no-sft] [--meta-rewarding]
+  --iterations N     self-rewarding iterations after the SFT iteration 0 (default 2)
+  --no-sft           skip SFT: start from sim-base as an existing M1
+  --meta-rewarding   then a second run from the same M1 with the meta-judge on (Meta-Rewarding), same seed, and
+                     the judge agreement of both runs' models on the same labelled groups, side by side
 `;
 
 const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
 
 /** The per-iteration table: one row per count of remote/counts.ts, one column per iteration. */
-export function summaryTable(rows: IterationSummary[]): string {
-  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], ITERATION_COUNTS.map((c) => [c.label, ...rows.map((s) => c.value(s))]));
+export function summaryTable(rows: IterationSummary[], counts: readonly IterationCount[] = ITERATION_COUNTS): string {
+  return formatTable(['', ...rows.map((s) => `iteration ${s.iteration}`)], counts.map((c) => [c.label, ...rows.map((s) => c.value(s))]));
 }
 
 /** A text table: the first column left-aligned, the others right-aligned. */
@@ -143,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { 'runs-dir': { type: 'string' }, prompts: { type: 'string' }, iterations: { type: 'string' }, 'no-sft': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'runs-dir': { type: 'string' }, prompts: { type: 'string' }, iterations: { type: 'string' }, 'no-sft': { type: 'boolean' }, 'meta-rewarding': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
     if (values.help) {
       process.stdout.write(usage);
@@ -157,6 +160,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const runsDir = path.resolve(values['runs-dir'] ?? '.selfreward-demo');
   const sft = !values['no-sft'];
+  const meta = !!values['meta-rewarding'];
+  if (meta && !sft) {
+    process.stderr.write('demo: --meta-rewarding compares judges on the EFT eval split the SFT iteration builds; drop --no-sft\n');
+    return 2;
+  }
   const config = validateConfig({
     name: 'demo',
     seed: 1,
@@ -183,7 +191,17 @@ export async function main(argv: string[]): Promise<number> {
     const sftRow = rows.find((r) => r.iteration === 0);
     const loop = rows.filter((r) => r.iteration > 0);
     let agreement: AgreementResult[] = [];
-    if (sftRow) {
+    let metaArm: MetaArm | undefined;
+    if (sftRow && meta) {
+      // every model of both runs measured the same way: the same groups, K, and repeats
+      const ours = [run.modelFor(0, 'sft-baseline'), run.modelFor(1), ...loop.map((s) => run.modelFor(s.iteration + 1))].filter((m): m is ModelEntry => !!m);
+      await measureJudges(run, backends.inference, ours.map((model) => ({ model })), { repeats: DEMO_AGREEMENT_REPEATS, signal: ac.signal, note: progress.note });
+      progress.note('meta-rewarding run from the same M1');
+      metaArm = await runMetaArm(run, store, { iterations, agentVersion: AGENT_VERSION, rubricText: DEFAULT_RUBRIC, signal: ac.signal, onEvent: progress.onEvent });
+      const theirs = metaArm.rows.map((s) => metaArm!.run.modelFor(s.iteration + 1)).filter((m): m is ModelEntry => !!m);
+      await measureJudges(run, backends.inference, theirs.map((model) => ({ model, label: metaLabel(model) })), { repeats: DEMO_AGREEMENT_REPEATS, signal: ac.signal, note: progress.note });
+      agreement = readAgreements(run);
+    } else if (sftRow) {
       // the later models judge the same eval split, so the table covers every model of the run
       const j = run.readManifest(0)!;
       for (const s of loop) {
@@ -200,9 +218,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\nselfreward demo: ${what} on the simulated model in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
     if (sftRow?.sft) process.stdout.write(sftTable(sftRow.sft) + '\n');
     process.stdout.write(summaryTable(loop));
+    if (metaArm) {
+      process.stdout.write(`\nwith the meta-judge on (${metaArm.run.dir}):\n\n` + summaryTable(metaArm.rows, [...ITERATION_COUNTS, ...META_ITERATION_COUNTS]));
+      const theirEvals = evalRows(listEvalResults(metaArm.run.dir));
+      if (theirEvals.length) process.stdout.write(`\n${evaluationTable(theirEvals)}`);
+    }
     if (agreement.length) process.stdout.write('\n' + agreementTable(agreement));
     const evals = evalRows(listEvalResults(run.dir));
     if (evals.length) process.stdout.write(`\n${evaluationTable(evals)}(judge: the run's own sim model; win rate on builtin:heldout, multi-turn on builtin:mt)\n`);
+    if (metaArm) {
+      const names = (rows: IterationSummary[], label: (t: number) => string) => ['M1', ...rows.map((s) => label(s.iteration + 1))];
+      process.stdout.write(`\n${comparisonTable(agreement, [
+        { name: 'without', labels: names(loop, (t) => `M${t}`) },
+        { name: 'with meta-rewarding', labels: names(metaArm.rows, (t) => metaLabel({ iteration: t })) },
+      ])}(each: the mean of ${DEMO_AGREEMENT_REPEATS} measurements of K = ${run.readManifest(0)?.params.judge.k ?? 3} judge samples per answer, ± their spread)\n`);
+    }
     process.stdout.write(`\nrun folder: ${run.dir}\n`);
     return 0;
   } catch (e) {

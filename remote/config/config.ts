@@ -50,6 +50,9 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   if (cfg.model.backend === 'external' && !cfg.model.baseUrls) {
     semantic.push({ field: 'model.baseUrls', reason: 'is required for backend "external"' });
   }
+  if (cfg.metaJudge?.enabled && cfg.judge.k < 2) {
+    semantic.push({ field: 'metaJudge.enabled', reason: `needs judge.k of at least 2 (got ${cfg.judge.k}): the meta-judge compares judgments of the same answer` });
+  }
   semantic.push(...trainerChecks(cfg));
   if (cfg.sft && cfg.sft.minLearningRate > 0 && cfg.sft.minLearningRate >= cfg.sft.learningRate) {
     semantic.push({ field: 'sft.minLearningRate', reason: `must be less than sft.learningRate (${cfg.sft.learningRate})` });
@@ -153,5 +156,6 @@ export function resolveConfigPaths(cfg: RunConfig, baseDir: string): RunConfig {
     ...cfg,
     seedData: cfg.seedData.map((s) => ({ ...s, path: abs(s.path) })),
     judge: { ...cfg.judge, ...(cfg.judge.rubricFile ? { rubricFile: abs(cfg.judge.rubricFile) } : {}) },
+    ...(cfg.metaJudge?.templateFile ? { metaJudge: { ...cfg.metaJudge, templateFile: abs(cfg.metaJudge.templateFile) } } : {}),
   };
 }

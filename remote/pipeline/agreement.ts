@@ -23,7 +23,9 @@ import { requestSeed } from './seeds';
 import type { StageName } from '../protocol';
 
 /** The id-safe key of a model in group-judgment ids: sft-baseline, m1, m2, … */
-export const modelKey = (m: Pick<ModelEntry, 'iteration' | 'role'>): string => (m.role === 'sft-baseline' ? 'sft-baseline' : `m${m.iteration}`);
+export const modelKey = (m: Pick<ModelEntry, 'iteration' | 'role' | 'label'>): string =>
+  // a model with a label of its own (a model of another run measured here) is keyed by it
+  m.label ? `l-${m.label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` : m.role === 'sft-baseline' ? 'sft-baseline' : `m${m.iteration}`;
 
 export const groupJudgmentId = (key: string, group: string, answer: number, sample: number): string => `${key}/${group}/${answer}/${sample}`;
 
@@ -83,11 +85,45 @@ export async function judgeGroups(s: JudgeGroupsSpec): Promise<void> {
   });
 }
 
-/** Agreement of one model's samples with the human ranks (metrics.ts), from the records. */
-export function agreementOf(records: readonly GroupJudgmentRecord[], label: string, scoreMax: number): JudgeAgreement {
+/**
+ * Agreement of one model's samples with the human ranks (metrics.ts), from the records. With `k`, an answer's
+ * samples are taken k at a time (samples 0…k−1, k…2k−1, …): each k is one measurement as the loop uses the judge
+ * (the mean of k samples), and the result is the mean over those repeated measurements, with the spread of the
+ * pairwise accuracy (a single measurement is returned as it is).
+ */
+export function agreementOf(records: readonly GroupJudgmentRecord[], label: string, scoreMax: number, k?: number): JudgeAgreement {
+  const mine = records.filter((r) => r.model === label);
+  const repeats = k ? Math.max(1, Math.floor(Math.max(0, ...mine.map((r) => r.sample + 1)) / k)) : 1;
+  if (repeats === 1) return measuredOnce(mine, scoreMax, k ? (r) => r.sample < k : () => true);
+  const each = Array.from({ length: repeats }, (_, i) => measuredOnce(mine, scoreMax, (r) => Math.floor(r.sample / k!) === i));
+  const avg = (f: (a: JudgeAgreement) => number | null): number | null => {
+    const xs = each.map(f).filter((x): x is number => x !== null);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  const acc = each.map((a) => a.pairwiseAccuracy).filter((x): x is number => x !== null);
+  const accMean = acc.length ? acc.reduce((a, b) => a + b, 0) / acc.length : null;
+  return {
+    groups: each[0].groups,
+    answers: each[0].answers,
+    unscored: avg((a) => a.unscored)!,
+    pairs: each[0].pairs,
+    pairwiseAccuracy: accMean,
+    perfectScored: avg((a) => a.perfectScored)!,
+    fiveBest: avg((a) => a.fiveBest),
+    topRatedIsBest: avg((a) => a.topRatedIsBest),
+    exactMatch: avg((a) => a.exactMatch),
+    spearman: avg((a) => a.spearman),
+    kendallTau: avg((a) => a.kendallTau),
+    undefinedCorrelations: avg((a) => a.undefinedCorrelations)!,
+    repeats,
+    pairwiseAccuracySd: accMean === null ? null : Math.sqrt(acc.reduce((a, x) => a + (x - accMean) ** 2, 0) / acc.length),
+  };
+}
+
+function measuredOnce(records: readonly GroupJudgmentRecord[], scoreMax: number, take: (r: GroupJudgmentRecord) => boolean): JudgeAgreement {
   const byAnswer = new Map<string, { group: string; humanRank: number; scores: (number | null)[] }>();
   for (const r of records) {
-    if (r.model !== label) continue;
+    if (!take(r)) continue;
     const k = `${r.group}\u0000${r.answer}`;
     let a = byAnswer.get(k);
     if (!a) byAnswer.set(k, (a = { group: r.group, humanRank: r.humanRank, scores: [] }));
@@ -105,8 +141,10 @@ export function agreementOf(records: readonly GroupJudgmentRecord[], label: stri
 export interface AgreementResult {
   label: string;
   model: string;
-  /** judge samples per answer */
+  /** judge samples per answer in one measurement */
   k: number;
+  /** measurements averaged (absent: one) */
+  repeats?: number;
   groups: number;
   agreement: JudgeAgreement;
 }
@@ -121,12 +159,14 @@ export function readAgreements(run: Run): AgreementResult[] {
 export function recordAgreement(run: Run, model: ModelEntry, k: number, scoreMax: number): AgreementResult {
   const label = modelLabel(model);
   const records = run.read(0, 'agreement');
+  const agreement = agreementOf(records, label, scoreMax, k);
   const result: AgreementResult = {
     label,
     model: model.name,
     k,
+    ...(agreement.repeats ? { repeats: agreement.repeats } : {}),
     groups: new Set(records.filter((r) => r.model === label).map((r) => r.group)).size,
-    agreement: agreementOf(records, label, scoreMax),
+    agreement,
   };
   const all = readAgreements(run).filter((r) => r.label !== label);
   all.push(result);
@@ -140,10 +180,11 @@ export function recordAgreement(run: Run, model: ModelEntry, k: number, scoreMax
  */
 export async function measureAgreement(
   run: Run,
-  o: Omit<JudgeGroupsSpec, 'run' | 'file' | 'groups' | 'n'> & { k: number },
+  o: Omit<JudgeGroupsSpec, 'run' | 'file' | 'groups' | 'n'> & { k: number; repeats?: number },
 ): Promise<AgreementResult> {
   const groups = run.read(0, 'groups').filter((g) => g.split === 'eval');
   if (!groups.length) throw new Error(`${run.dir}: no EFT eval split (iteration 0 has not built one)`);
-  await judgeGroups({ ...o, run, file: 'agreement', groups, n: o.k });
+  // repeats ask for more samples of the same answers: samples already durable are kept, only the rest are asked
+  await judgeGroups({ ...o, run, file: 'agreement', groups, n: o.k * (o.repeats ?? 1) });
   return recordAgreement(run, o.model, o.k, o.judge.scoreMax);
 }

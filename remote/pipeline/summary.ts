@@ -27,6 +27,7 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
   const models = run.models();
   const mIn = policyModel(models, t);
   const mOut = trained ? policyModel(models, t + 1) : undefined;
+  const meta = manifest?.params.metaJudge?.enabled ? metaSummary(run, t) : undefined;
   return {
     iteration: t,
     promptsKept: prompts.filter((p) => p.kept).length,
@@ -47,8 +48,33 @@ export function computeSummary(run: Run, t: number, train?: { last?: TrainMetric
     ...(trained ? { trainedPairs: trained.trained, excludedPairs: trained.excluded } : {}),
     ...(mIn ? { modelIn: modelLabel(mIn), modelInPath: modelPath(mIn) } : {}),
     ...(mOut ? { modelOut: modelLabel(mOut), modelOutPath: modelPath(mOut) } : {}),
-    failedItems: prompts.filter((p) => p.error).length + cands.filter((c) => c.error).length + judgments.filter((j) => j.error).length,
+    failedItems: prompts.filter((p) => p.error).length + cands.filter((c) => c.error).length + judgments.filter((j) => j.error).length + (meta?.failed ?? 0),
     outOfRangeScores: judgments.filter((j) => j.outOfRange !== undefined).length,
     truncatedCandidates: okCands.filter((c) => c.truncated).length,
+    ...(meta?.summary ?? {}),
   };
+}
+
+/** The meta-judge's numbers (iterations that ran it): verdicts, position preference, judge pairs, what trained. */
+function metaSummary(run: Run, t: number): { summary: Partial<IterationSummary>; failed: number } {
+  const verdicts = run.read(t, 'meta-judgments');
+  const judgePairs = run.read(t, 'judge-pairs');
+  const manifest = run.readManifest(t);
+  const dropped: Record<string, number> = {};
+  for (const [k, v] of Object.entries(manifest?.stages['meta-judge']?.counts ?? {})) if (k.startsWith('dropped.')) dropped[k.slice(8)] = v;
+  const readable = verdicts.filter((v) => v.winner !== null && !v.error);
+  const first = readable.filter((v) => v.winner === v.first).length;
+  const chosenScores: Record<string, number> = {};
+  for (const p of judgePairs) chosenScores[String(p.chosen.score)] = (chosenScores[String(p.chosen.score)] ?? 0) + 1;
+  const trained = manifest?.stages.training?.counts?.judgeRows;
+  const summary: Partial<IterationSummary> = {
+    judgePairs: judgePairs.length,
+    judgePairsDropped: dropped,
+    ...(trained !== undefined ? { judgeRows: trained } : {}),
+    metaVerdicts: verdicts.length,
+    metaUnreadable: verdicts.filter((v) => !v.parseOk && !v.error).length,
+    metaFirstPositionRate: readable.length ? first / readable.length : null,
+    judgeChosenScores: chosenScores,
+  };
+  return { summary, failed: verdicts.filter((v) => v.error).length };
 }

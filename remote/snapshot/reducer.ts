@@ -8,7 +8,7 @@
  * seq is not after the snapshot's seq are ignored (returned snapshot === input), so replaying an overlap is harmless.
  */
 import { modelPath } from '../modelNames';
-import { stagesOf } from '../protocol';
+import { STAGE_ORDER, stagesOf } from '../protocol';
 import type { EvalResultRef, IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
 export function emptyStage(stage: StageName): StageState {
@@ -47,7 +47,12 @@ function withStage(it: IterationState, stage: StageName, update: (st: StageState
   const i = it.stages.findIndex((st) => st.stage === stage);
   const stages = it.stages.slice();
   if (i >= 0) stages[i] = update(stages[i]);
-  else stages.push(update(emptyStage(stage)));
+  else {
+    // A stage an iteration runs only when asked (meta-judge) goes where it runs, not at the end.
+    const rank = (x: StageName): number => STAGE_ORDER.indexOf(x);
+    const at = rank(stage) < 0 ? -1 : stages.findIndex((st) => rank(st.stage) > rank(stage));
+    stages.splice(at < 0 ? stages.length : at, 0, update(emptyStage(stage)));
+  }
   return { ...it, stages };
 }
 
@@ -63,6 +68,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
   let iterations = s.iterations;
   let models = s.models;
   let rubricVersions = s.rubricVersions;
+  let metaTemplateVersions = s.metaTemplateVersions;
   let evals = s.evals;
   let name = s.run.name;
   switch (ev.type) {
@@ -165,7 +171,10 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     }
     case 'rubric.version':
-      if (!rubricVersions.some((r) => r.version === ev.version)) {
+      if (ev.kind === 'meta-judge') {
+        const known = metaTemplateVersions ?? [];
+        if (!known.some((r) => r.version === ev.version)) metaTemplateVersions = known.concat({ version: ev.version, hash: ev.hash }).sort((a, b) => a.version - b.version);
+      } else if (!rubricVersions.some((r) => r.version === ev.version)) {
         rubricVersions = rubricVersions.concat({ version: ev.version, hash: ev.hash }).sort((a, b) => a.version - b.version);
       }
       break;
@@ -183,7 +192,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
     status: runStatusOf(iterations),
     lastSeq: ev.seq,
   };
-  return { ...s, run, iterations, models, rubricVersions, ...(evals ? { evals } : {}), seq: ev.seq };
+  return { ...s, run, iterations, models, rubricVersions, ...(metaTemplateVersions ? { metaTemplateVersions } : {}), ...(evals ? { evals } : {}), seq: ev.seq };
 }
 
 /** Apply a batch in order (events at or before the snapshot's seq are skipped). */

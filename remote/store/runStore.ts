@@ -3,9 +3,10 @@
  *   <runsDir>/<runId>/run.json            config snapshot + identity
  *                     events.jsonl        sequenced events (EventLog)
  *                     models.json         model registry: (iteration, role) → model
- *                     rubrics/v<k>.md     rubric versions
+ *                     rubrics/v<k>.md     rubric versions (meta-judge-v<k>.md: meta-judge template versions)
  *                     run.lock            one writer per run
  *                     iterations/<t>/     manifest.json, prompts/candidates/judgments/pairs/decisions.jsonl,
+ *                                         meta-judgments/judge-pairs/judge-pairs.decisions.jsonl (meta-judge on),
  *                                         train/, metrics.json
  *                     iterations/0/       the SFT iteration: ift, groups, baseline-judgments, eft-train, eft-eval,
  *                                         agreement (.jsonl), train/, manifest.json, metrics.json
@@ -13,14 +14,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
-  CandidateRecord, EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, JudgmentRecord,
-  ModelEntry, PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody, RunSummary,
+  CandidateRecord, EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, JudgePairRecord,
+  JudgmentRecord, MetaJudgmentRecord, ModelEntry, PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody,
+  RunSummary, TemplateKind,
 } from '../protocol';
 import { EventLog } from './eventLog';
 import { JsonlWriter, readJsonl } from './jsonl';
 import { RunLock } from './lock';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { readJsonIfExists, removeOrphanTemps, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { rubricHash } from '../rubric/template';
+import { info } from '../log';
 
 export interface RunMeta {
   id: string;
@@ -43,7 +46,17 @@ export interface IterationFiles {
   'eft-train': EftRow;
   'eft-eval': EftRow;
   agreement: GroupJudgmentRecord;
+  // meta-judge (metaJudge.enabled)
+  'meta-judgments': MetaJudgmentRecord;
+  'judge-pairs': JudgePairRecord;
+  'judge-pairs.decisions': PairDecision;
 }
+
+/** A template kind's version files in rubrics/: v<k>.md (rubric), meta-judge-v<k>.md (meta-judge template). */
+const TEMPLATE_FILE: Record<TemplateKind, { prefix: string; re: RegExp }> = {
+  rubric: { prefix: 'v', re: /^v(\d+)\.md$/ },
+  'meta-judge': { prefix: 'meta-judge-v', re: /^meta-judge-v(\d+)\.md$/ },
+};
 export type IterationFileName = keyof IterationFiles;
 
 export type ModelRole = NonNullable<ModelEntry['role']>;
@@ -58,8 +71,22 @@ export function makeRunId(name: string, now = new Date()): string {
 
 const RUN_ID_RE = /^[a-z0-9][a-z0-9-]{0,80}$/;
 
-export function assertRunId(id: string): void {
-  if (!RUN_ID_RE.test(id)) throw new Error(`invalid run id ${JSON.stringify(id)}`);
+/** The run id grammar (what makeRunId produces): a folder name that is safe everywhere. */
+export function isRunId(id: unknown): id is string {
+  return typeof id === 'string' && RUN_ID_RE.test(id);
+}
+
+export function assertRunId(id: unknown): asserts id is string {
+  if (!isRunId(id)) throw new Error(`invalid run id ${JSON.stringify(id)}`);
+}
+
+/** Iteration numbers are non-negative integers (0 = the SFT iteration, 1… self-rewarding ones). */
+export function isIterationNumber(t: unknown): t is number {
+  return typeof t === 'number' && Number.isSafeInteger(t) && t >= 0;
+}
+
+export function assertIteration(t: unknown): asserts t is number {
+  if (!isIterationNumber(t)) throw new Error(`invalid iteration ${JSON.stringify(t)}: must be a non-negative integer`);
 }
 
 export class RunStore {
@@ -115,6 +142,11 @@ export class Run {
   private constructor(readonly dir: string, readonly meta: RunMeta, readonly writable: boolean) {
     this.lock = writable ? RunLock.acquire(path.join(dir, 'run.lock')) : undefined;
     try {
+      if (writable) {
+        // Ours now: temp files of atomic writes a killed process (or a full disk) left behind are garbage.
+        const n = removeOrphanTemps(dir, 5);
+        if (n) info(`${dir}: removed ${n} temp file(s) of unfinished writes`);
+      }
       const file = path.join(dir, 'events.jsonl');
       this.events = writable ? EventLog.openWritable(file) : EventLog.openReadOnly(file);
     } catch (e) {
@@ -141,6 +173,7 @@ export class Run {
   }
 
   iterationDir(t: number): string {
+    assertIteration(t);
     return path.join(this.dir, 'iterations', String(t));
   }
 
@@ -155,16 +188,35 @@ export class Run {
     return path.join(this.iterationDir(t), `${name}.jsonl`);
   }
 
-  /** Appender for an iteration file (torn tail recovered on first use). */
+  /**
+   * Appender for an iteration file (torn tail recovered on first use). A writer whose failed write could not be cut
+   * back is replaced by a fresh one (which repairs the tail) before anyone appends again.
+   */
   writer<N extends IterationFileName>(t: number, name: N): JsonlWriter<IterationFiles[N]> {
     const file = this.filePath(t, name);
     let w = this.writers.get(file);
+    if (w?.broken) {
+      w.close();
+      this.writers.delete(file);
+      w = undefined;
+    }
     if (!w) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       w = JsonlWriter.open(file);
       this.writers.set(file, w);
     }
     return w as JsonlWriter<IterationFiles[N]>;
+  }
+
+  /**
+   * Replace an iteration file's records (atomically: temp + rename), e.g. to requeue failed items on resume. Its
+   * open appender is closed first; the next `writer()` opens the new file.
+   */
+  replaceRecords<N extends IterationFileName>(t: number, name: N, records: readonly IterationFiles[N][]): void {
+    const file = this.filePath(t, name);
+    this.writers.get(file)?.close();
+    this.writers.delete(file);
+    writeFileAtomic(file, records.map((r) => JSON.stringify(r) + '\n').join(''));
   }
 
   read<N extends IterationFileName>(t: number, name: N): IterationFiles[N][] {
@@ -214,38 +266,58 @@ export class Run {
   // --- rubric versions ----------------------------------------------------------------------------------------
 
   rubricVersions(): { version: number; hash: string }[] {
-    const dir = path.join(this.dir, 'rubrics');
-    if (!fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .map((f) => /^v(\d+)\.md$/.exec(f))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b)
-      .map((version) => ({ version, hash: rubricHash(this.rubric(version)) }));
+    return this.templateVersions('rubric');
   }
 
   rubric(version: number): string {
-    return fs.readFileSync(path.join(this.dir, 'rubrics', `v${version}.md`), 'utf8');
+    return this.template('rubric', version);
   }
 
   latestRubric(): { version: number; hash: string; text: string } {
-    const versions = this.rubricVersions();
-    const last = versions[versions.length - 1];
+    const last = this.latestTemplate('rubric');
     if (!last) throw new Error(`${this.dir}: run has no rubric`);
-    return { ...last, text: this.rubric(last.version) };
+    return last;
   }
 
   /** Store a rubric text as a new version (unless it equals the latest). */
   addRubricVersion(text: string): { version: number; hash: string } {
-    const versions = this.rubricVersions();
+    return this.addTemplateVersion('rubric', text);
+  }
+
+  /** Stored versions of a template kind, ascending. */
+  templateVersions(kind: TemplateKind): { version: number; hash: string }[] {
+    const dir = path.join(this.dir, 'rubrics');
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((f) => TEMPLATE_FILE[kind].re.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b)
+      .map((version) => ({ version, hash: rubricHash(this.template(kind, version)) }));
+  }
+
+  template(kind: TemplateKind, version: number): string {
+    return fs.readFileSync(path.join(this.dir, 'rubrics', `${TEMPLATE_FILE[kind].prefix}${version}.md`), 'utf8');
+  }
+
+  /** The latest stored version of a template kind; undefined when none is stored. */
+  latestTemplate(kind: TemplateKind): { version: number; hash: string; text: string } | undefined {
+    const versions = this.templateVersions(kind);
+    const last = versions[versions.length - 1];
+    return last ? { ...last, text: this.template(kind, last.version) } : undefined;
+  }
+
+  /** Store a template text as the kind's next version (unless it equals the latest). */
+  addTemplateVersion(kind: TemplateKind, text: string): { version: number; hash: string } {
+    const versions = this.templateVersions(kind);
     const last = versions[versions.length - 1];
     const hash = rubricHash(text);
     if (last && last.hash === hash) return last;
     const version = (last?.version ?? 0) + 1;
     fs.mkdirSync(path.join(this.dir, 'rubrics'), { recursive: true });
-    writeFileAtomic(path.join(this.dir, 'rubrics', `v${version}.md`), text);
-    this.emit({ type: 'rubric.version', version, hash });
+    writeFileAtomic(path.join(this.dir, 'rubrics', `${TEMPLATE_FILE[kind].prefix}${version}.md`), text);
+    this.emit({ type: 'rubric.version', version, hash, ...(kind === 'rubric' ? {} : { kind }) });
     return { version, hash };
   }
 

@@ -1,12 +1,12 @@
 /**
  * The Start Next Iteration parameter flow: a QuickPick listing the knobs of an iteration prefilled from the run
- * config (prompts, N, K, temperatures, ρ, review gate); picking one edits it (InputBox / On-Off pick), picking
+ * config (prompts, N, K, temperatures, ρ, review gate, the meta-judge); picking one edits it (InputBox / On-Off pick), picking
  * "Start" confirms. Returns only the changed values, as `iteration/start` overrides; undefined = cancelled.
  */
 import * as vscode from 'vscode';
 import type { DeepPartial, IterationManifest, RunConfig } from '../../remote/protocol';
 
-type Section = 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review';
+type Section = 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'metaJudge';
 interface Param {
   section: Section;
   field: string;
@@ -25,6 +25,8 @@ export const ITERATION_PARAMS: readonly Param[] = [
   { section: 'judge', field: 'temperature', label: 'Judge temperature', kind: 'number', min: 0, max: 2 },
   { section: 'pairs', field: 'rho', label: 'Length control ρ', kind: 'number', min: 0, max: 1 },
   { section: 'review', field: 'gate', label: 'Review gate (wait for pair review before training)', kind: 'bool' },
+  { section: 'metaJudge', field: 'enabled', label: 'Meta-judge (Meta-Rewarding: judge pairs train the judge too)', kind: 'bool' },
+  { section: 'metaJudge', field: 'maxJudgeShare', label: 'Judge pairs: at most this share of training rows', kind: 'number', min: 0, max: 1 },
 ];
 
 export const START_LABEL = '$(play) Start';

@@ -1,6 +1,7 @@
 /**
  * Reviewing preference pairs: the custom editor, "Review Preference Pairs" (pick a run and iteration, or a
- * pairs file, and open the editor) and "Export Preference Pairs…" (format, scope, destination).
+ * pairs file, and open the editor), "Review Judge Pairs" (the meta-judge's judge pairs in the same editor) and
+ * "Export Preference Pairs…" (format, scope, destination).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,6 +9,7 @@ import type { Feature, Services } from '../services';
 import { EXPORT_FORMATS, exportPairs, type ExportFormat } from '../../remote/review/pairsService';
 import { LocalPairsBackend, pairsEntries } from './backend';
 import { PAIRS_VIEW_TYPE, PairsEditorProvider, parseRemotePairsUri, remotePairsUri } from './provider';
+import type { PairKind } from '../../remote/protocol';
 import { runsModel } from '../runs/runsModel';
 import { pairsText } from '../../remote/counts';
 import { iterationTitle } from '../../remote/modelNames';
@@ -21,10 +23,10 @@ function asTarget(arg: unknown, iteration: unknown): Target {
 }
 
 /** undefined: no agent connected; null: the user cancelled (or was told there is nothing to review). */
-async function pickRunIteration(s: Services, runId?: string, iteration?: number): Promise<vscode.Uri | null | undefined> {
+async function pickRunIteration(s: Services, runId?: string, iteration?: number, kind: PairKind = 'actor'): Promise<vscode.Uri | null | undefined> {
   const agent = s.connection.agent;
   const nameOf = (id: string): string | undefined => runsModel(s).snapshot(id)?.run.name ?? runsModel(s).runs.find((r) => r.id === id)?.name;
-  if (runId && iteration !== undefined) return remotePairsUri(runId, iteration, nameOf(runId));
+  if (runId && iteration !== undefined) return remotePairsUri(runId, iteration, nameOf(runId), kind);
   if (!agent || agent.state !== 'connected') return undefined;
   let runName: string | undefined;
   if (!runId) {
@@ -46,19 +48,31 @@ async function pickRunIteration(s: Services, runId?: string, iteration?: number)
   if (iteration === undefined) {
     const snap = await agent.request('runs/snapshot', { runId });
     runName = snap.run.name;
-    const its = snap.iterations.filter((it) => it.stages.some((st) => st.stage === 'pairs' && st.done > 0) || (it.summary?.pairs ?? 0) > 0);
+    const judge = kind === 'judge';
+    const its = judge
+      ? snap.iterations.filter((it) => it.stages.some((st) => st.stage === 'meta-judge' && st.status === 'done') || (it.summary?.judgePairs ?? 0) > 0)
+      : snap.iterations.filter((it) => it.stages.some((st) => st.stage === 'pairs' && st.done > 0) || (it.summary?.pairs ?? 0) > 0);
     if (!its.length) {
-      void vscode.window.showInformationMessage(`Run "${snap.run.name}" has no iteration with pairs yet: pairs appear once an iteration has judged its answers.`);
+      void vscode.window.showInformationMessage(
+        judge
+          ? `Run "${snap.run.name}" has no iteration with judge pairs yet: the meta-judge makes them in iterations run with metaJudge.enabled.`
+          : `Run "${snap.run.name}" has no iteration with pairs yet: pairs appear once an iteration has judged its answers.`,
+      );
       return null;
     }
     const pick = await vscode.window.showQuickPick(
-      its.reverse().map((it) => ({ label: iterationTitle(it.iteration), description: it.summary ? pairsText(it.summary) : `${it.stages.find((st) => st.stage === 'pairs')?.done ?? 0} prompts paired so far`, detail: it.status === 'waiting' ? 'training waits for this review' : it.status, iteration: it.iteration })),
-      { title: 'Review preference pairs: iteration' },
+      its.reverse().map((it) => ({
+        label: iterationTitle(it.iteration),
+        description: judge ? `${it.summary?.judgePairs ?? '…'} judge pairs` : it.summary ? pairsText(it.summary) : `${it.stages.find((st) => st.stage === 'pairs')?.done ?? 0} prompts paired so far`,
+        detail: it.status === 'waiting' ? 'training waits for this review' : it.status,
+        iteration: it.iteration,
+      })),
+      { title: judge ? 'Review judge pairs: iteration' : 'Review preference pairs: iteration' },
     );
     if (!pick) return null;
     iteration = pick.iteration;
   }
-  return remotePairsUri(runId, iteration, runName ?? nameOf(runId));
+  return remotePairsUri(runId, iteration, runName ?? nameOf(runId), kind);
 }
 
 /** The pairs to act on: a URI passed in, the active pairs editor, a run + iteration on the agent, or a file. */
@@ -85,6 +99,15 @@ async function resolveTarget(s: Services, arg: Target, title: string): Promise<v
 
 async function reviewPairs(s: Services, arg: Target): Promise<void> {
   const uri = await resolveTarget(s, arg, 'Review preference pairs');
+  if (!uri) return;
+  await vscode.commands.executeCommand('vscode.openWith', uri, PAIRS_VIEW_TYPE);
+}
+
+/** The meta-judge's judge pairs of a run's iteration, in the pairs editor's judge-pair mode. */
+async function reviewJudgePairs(s: Services, arg: Target): Promise<void> {
+  const t = arg instanceof vscode.Uri ? undefined : arg;
+  const uri = arg instanceof vscode.Uri ? arg : await pickRunIteration(s, t?.runId, t?.iteration, 'judge');
+  if (uri === undefined) throw new Error('connect to an agent first: judge pairs live in a run');
   if (!uri) return;
   await vscode.commands.executeCommand('vscode.openWith', uri, PAIRS_VIEW_TYPE);
 }
@@ -157,6 +180,7 @@ export const pairsFeature: Feature = {
   commands: {
     // Called with a URI (runs tree), (runId, iteration) (dashboard), or nothing (palette, status bar).
     reviewPairs: (s) => (arg?: unknown, iteration?: unknown) => shown(s, 'Review preference pairs', () => reviewPairs(s, asTarget(arg, iteration))),
+    reviewJudgePairs: (s) => (arg?: unknown, iteration?: unknown) => shown(s, 'Review judge pairs', () => reviewJudgePairs(s, asTarget(arg, iteration))),
     exportPairs: (s) => (arg?: unknown, iteration?: unknown) => shown(s, 'Export preference pairs', () => exportCommand(s, () => (provider ??= new PairsEditorProvider(s)), asTarget(arg, iteration))),
   },
   activate(s) {

@@ -9,7 +9,8 @@ import { DEFAULT_RUBRIC } from '../../remote/rubric/template';
 import type { AgentApi } from '../connection/agentApi';
 import type { Feature, Services } from '../services';
 import { RubricDiagnostics } from './diagnostics';
-import { lintRubric } from './lint';
+import { RUBRIC_SPEC } from './lint';
+import { pickLabelledFile, storeTemplate } from './storeTemplate';
 import { RubricPreviewSession, type PreviewSet } from './previewPanel';
 import { isPreviewSample, labelledPreviewSamples, pinSample, pinnedSamples } from './previewSet';
 import { requireRun } from '../runs/requireRun';
@@ -109,12 +110,8 @@ async function chooseSet(services: Services): Promise<void> {
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Rubric preview set', placeHolder: 'Pinned samples are always included' });
   if (!pick) return;
-  let value = pick.value;
-  if (value === 'file') {
-    const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Labelled Set', filters: { 'Labelled data': ['jsonl', 'json'] } });
-    if (!files?.[0]) return;
-    value = files[0].fsPath;
-  }
+  const value = pick.value === 'file' ? await pickLabelledFile() : pick.value;
+  if (value === undefined) return;
   labelledChoice.set(runId, value);
   await refreshSession(services);
 }
@@ -127,20 +124,10 @@ async function useRubric(services: Services): Promise<void> {
     void vscode.window.showWarningMessage('Self-Rewarding: open the rubric first ("Edit Judge Rubric").');
     return;
   }
-  const text = doc.getText();
-  const errors = lintRubric(text).filter((p) => p.severity === 'error');
-  if (errors.length) {
-    void vscode.window.showErrorMessage(`Self-Rewarding: the rubric cannot be used yet: ${errors.map((e) => e.message).join(' ')}`);
-    return;
-  }
-  const before = await ctx.agent.request('rubric/get', { runId: ctx.runId });
-  const r = await ctx.agent.request('rubric/set', { runId: ctx.runId, text });
-  if (r.version === before.version) {
-    void vscode.window.showInformationMessage(`Self-Rewarding: the run already uses this rubric (v${r.version}).`);
-    return;
-  }
+  const r = await storeTemplate(ctx.agent, ctx.runId, doc.getText(), RUBRIC_SPEC, 'rubric');
+  if (!r) return;
   const action = await vscode.window.showInformationMessage(`Self-Rewarding: rubric v${r.version} will be used from the next iteration.`, 'Show Diff');
-  if (action === 'Show Diff') await diffVersions(services, ctx.runId, before.version, r.version);
+  if (action === 'Show Diff') await diffVersions(services, ctx.runId, r.before, r.version);
   await refreshSession(services);
 }
 

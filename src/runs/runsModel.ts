@@ -78,7 +78,7 @@ export class RunsModel implements vscode.Disposable {
           if (t !== undefined && events.some((e) => (e.type === 'iteration.stopped' || e.type === 'iteration.failed' || e.type === 'iteration.finished') && e.iteration === t)) this.stopping.delete(runId);
           for (const l of [...this.eventListeners]) l(runId, events);
           this.updateSummary(runId);
-          if (events.some((e) => e.type !== 'prompt' && e.type !== 'candidate' && e.type !== 'judgment' && e.type !== 'pair' && e.type !== 'log')) this.changed.fire();
+          if (events.some((e) => e.type !== 'prompt' && e.type !== 'candidate' && e.type !== 'judgment' && e.type !== 'pair' && e.type !== 'judge-pair' && e.type !== 'log')) this.changed.fire();
         }),
       );
     }

@@ -26,6 +26,7 @@ import { evaluationView } from './evaluationView';
 import type { DashboardCommand, DashboardState, HostMessage, WebviewMessage } from './protocol';
 import { iterationBlock } from './stages';
 import { onTrendSourcesChanged, trendRow } from './trends';
+import './metaTrends';
 
 provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
 

@@ -45,7 +45,7 @@ export interface DashboardState {
   hiddenIterations?: number[];
 }
 
-export type FeedKind = 'prompt' | 'candidate' | 'pair';
+export type FeedKind = 'prompt' | 'candidate' | 'pair' | 'judge-pair';
 
 export interface FeedFilter {
   iteration?: number;

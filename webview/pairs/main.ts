@@ -7,6 +7,7 @@ import { h, replaceChildren } from '../components/dom';
 import { loadBundleAfterPaint } from '../components/lateBundle';
 import { defaultTransport } from '../transport';
 import { diffSimilarity, MIN_DIFF_SIMILARITY, wordDiff } from './diff';
+import { isJudgePair, judgePairBody } from './judgePair';
 import type { BulkKind, DecisionDraft, PageMessage, PairsToHost, PairsToWebview, PairsWebviewState } from './messages';
 
 // The toolkit's elements (vscode-button, vscode-badge) upgrade once the first page is on screen: its script is most
@@ -185,13 +186,15 @@ function filters(): HTMLElement {
     }, 250);
   });
   const p = st.page;
+  // judge pairs: the margin is the Elo gap, and their sides are judgments (no judge samples to fail parsing)
+  const judgeMode = !!p?.pairs.some(isJudgePair);
   return h(
     'div',
     { class: 'filters', role: 'group', 'aria-label': 'Filters' },
     checkbox('filter-unreviewed', 'Unreviewed', f.unreviewedOnly, (v) => (st.filter.unreviewedOnly = v || undefined)),
-    h('span', { class: 'range' }, 'Margin ', numberInput('filter-min-margin', f.minMargin, 'min', (v) => (st.filter.minMargin = v)), '–', numberInput('filter-max-margin', f.maxMargin, 'max', (v) => (st.filter.maxMargin = v))),
+    h('span', { class: 'range' }, judgeMode ? 'Elo gap ' : 'Margin ', numberInput('filter-min-margin', f.minMargin, 'min', (v) => (st.filter.minMargin = v)), '–', numberInput('filter-max-margin', f.maxMargin, 'max', (v) => (st.filter.maxMargin = v))),
     h('span', { class: 'range', title: 'chosen length / rejected length' }, 'Length ratio ', numberInput('filter-min-ratio', f.minLengthRatio, 'min', (v) => (st.filter.minLengthRatio = v)), '–', numberInput('filter-max-ratio', f.maxLengthRatio, 'max', (v) => (st.filter.maxLengthRatio = v))),
-    checkbox('filter-parse', 'Parse failures', f.withParseFailures, (v) => (st.filter.withParseFailures = v || undefined)),
+    judgeMode ? null : checkbox('filter-parse', 'Parse failures', f.withParseFailures, (v) => (st.filter.withParseFailures = v || undefined)),
     search,
     h('span', { id: 'matched', class: 'muted' }, p ? `${p.matched} matching` : ''),
     button('Re-apply', () => {
@@ -216,7 +219,8 @@ function list(): HTMLElement {
   const ul = h('ul', { class: 'pair-list', role: 'listbox', 'aria-label': 'Pairs' });
   for (const [k, pair] of (p?.pairs ?? []).entries()) {
     const at = (p?.offset ?? 0) + k;
-    const li = h('li', { class: at === st.cursor ? 'row current' : 'row', role: 'option', 'aria-selected': at === st.cursor ? 'true' : 'false', 'data-id': pair.id }, h('span', { class: 'idx' }, `#${(pair.index ?? at) + 1}`), stateBadge(pair), h('span', { class: 'margin', title: 'score margin' }, `Δ${num(pair.margin, 1)}`), h('span', { class: 'snippet' }, pair.prompt.slice(0, 80)));
+    const judge = isJudgePair(pair);
+    const li = h('li', { class: at === st.cursor ? 'row current' : 'row', role: 'option', 'aria-selected': at === st.cursor ? 'true' : 'false', 'data-id': pair.id }, h('span', { class: 'idx' }, `#${(pair.index ?? at) + 1}`), stateBadge(pair), judge ? h('span', { class: 'margin', title: 'Elo gap between the better and the worse judgment' }, `+${Math.round(pair.margin)}`) : h('span', { class: 'margin', title: 'score margin' }, `Δ${num(pair.margin, 1)}`), h('span', { class: 'snippet' }, (judge ? pair.instruction : pair.prompt).slice(0, 80)));
     li.addEventListener('click', () => moveTo(at));
     ul.append(li);
   }
@@ -253,15 +257,20 @@ function detail(): HTMLElement {
   const r = p.review;
   const lr = e.rejected.length ? e.chosen.length / e.rejected.length : Infinity;
   const diff = st.showDiff ? wordDiff(e.rejected, e.chosen) : undefined;
+  const judge = isJudgePair(p);
   const similarity = diff ? diffSimilarity(diff) : 1;
   const diffShown = !!diff && (similarity >= MIN_DIFF_SIMILARITY || st.forceDiff === p.id);
   return h(
     'section',
-    { class: 'detail', id: 'detail', 'data-id': p.id },
-    h('div', { class: 'meta' }, h('span', null, `Pair ${p.id}`), stateBadge(p), h('span', null, `margin ${num(p.margin)}`), h('span', null, `length ratio ${num(lr)}`), p.parseFailures > 0 ? h('span', { class: 'warn' }, `${Math.round(p.parseFailures * 100)}% judge parse failures`) : null, r?.flipped ? h('span', { class: 'warn' }, 'flipped') : null, r?.chosenText !== undefined || r?.rejectedText !== undefined ? h('span', { class: 'warn' }, 'edited') : null),
-    h('h2', null, 'Prompt'),
-    h('div', { class: 'prompt mono', id: 'prompt' }, p.prompt),
-    h('div', { class: 'sides' }, side('Chosen', 'chosen', e.chosen, e.chosenSide, r?.flipped ? '(was rejected)' : undefined), side('Rejected', 'rejected', e.rejected, e.rejectedSide, r?.flipped ? '(was chosen)' : undefined)),
+    { class: judge ? 'detail judge-pair' : 'detail', id: 'detail', 'data-id': p.id },
+    h('div', { class: 'meta' }, h('span', null, judge ? `Judge pair ${p.id}` : `Pair ${p.id}`), stateBadge(p), h('span', null, judge ? `Elo gap ${Math.round(p.margin)}` : `margin ${num(p.margin)}`), h('span', null, `length ratio ${num(lr)}`), p.parseFailures > 0 ? h('span', { class: 'warn' }, `${Math.round(p.parseFailures * 100)}% judge parse failures`) : null, r?.flipped ? h('span', { class: 'warn' }, 'flipped') : null, r?.chosenText !== undefined || r?.rejectedText !== undefined ? h('span', { class: 'warn' }, 'edited') : null),
+    ...(judge
+      ? judgePairBody(p, e)
+      : [
+          h('h2', null, 'Prompt'),
+          h('div', { class: 'prompt mono', id: 'prompt' }, p.prompt),
+          h('div', { class: 'sides' }, side('Chosen', 'chosen', e.chosen, e.chosenSide, r?.flipped ? '(was rejected)' : undefined), side('Rejected', 'rejected', e.rejected, e.rejectedSide, r?.flipped ? '(was chosen)' : undefined)),
+        ]),
     st.showDiff
       ? h(
           'div',
@@ -274,7 +283,7 @@ function detail(): HTMLElement {
               : h('div', { class: 'muted', id: 'diff-skipped' }, `The two answers share ${Math.round(similarity * 100)} % of their words: too different for a word diff to mean anything. `, button('Diff anyway', () => ((st.forceDiff = p.id), render()), { id: 'diff-anyway' })),
         )
       : null,
-    st.showJudgments ? justifications(p, e) : null,
+    st.showJudgments && !judge ? justifications(p, e) : null,
     r?.note ? h('div', { class: 'note', id: 'note' }, h('strong', null, 'Note: '), r.note) : null,
     h(
       'div',
@@ -284,11 +293,13 @@ function detail(): HTMLElement {
       button('Flip (f)', () => act('flip'), { id: 'act-flip' }),
       button('Edit (e)', () => toggleOverlay('edit'), { id: 'act-edit' }),
       button('Note (n)', () => toggleOverlay('note'), { id: 'act-note' }),
-      button(st.showJudgments ? 'Hide samples (s)' : 'Judge samples (s)', () => {
-        st.showJudgments = !st.showJudgments;
-        persist();
-        render();
-      }, { id: 'act-judgments' }),
+      judge
+        ? null
+        : button(st.showJudgments ? 'Hide samples (s)' : 'Judge samples (s)', () => {
+            st.showJudgments = !st.showJudgments;
+            persist();
+            render();
+          }, { id: 'act-judgments' }),
       button('Undo (u)', () => send({ type: 'undo' }), { id: 'act-undo' }),
       button('Redo', () => send({ type: 'redo' }), { id: 'act-redo' }),
     ),

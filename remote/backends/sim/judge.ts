@@ -16,6 +16,7 @@
  */
 import { FEATURE_NAMES, type Features, extractFeatures, toVector } from './features';
 import { Rng } from './rng';
+import { parseScore } from '../../pipeline/scoreParser';
 
 export type Quality = 'relevance' | 'coverage' | 'usefulness' | 'organisation' | 'expertise' | 'concision' | 'voice';
 
@@ -167,6 +168,12 @@ function sampledShare(logit: number, temperature: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
+/** What a collapsing judge writes before its habitual score: no assessment, nothing to check. */
+export const HABITUAL_JUSTIFICATION = 'The response seems fine and addresses the request reasonably well overall.';
+
+/** Which way a verdict came about, when its text tells: the habitual score, or an assessment. */
+export type VerdictRoute = 'either' | 'habitual' | 'assessed';
+
 /** The habitual score a collapsing judge gives: one below the rubric's maximum (4 on the 0–5 rubric). */
 export function habitualScore(criteria: Criterion[]): number {
   return Math.max(0, criteria.filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0) - 1);
@@ -207,7 +214,7 @@ export function judge(input: JudgeInput, temperature: number, rng: Rng, malforme
     if (!malformed && criteria.some((c) => !c.penalty) && rng.fork('collapse').next() < sampledShare(params.collapse, temperature)) {
       const score = habitualScore(criteria);
       const maxScore = criteria.filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0);
-      return { text: `The response seems fine and addresses the request reasonably well overall.\n\nScore: ${score}`, score, maxScore, awarded: [] };
+      return { text: `${HABITUAL_JUSTIFICATION}\n\nScore: ${score}`, score, maxScore, awarded: [] };
     }
   }
   if (!criteria.some((c) => !c.penalty)) return holistic(input, f, q, sigma, rng, malformed);
@@ -358,7 +365,7 @@ export function prepareVerdict(input: JudgeInput): PreparedVerdict {
   return { criteria: parseCriteria(input.rubric), features: extractFeatures(input.instruction, input.response), empty: !input.response.trim() };
 }
 
-export function verdictLikelihood(prepared: PreparedVerdict, target: number, params: JudgeParams): { logLik: number; grad: JudgeGradient } {
+export function verdictLikelihood(prepared: PreparedVerdict, target: number, params: JudgeParams, route: VerdictRoute = 'either'): { logLik: number; grad: JudgeGradient } {
   const grad = zeroJudgeGradient();
   const pf = logistic(params.format);
   grad.format = 1 - pf;
@@ -384,10 +391,13 @@ export function verdictLikelihood(prepared: PreparedVerdict, target: number, par
   if (empty) pAssess = x === 0 ? 1 : 0;
   else pAssess = scoreProbability(sumDistribution(steps, lo, size), lo, x);
 
-  const m = Math.max(pc * (x === habitual ? 1 : 0) + (1 - pc) * pAssess, 1e-300);
+  // the habitual path and the assessment path; a verdict whose text says which (route) counts only that one
+  const viaHabit = route === 'assessed' ? 0 : x === habitual ? 1 : 0;
+  const viaAssess = route === 'habitual' ? 0 : pAssess;
+  const m = Math.max(pc * viaHabit + (1 - pc) * viaAssess, 1e-300);
   logLik += Math.log(m);
-  grad.collapse = (pc * (1 - pc) * ((x === habitual ? 1 : 0) - pAssess)) / m;
-  if (empty) return { logLik, grad };
+  grad.collapse = (pc * (1 - pc) * (viaHabit - viaAssess)) / m;
+  if (empty || route === 'habitual') return { logLik, grad };
   const k = (1 - pc) / m;
   steps.forEach((s, i) => {
     const without = sumDistribution(steps, lo, size, i);
@@ -406,4 +416,51 @@ export function verdictLikelihood(prepared: PreparedVerdict, target: number, par
     }
   });
   return { logLik, grad };
+}
+
+/**
+ * log P(this output | the judge prompt) under `params`: a verdict with a readable score is verdictLikelihood's; one
+ * without is the malformed side of the format, log(1 − σ(format)). With the gradient of the log-likelihood.
+ */
+export function outputLikelihood(prepared: PreparedVerdict, target: number | null, params: JudgeParams, route: VerdictRoute = 'either'): { logLik: number; grad: JudgeGradient } {
+  if (target !== null) return verdictLikelihood(prepared, target, params, route);
+  const grad = zeroJudgeGradient();
+  const pf = logistic(params.format);
+  grad.format = -pf;
+  return { logLik: Math.log(Math.max(1 - pf, 1e-300)), grad };
+}
+
+/** A judge prompt and a judge's output, read as the likelihood needs them; undefined when the prompt is not a judge
+ * prompt (the score is read on the rubric's own range, 0 to its points). */
+export function readVerdict(prompt: string, output: string): { prepared: PreparedVerdict; target: number | null; route: VerdictRoute } | undefined {
+  const input = parseJudgePrompt(prompt);
+  if (!input) return undefined;
+  const prepared = prepareVerdict(input);
+  const max = prepared.criteria.filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0) || 5;
+  return { prepared, target: parseScore(output, 0, max).score, route: output.trimStart().startsWith(HABITUAL_JUSTIFICATION) ? 'habitual' : 'assessed' };
+}
+
+/**
+ * The assessment's score distribution (no habitual score, no malformed output) under `params` at temperature 1:
+ * P(score = x) for x = 0 … the rubric's points. What the meta-judge's considered reading averages (metaJudge.ts).
+ */
+export function assessmentDistribution(prepared: PreparedVerdict, params: JudgeParams): number[] {
+  const { criteria, features: f, empty } = prepared;
+  const max = criteria.filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0);
+  const out = new Array<number>(max + 1).fill(0);
+  if (empty) {
+    out[0] = 1;
+    return out;
+  }
+  const q = qualityLevels(f, params.perception);
+  const sigma = 0.2 * params.noise;
+  const steps = criteria.map((c) => {
+    const level = criterionLevel(c, q);
+    const z = c.penalty ? (c.bar - 0.2 - level) / sigma : (level - c.bar) / sigma;
+    return { p: normalCdf(z), delta: (c.penalty ? -1 : 1) * c.points };
+  });
+  const lo = -criteria.filter((c) => c.penalty).reduce((a, c) => a + c.points, 0);
+  const dist = sumDistribution(steps, lo, criteria.reduce((a, c) => a + c.points, 0) + 1);
+  for (let x = 0; x <= max; x++) out[x] = scoreProbability(dist, lo, x);
+  return out;
 }

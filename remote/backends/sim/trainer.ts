@@ -2,7 +2,8 @@
  * The simulated trainers: real optimisations of the sim policy on TRL-format rows, with TRL-shaped output. One
  * training loop (minibatches over shuffled rows, checkpoints, log history) and two objectives.
  *
- * DPO (simTrain): the sim policy's feature weights θ on preference pairs.
+ * DPO (simTrain): the sim policy's feature weights θ on preference pairs; judge pairs among them (Meta-Rewarding:
+ * rows whose prompt is a judge prompt) train the checkpoint's judge instead (judgeDpo.ts).
  *
  * Under the log-linear policy of policy.ts, log π_θ(y|x) − log π_ref(y|x) = (θ−θ_ref)·φ(x,y) − (log Z_θ − log Z_ref),
  * so DPO's loss on a pair (chosen c, rejected r) is exactly
@@ -38,15 +39,14 @@ import { exampleFromSftRow, tripleFromTrlRow, type PreferenceTriple, type SftExa
 import { parseJsonLine } from '../../store/jsonl';
 import { writeJsonAtomic } from '../../store/atomic';
 import { FEATURE_NAMES, extractFeatures, toVector } from './features';
-import { type JudgeGradient, type JudgeParams, type PreparedVerdict, JUDGE_INPUTS, QUALITIES, parseCriteria, parseJudgePrompt, prepareVerdict, verdictLikelihood, zeroJudgeGradient } from './judge';
+import { type JudgeParams, type PreparedVerdict, outputLikelihood, readVerdict, zeroJudgeGradient } from './judge';
+import { JudgeDpo, SIM_JUDGE_LR_SCALE, judgeRowsOf } from './judgeDpo';
+import { Adam, JUDGE_STEP_SCALE, addJudgeGradient, judgeFromVector, judgeVector } from './optim';
 import { type SimPolicy, configLogits, isBuiltinModel, judgeParamsOf, loadPolicy, logPartition, resolveModelPath, savePolicy, weightVector, latentSpace } from './policy';
-import { parseScore } from '../../pipeline/scoreParser';
 import { Rng, hashSeed } from './rng';
 
 export const SIM_LR_SCALE = 3e7;
 export const SIM_SFT_LR_SCALE = 1.6e4;
-/** the judge's perception weights train in steps of this share of the learning rate */
-export const PERCEPTION_STEP = 0.1;
 
 interface Pair {
   delta: number[];
@@ -263,7 +263,10 @@ export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; 
   const ref: SimPolicy = loadPolicy(opts.model, opts.modelDir);
   const rows = readPreferenceRows(opts.data);
   if (!rows.length) throw new Error(`${opts.data}: no preference rows to train on`);
-  const pairs: Pair[] = rows.map((r) => {
+  const judgeRows = judgeRowsOf(rows, judgeParamsOf(ref));
+  const judgeDpo = judgeRows.size ? new JudgeDpo(judgeParamsOf(ref), beta) : undefined;
+  const pairs: (Pair | undefined)[] = rows.map((r, i) => {
+    if (judgeRows.has(i)) return undefined;
     const c = toVector(extractFeatures(r.prompt, r.chosen));
     const j = toVector(extractFeatures(r.prompt, r.rejected));
     return { chosen: c, rejected: j, delta: c.map((x, i) => x - j[i]) };
@@ -276,7 +279,7 @@ export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; 
   const parent = parentOf(opts.model, opts.modelDir);
   return trainLoop(opts, {
     examples: pairs.length,
-    describe: (maxSteps) => `sim-train: ${pairs.length} pairs, ${maxSteps} steps (batch ${batchSize}, ${epochs} epoch(s)), beta ${beta}, lr ${lr0} (× ${SIM_LR_SCALE} for the sim = ${lrSim})`,
+    describe: (maxSteps) => `sim-train: ${pairs.length} pairs${judgeRows.size ? ` (${judgeRows.size} judge pairs, lr × ${SIM_JUDGE_LR_SCALE} for the judge)` : ''}, ${maxSteps} steps (batch ${batchSize}, ${epochs} epoch(s)), beta ${beta}, lr ${lr0} (× ${SIM_LR_SCALE} for the sim = ${lrSim})`,
     learningRate: (step, maxSteps) => lr0 * (1 - step / maxSteps),
     policy: () => ({
       format: ref.format,
@@ -285,13 +288,14 @@ export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; 
       parent,
       priors: ref.priors,
       weights: weightsOf(theta),
-      // DPO here trains the answer policy only: the judge a checkpoint has is passed on unchanged
-      ...(ref.judge ? { judge: ref.judge } : {}),
+      // answer pairs train the answer policy; judge pairs (if any) the judge; without them it is passed on unchanged
+      ...(judgeDpo ? { judge: structuredClone(judgeDpo.params) } : ref.judge ? { judge: ref.judge } : {}),
       createdAt: new Date().toISOString(),
-      training: { kind: 'dpo', data: path.resolve(opts.data), pairs: pairs.length, beta, learningRate: lr0, lrScale: SIM_LR_SCALE, epochs, batchSize },
+      training: { kind: 'dpo', data: path.resolve(opts.data), pairs: pairs.length, judgePairs: judgeRows.size, beta, learningRate: lr0, lrScale: SIM_LR_SCALE, epochs, batchSize },
     }),
     step(indices, learningRate) {
-      const batch = indices.map((i) => pairs[i]);
+      const batch = indices.map((i) => pairs[i]).filter((p): p is Pair => p !== undefined);
+      const k = indices.length;
       const dTheta = theta.map((t, i) => t - thetaRef[i]);
       // log Z_θ for the reward's per-prompt constant (the same for every prompt in the sim)
       const logZ = logPartition({ ...ref, weights: weightsOf(theta) });
@@ -306,7 +310,7 @@ export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; 
         const z = beta * dot(dTheta, p.delta);
         loss += negLogSigmoid(z);
         const g = -beta * (1 - sigmoid(z)); // dL/d(θ·Δ)
-        p.delta.forEach((d, i) => (grad[i] += (g * d) / batch.length));
+        p.delta.forEach((d, i) => (grad[i] += (g * d) / k));
         const chosenReward = beta * (dot(dTheta, p.chosen) - (logZ - logZRef));
         const rejectedReward = beta * (dot(dTheta, p.rejected) - (logZ - logZRef));
         rc += chosenReward;
@@ -315,9 +319,17 @@ export async function simTrain(opts: SimTrainOptions): Promise<{ model: string; 
         lpc += dot(theta, p.chosen) - logZ;
         lpr += dot(theta, p.rejected) - logZ;
       }
-      const k = batch.length;
       const lr = learningRate * SIM_LR_SCALE;
       for (let i = 0; i < theta.length; i++) theta[i] -= lr * grad[i];
+      if (judgeDpo) {
+        const j = judgeDpo.step(indices.map((i) => judgeRows.get(i)).filter((r) => r !== undefined), k, learningRate * SIM_JUDGE_LR_SCALE);
+        loss += j.loss;
+        rc += j.chosen;
+        rr += j.rejected;
+        acc += j.correct;
+        lpc += j.logpChosen;
+        lpr += j.logpRejected;
+      }
       const entry: LogEntry = {
         grad_norm: round(Math.sqrt(dot(grad, grad)), 6),
         'logps/chosen': round(lpc / k),
@@ -354,36 +366,6 @@ function nearestConfig(features: number[]): number {
   return best;
 }
 
-/** The judge's parameters (noise on a log scale) as one vector, and back. */
-function judgeVector(j: Pick<JudgeGradient, 'format' | 'collapse' | 'logNoise' | 'perception'>): number[] {
-  return [j.format, j.collapse, j.logNoise, ...QUALITIES.flatMap((q) => j.perception[q])];
-}
-function judgeFromVector(v: number[]): JudgeParams {
-  const perception = {} as JudgeParams['perception'];
-  QUALITIES.forEach((q, i) => (perception[q] = v.slice(3 + i * JUDGE_INPUTS.length, 3 + (i + 1) * JUDGE_INPUTS.length)));
-  return { format: v[0], collapse: v[1], noise: Math.exp(v[2]), perception };
-}
-
-/**
- * Adam (TRL's default optimiser is AdamW; no weight decay here): per-parameter steps of about the learning rate
- * times the parameter's `scale` (as if it were trained in units of `scale`).
- */
-class Adam {
-  private m: number[] = [];
-  private v: number[] = [];
-  private t = 0;
-  step(params: number[], grad: number[], lr: number, scale: readonly number[], b1 = 0.9, b2 = 0.999, eps = 1e-8): number[] {
-    this.t++;
-    return params.map((x, i) => {
-      this.m[i] = b1 * (this.m[i] ?? 0) + (1 - b1) * grad[i];
-      this.v[i] = b2 * (this.v[i] ?? 0) + (1 - b2) * grad[i] * grad[i];
-      const mHat = this.m[i] / (1 - b1 ** this.t);
-      const vHat = this.v[i] / (1 - b2 ** this.t);
-      return x - (lr * scale[i] * mHat) / (Math.sqrt(vHat) + eps);
-    });
-  }
-}
-
 type SftRow = { kind: 'ift'; config: number } | { kind: 'eft'; prompt: PreparedVerdict; target: number | null };
 
 export async function simSft(opts: SimSftOptions): Promise<{ model: string; metrics: TrainMetrics[] }> {
@@ -399,11 +381,8 @@ export async function simSft(opts: SimSftOptions): Promise<{ model: string; metr
   if (!examples.length) throw new Error(`${opts.data}: no rows to train on`);
   const { mu } = latentSpace();
   const rows: SftRow[] = examples.map((e) => {
-    const judgePrompt = parseJudgePrompt(e.prompt);
-    if (judgePrompt) {
-      const max = parseCriteria(judgePrompt.rubric).filter((c) => !c.penalty).reduce((a, c) => a + c.points, 0) || 5;
-      return { kind: 'eft', prompt: prepareVerdict(judgePrompt), target: parseScore(e.completion, 0, max).score };
-    }
+    const verdict = readVerdict(e.prompt, e.completion);
+    if (verdict) return { kind: 'eft', prompt: verdict.prepared, target: verdict.target };
     return { kind: 'ift', config: nearestConfig(toVector(extractFeatures(e.prompt, e.completion))) };
   });
   const ift = rows.filter((r) => r.kind === 'ift').length;
@@ -412,8 +391,7 @@ export async function simSft(opts: SimSftOptions): Promise<{ model: string; metr
   const parent = parentOf(opts.model, opts.modelDir);
   const current = (): SimPolicy => ({ ...base, weights: weightsOf(theta) });
   const adam = new Adam();
-  // The perception's 56 weights move in tenths: fitted to a few hundred verdicts at full steps they would chase noise.
-  const stepScale = [...theta.map(() => 1), 1, 1, 1, ...QUALITIES.flatMap(() => JUDGE_INPUTS.map(() => PERCEPTION_STEP))];
+  const stepScale = [...theta.map(() => 1), ...JUDGE_STEP_SCALE];
   return trainLoop(opts, {
     examples: rows.length,
     describe: (maxSteps) => `sim-sft: ${rows.length} rows (${ift} IFT, ${rows.length - ift} EFT), ${maxSteps} steps (batch ${batchSize}, ${epochs} epoch(s)), lr ${lr0} → ${lrMin} (× ${SIM_SFT_LR_SCALE} for the sim)`,
@@ -456,22 +434,10 @@ export async function simSft(opts: SimSftOptions): Promise<{ model: string; metr
           for (let j = 0; j < theta.length; j++) gTheta[j] += (expected[j] - mu[r.config][j]) / k;
           continue;
         }
-        let logLik: number;
-        if (r.target === null) {
-          // a verdict without a readable score: the malformed side of the format
-          const pf = 1 / (1 + Math.exp(-judge.format));
-          logLik = Math.log(Math.max(1 - pf, 1e-300));
-          gJudge.format -= pf / k;
-        } else {
-          const v = verdictLikelihood(r.prompt, r.target, judge);
-          logLik = v.logLik;
-          gJudge.format += v.grad.format / k;
-          gJudge.collapse += v.grad.collapse / k;
-          gJudge.logNoise += v.grad.logNoise / k;
-          for (const q of QUALITIES) v.grad.perception[q].forEach((g, j) => (gJudge.perception[q][j] += g / k));
-        }
-        loss -= logLik;
-        eftLoss -= logLik;
+        const v = outputLikelihood(r.prompt, r.target, judge);
+        addJudgeGradient(gJudge, v.grad, 1 / k);
+        loss -= v.logLik;
+        eftLoss -= v.logLik;
       }
       // one Adam step down the loss over θ and the judge's parameters (the judge's gradient is of the log-likelihood)
       const grad = [...gTheta, ...judgeVector(gJudge).map((g) => -g)];

@@ -233,3 +233,24 @@ test('OpenAI DPO: no key → says how to set one', async () => {
     /no API key: run "Self-Rewarding: Set API Key…" in VS Code for SELFREWARD_TEST_OPENAI_KEY/,
   );
 });
+
+test('OpenAI DPO with judge pairs (Meta-Rewarding): the judge rows go up as DPO rows beside the actor rows, the judge prompt as the user turn', async () => {
+  setSecret('SELFREWARD_TEST_OPENAI_KEY', 'sk-test-in-memory');
+  const { cfg, trainDir, datasetFile } = await setup();
+  const { trlRow } = await import('../../../remote/backends/rows');
+  const { DEFAULT_RUBRIC, fillRubric } = await import('../../../remote/rubric/template');
+  const judgePrompt = fillRubric(DEFAULT_RUBRIC, 'Name a prime.', '7 is prime.');
+  const rows = [
+    trlRow({ prompt: 'Name a prime.', chosen: '7 is prime.', rejected: '8.' }, 'conversational'),
+    trlRow({ prompt: judgePrompt, chosen: 'Correct and direct.\n\nScore: 4', rejected: 'Seems fine.\n\nScore: 1' }, 'conversational'),
+  ];
+  fs.writeFileSync(datasetFile, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await new OpenAiDpoTrainer(cfg).train({
+    kind: 'dpo',
+    runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer,
+    signal: new AbortController().signal, onMetrics: () => undefined,
+  });
+  const uploaded = state.files[state.files.length - 1].content.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(uploaded.length, 2);
+  assert.deepEqual(uploaded[1], { input: { messages: [{ role: 'user', content: judgePrompt }] }, preferred_output: [{ role: 'assistant', content: 'Correct and direct.\n\nScore: 4' }], non_preferred_output: [{ role: 'assistant', content: 'Seems fine.\n\nScore: 1' }] });
+});

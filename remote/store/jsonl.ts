@@ -118,13 +118,15 @@ export function parseJsonLine<T>(line: string, file: string, lineNo: number): T 
 /**
  * Stream the records of a JSONL file from byte `start`, calling `onRecord` with each record and its byte offset.
  * A torn last line (no newline) is ignored: readers never see half a record. Return `false` from the callback to
- * stop early. Memory stays bounded by the chunk size plus one line.
+ * stop early. Memory stays bounded by the chunk size plus one line. `onEnd`, when the whole file was read, gets
+ * the byte offset just past the last whole line.
  */
 export function forEachJsonl<T>(
   file: string,
   onRecord: (record: T, offset: number, lineNo: number) => boolean | void,
   start = 0,
   firstLineNo = 1,
+  onEnd?: (endOfWholeLines: number) => void,
 ): void {
   let fd: number;
   try {
@@ -141,7 +143,7 @@ export function forEachJsonl<T>(
     let lineNo = firstLineNo;
     for (;;) {
       const n = fs.readSync(fd, chunk, 0, chunk.length, pos);
-      if (n === 0) return;
+      if (n === 0) return onEnd?.(carryOffset);
       pos += n;
       const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
       let lineStart = 0;

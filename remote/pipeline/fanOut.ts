@@ -28,7 +28,8 @@ export interface FanOutSpec<I, R extends { id: string }> {
   request(item: I): Omit<ChatRequest, 'n'>;
   /** the records of a finished item (result), or of a failed one (error) */
   records(item: I, result: ChatResult | undefined, error: string | undefined): R[];
-  write(record: R): void;
+  /** write an item's records (and their events) as one group commit: all durable after it returns, or none */
+  write(records: R[]): void;
   client: InferenceClient;
   concurrency: number;
   limiter?: { limiter: Limiter; priority: 0 | 1 };
@@ -84,11 +85,9 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
             s.progress.add(1, 1);
             return;
           }
-          for (const rec of s.records(item, result, undefined)) {
-            if (s.durable.has(rec.id)) continue;
-            s.write(rec);
-            s.durable.add(rec.id);
-          }
+          const fresh = s.records(item, result, undefined).filter((rec) => !s.durable.has(rec.id));
+          s.write(fresh);
+          for (const rec of fresh) s.durable.add(rec.id);
           s.progress.add(1, 0);
         };
       },
@@ -101,9 +100,7 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
     linked.dispose();
   }
   // Within budget: the failures are final, recorded with their reason.
-  for (const rec of failures) {
-    s.write(rec);
-    s.durable.add(rec.id);
-  }
+  s.write(failures);
+  for (const rec of failures) s.durable.add(rec.id);
   s.progress.flush();
 }

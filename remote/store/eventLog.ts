@@ -21,6 +21,8 @@ const SAVE_EVERY_SLOTS = 16;
 const INDEX_VERSION = 1;
 
 export type EventListener = (event: RunEvent) => void;
+/** Events that carry one record of an iteration file. */
+export type RecordEventType = Extract<RunEventBody, { record: unknown }>['type'];
 /** An event that could not be appended (the log's own storage failed), with the reason. */
 export type UnrecordedListener = (body: RunEventBody, error: Error) => void;
 
@@ -196,23 +198,50 @@ export class EventLog {
    * was (the writer cuts the partial line back; the seq is not used) and throws a StorageError naming the file.
    */
   append(body: RunEventBody): RunEvent {
+    return this.appendMany([body])[0];
+  }
+
+  /**
+   * Append events with one write (a group commit): all get their seqs and are durable together, or — when the
+   * write fails — none is written and no seq is used. Listeners hear of them in order after the write.
+   */
+  appendMany(bodies: readonly RunEventBody[]): RunEvent[] {
+    const ts = new Date().toISOString();
+    const events = bodies.map((body, i) => ({ seq: this._lastSeq + 1 + i, ts, ...body }) as RunEvent);
+    return this.commit(events, () => events.map((e) => JSON.stringify(e)));
+  }
+
+  /**
+   * `appendMany` for record events whose records are already stringified (`recordJson[i]` the JSON of
+   * `records[i]`, as just written to the record file): each event line is built around that text, byte for byte
+   * what stringifying the event would give, so a record is stringified once for both files.
+   */
+  appendRecordEvents(type: RecordEventType, records: readonly unknown[], recordJson: readonly string[]): RunEvent[] {
+    const ts = new Date().toISOString();
+    const events = records.map((record, i) => ({ seq: this._lastSeq + 1 + i, ts, type, record }) as RunEvent);
+    return this.commit(events, () => events.map((e, i) => `{"seq":${e.seq},"ts":"${ts}","type":"${type}","record":${recordJson[i]}}`));
+  }
+
+  private commit(events: RunEvent[], lines: () => string[]): RunEvent[] {
     if (!this.writer) throw new Error(`${this.file}: event log opened read-only`);
+    if (!events.length) return [];
     if (this.writer.broken) {
       // A failed write that could not be cut back: reopen, which repairs the tail, before appending again.
       const fresh = JsonlWriter.open<RunEvent>(this.file);
       this.writer.close();
       this.writer = fresh;
     }
-    const event = { seq: this._lastSeq + 1, ts: new Date().toISOString(), ...body } as RunEvent;
-    const offset = this.writer.append(event);
-    if (this._lastSeq === 0) this.firstSeq = event.seq;
-    if ((event.seq - this.firstSeq) % INDEX_STRIDE === 0) this.index.push(offset);
-    this._lastSeq = event.seq;
-    this.lastLineAt = offset;
+    const offsets = this.writer.appendJson(lines());
+    if (this._lastSeq === 0) this.firstSeq = events[0].seq;
+    events.forEach((ev, i) => {
+      if ((ev.seq - this.firstSeq) % INDEX_STRIDE === 0) this.index.push(offsets[i]);
+    });
+    this._lastSeq = events[events.length - 1].seq;
+    this.lastLineAt = offsets[offsets.length - 1];
     this.bytes = this.writer.size;
     if (this.index.length - this.savedSlots >= SAVE_EVERY_SLOTS) this.saveIndex();
-    for (const l of this.listeners) l(event);
-    return event;
+    for (const event of events) for (const l of this.listeners) l(event);
+    return events;
   }
 
   onEvent(listener: EventListener): () => void {

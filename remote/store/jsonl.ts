@@ -70,17 +70,37 @@ export class JsonlWriter<T> {
 
   /** Append one record with a single write (continued if short). Returns the byte offset the record starts at. */
   append(record: T): number {
+    return this.appendMany([record])[0];
+  }
+
+  /**
+   * Append records with a single write (a group commit; continued if short): all of them, or — when the write
+   * fails — none (cut back, as for one record). Returns the byte offset each record starts at.
+   */
+  appendMany(records: readonly T[]): number[] {
+    return this.appendJson(records.map((r) => JSON.stringify(r)));
+  }
+
+  /** `appendMany` for records already stringified (each the JSON text of one T, no newline in it). */
+  appendJson(texts: readonly string[]): number[] {
     if (this.broken) throw new StorageError(this.file, 'append a record', new Error('an earlier write failed and could not be undone; reopen the file'));
-    const line = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
-    const at = this.size;
+    if (!texts.length) return [];
+    const lines = texts.map((t) => t + '\n');
+    const offsets: number[] = [];
+    let at = this.size;
+    for (const l of lines) {
+      offsets.push(at);
+      at += Buffer.byteLength(l, 'utf8');
+    }
+    const buf = Buffer.from(lines.length === 1 ? lines[0] : lines.join(''), 'utf8');
     try {
-      writeFully(this.fd, line, this.file, 'append a record');
+      writeFully(this.fd, buf, this.file, texts.length === 1 ? 'append a record' : `append ${texts.length} records`);
     } catch (e) {
       this.cutBack();
       throw e;
     }
-    this.size += line.length;
-    return at;
+    this.size += buf.length;
+    return offsets;
   }
 
   /** Undo a partly written record: truncate to the end of the last whole one. */

@@ -75,6 +75,7 @@ export async function runPromptStage(ctx: StageContext): Promise<StageCounts> {
       const seed = requestSeed(ctx.runSeed, t, 'prompts', id);
       let rec: PromptRecord;
       if (out.error !== undefined) {
+        ctx.budgets?.prompts?.fail(out.error); // past the budget this aborts the stage
         rec = { id, iteration: t, text: '', kept: false, dropReason: 'failed', fewShot: examples.map((e) => e.id), seed, error: out.error };
       } else {
         const v = judgeText(out.text, examples);

@@ -16,8 +16,8 @@ import { readJsonIfExists, writeJsonAtomic } from './atomic';
 import { warn } from '../log';
 
 const INDEX_STRIDE = 256;
-/** The index is saved every this many indexed slots (4096 events) and on close. */
-const SAVE_EVERY_SLOTS = 16;
+/** The index is saved every this many indexed slots (2048 events) and on close. */
+const SAVE_EVERY_SLOTS = 8;
 const INDEX_VERSION = 1;
 
 export type EventListener = (event: RunEvent) => void;

@@ -12,6 +12,8 @@
 import { AGENT_VERSION } from './version';
 import { commands, registerCommand } from './cli/registry';
 import './cli/index';
+// Loading the bundle in the prompt filter's worker thread starts the filter there instead of the command line.
+import { isFilterWorker } from './pipeline/promptFilterWorker';
 
 registerCommand('version', async () => async () => {
   process.stdout.write(AGENT_VERSION + '\n');
@@ -37,7 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
   return main(rest);
 }
 
-if (require.main === module) {
+if (require.main === module && !isFilterWorker) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

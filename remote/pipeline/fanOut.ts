@@ -5,7 +5,8 @@
  * that fails after every retry becomes `n` records carrying the error.
  *
  * Items come from an array, or from a Feed the previous stage fills while it runs; with a shared Limiter the two
- * stages together keep at most `concurrency` requests in flight.
+ * stages together keep at most `concurrency` requests in flight, and a consumer with a backlog of fed items goes
+ * first, so the feed holds about feedHighWater items, whatever the iteration's size.
  */
 import type { ChatRequest, ChatResult, InferenceClient } from '../inference/client';
 import { describeError } from '../inference/retry';
@@ -30,15 +31,22 @@ export interface FanOutSpec<I, R extends { id: string }> {
   signal: AbortSignal;
 }
 
+/** Items a consuming stage lets pile up in its feed before the producer's requests wait for its own. */
+export const feedHighWater = (concurrency: number): number => Math.max(64, 2 * concurrency);
+
 export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): Promise<void> {
   const pending = (it: I): boolean => s.recordIds(it).some((id) => !s.durable.has(id));
   let next: () => Promise<I | undefined>;
+  let unfavour: (() => void) | undefined;
   if (Array.isArray(s.items)) {
     const todo = (s.items as readonly I[]).filter(pending);
     let i = 0;
     next = async () => (i < todo.length ? todo[i++] : undefined);
   } else {
     const feed = s.items as Feed<I>;
+    // a backlog of fed items gets this stage's requests served before the producer's: memory stays bounded
+    const high = feedHighWater(s.concurrency);
+    if (s.limiter) unfavour = s.limiter.limiter.favour(s.limiter.priority, () => feed.backlog > high);
     next = async () => {
       for (;;) {
         const it = await feed.take();
@@ -48,34 +56,39 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
       }
     };
   }
-  await runPool(
-    s.concurrency,
-    async () => {
-      const item = await next();
-      if (item === undefined) return undefined;
-      return async () => {
-        let result: ChatResult | undefined;
-        let error: string | undefined;
-        if (s.limiter) await s.limiter.limiter.acquire(s.limiter.priority, s.signal);
-        try {
-          result = await s.client.chat({ ...s.request(item), n: s.n }, s.signal);
-        } catch (e) {
-          if (s.signal.aborted) throw e; // a stop: nothing is written, the item stays to do
-          error = describeError(e);
-        } finally {
-          s.limiter?.limiter.release();
-        }
-        let failed = 0;
-        for (const rec of s.records(item, result, error)) {
-          if (s.durable.has(rec.id)) continue;
-          s.write(rec);
-          s.durable.add(rec.id);
-          if (error) failed++;
-        }
-        s.progress.add(1, failed ? 1 : 0);
-      };
-    },
-    s.signal,
-  );
+  const run = async (item: I): Promise<void> => {
+    let result: ChatResult | undefined;
+    let error: string | undefined;
+    if (s.limiter) await s.limiter.limiter.acquire(s.limiter.priority, s.signal);
+    try {
+      result = await s.client.chat({ ...s.request(item), n: s.n }, s.signal);
+    } catch (e) {
+      if (s.signal.aborted) throw e; // a stop: nothing is written, the item stays to do
+      error = describeError(e);
+    } finally {
+      s.limiter?.limiter.release();
+    }
+    let failed = 0;
+    // records durable before this run (a crash between two appends) are skipped; each item runs once, so what is
+    // written now need not be remembered
+    for (const rec of s.records(item, result, error)) {
+      if (s.durable.has(rec.id)) continue;
+      s.write(rec);
+      if (error) failed++;
+    }
+    s.progress.add(1, failed ? 1 : 0);
+  };
+  try {
+    await runPool(
+      s.concurrency,
+      async () => {
+        const item = await next();
+        return item === undefined ? undefined : () => run(item);
+      },
+      s.signal,
+    );
+  } finally {
+    unfavour?.();
+  }
   s.progress.flush();
 }

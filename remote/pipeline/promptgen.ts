@@ -127,6 +127,7 @@ export async function runPromptStage(ctx: StageContext): Promise<StageCounts> {
         out.error !== undefined
           ? Promise.resolve({ id, iteration: t, text: '', kept: false, dropReason: 'failed', fewShot, seed, error: out.error })
           : filter.check(n, out.text, out.finishReason, examples.map((e) => e.text)).then((v) => ({ id, iteration: t, text: v.text, kept: !v.drop, ...(v.drop ? { dropReason: v.drop } : {}), fewShot, seed }));
+      record.catch(() => undefined); // handled where the chain reaches it; not an unhandled rejection meanwhile
       writes = writes
         .then(() => record)
         .then((r) => write(r, n))

@@ -21,9 +21,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import type { BenchResult } from './run';
+import { startSim } from './simProcess';
 import type { CandidateRecord } from '../../remote/protocol';
 import { Feed, Limiter } from '../../remote/inference/limiter';
 import { validateConfig } from '../../remote/config/config';
@@ -38,7 +39,6 @@ import type { StageContext } from '../../remote/pipeline/context';
 import { loadSeed } from '../../remote/seed/index';
 import { setQuiet } from '../../remote/log';
 
-const root = path.resolve(__dirname, '..', '..');
 const PROMPTS = 2000;
 const SEQUENTIAL_SUBSET = 8;
 const SIM = { maxConcurrency: 256, tokensPerSecond: 100, ttftMs: 40 };
@@ -60,19 +60,6 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-async function startSim(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'agent.js'), 'sim-server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve(line.trim());
-    });
-    child.on('exit', (code) => reject(new Error(`sim-server exited ${code}`)));
-  });
-  return { url, child };
-}
 
 function benchPrompts(): { id: string; text: string }[] {
   const seeds = loadSeed([{ path: 'builtin:demo', format: 'auto' }]).prompts;

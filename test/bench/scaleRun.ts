@@ -1,0 +1,136 @@
+/**
+ * One measured run for the `scale` benchmark (scale.bench.ts starts one process per size, so each peak RSS is its
+ * own): prompts → candidates + judgments (overlapping, as an iteration runs them) → pairs, N = 4, K = 3, against a
+ * sim server in another process. Prints one JSON line: wall time and agent CPU per stage, event-loop delay, resident
+ * memory sampled per stage, the files' counts, and the capacity model's ideal bound for the sequences produced.
+ *   node scaleRun.js --url=URL --prompts=N [--concurrency=C] [--capacity=C,R,TTFT]   (bundled by scale.bench.ts)
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
+import { setMaxListeners } from 'node:events';
+import type { CandidateRecord } from '../../remote/protocol';
+import { validateConfig } from '../../remote/config/config';
+import { RunStore, type Run } from '../../remote/store/runStore';
+import { DEFAULT_RUBRIC } from '../../remote/rubric/template';
+import { InferenceClient } from '../../remote/inference/client';
+import { Feed, Limiter } from '../../remote/inference/limiter';
+import { runPromptStage } from '../../remote/pipeline/promptgen';
+import { runCandidateStage } from '../../remote/pipeline/candidates';
+import { runJudgeStage } from '../../remote/pipeline/judge';
+import { runPairStage } from '../../remote/pipeline/pairs';
+import type { StageContext } from '../../remote/pipeline/context';
+import { loadSeed } from '../../remote/seed/index';
+import { setQuiet } from '../../remote/log';
+
+const CHARS_PER_TOKEN = 4; // the sim's documented token approximation
+
+export interface ScaleRunResult {
+  prompts: number;
+  attempts: number;
+  candidates: number;
+  judgments: number;
+  pairs: number;
+  failed: number;
+  requests: number;
+  seconds: Record<'prompts' | 'generateAndJudge' | 'pairs' | 'total', number>;
+  cpuSeconds: Record<'prompts' | 'generateAndJudge' | 'pairs' | 'total', number>;
+  peakRssMB: Record<'prompts' | 'generateAndJudge' | 'pairs' | 'process', number>;
+  loopDelayMs: Record<'prompts' | 'generateAndJudge', { p99: number; max: number }>;
+  /** Σ (ttft + tokens / R) / C over every sequence produced, with --capacity */
+  idealSeconds?: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { url: { type: 'string' }, prompts: { type: 'string' }, concurrency: { type: 'string' }, capacity: { type: 'string' } } });
+  const url = values.url!;
+  const size = Number(values.prompts);
+  const concurrency = Number(values.concurrency ?? 64);
+  setQuiet(true);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'selfreward-bench-scale-'));
+  try {
+    const cfg = validateConfig({
+      name: 'scale', seed: 5, model: { backend: 'external', name: 'sim-base', baseUrls: [url] }, seedData: [{ path: 'builtin:demo' }],
+      prompts: { perIteration: size }, candidates: { n: 4 }, judge: { k: 3 }, inference: { concurrency },
+    });
+    const run: Run = new RunStore(tmp).create(cfg, { agentVersion: 'bench', rubricText: DEFAULT_RUBRIC });
+    const client = new InferenceClient({ baseUrls: [url], model: 'sim-base' }, { maxRetries: 3, timeoutMs: 600_000 });
+    const ac = new AbortController();
+    setMaxListeners(0, ac.signal);
+    const ctx: StageContext = {
+      run, t: 1, runSeed: cfg.seed, concurrency, signal: ac.signal,
+      params: { prompts: cfg.prompts, candidates: cfg.candidates, judge: cfg.judge, pairs: cfg.pairs, review: cfg.review, trainer: cfg.trainer },
+      rubric: { version: 1, hash: 'bench', text: DEFAULT_RUBRIC }, modelIn: { iteration: 1, name: 'sim-base', madeBy: 'base' },
+      model: client, generator: client, trainer: { train: () => Promise.reject(new Error('not used')) }, seed: loadSeed(cfg.seedData),
+    };
+
+    // resident memory, sampled per stage
+    let peak = 0;
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const mb = (b: number): number => Math.round(b / 2 ** 20);
+    const stage = async <T>(body: () => Promise<T>): Promise<{ seconds: number; cpu: number; rss: number; delay?: { p99: number; max: number } }> => {
+      peak = process.memoryUsage().rss;
+      const h = monitorEventLoopDelay({ resolution: 10 });
+      h.enable();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await body();
+      const seconds = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      h.disable();
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return { seconds, cpu: (c.user + c.system) / 1e6, rss: mb(peak), delay: { p99: h.percentile(99) / 1e6, max: h.max / 1e6 } };
+    };
+
+    const p = await stage(() => runPromptStage(ctx));
+    const g = await stage(async () => {
+      const feed = new Feed<CandidateRecord>();
+      const limiter = new Limiter(concurrency);
+      await Promise.all([runCandidateStage(ctx, { feed, limiter }).finally(() => feed.close()), runJudgeStage(ctx, { feed, limiter })]);
+    });
+    const q = await stage(() => runPairStage(ctx));
+    clearInterval(sample);
+
+    // counts from the files (read after the measured stages)
+    const prompts = run.read(1, 'prompts');
+    const cands = run.read(1, 'candidates');
+    const judgments = run.read(1, 'judgments');
+    const result: ScaleRunResult = {
+      prompts: prompts.filter((r) => r.kept).length,
+      attempts: prompts.length,
+      candidates: cands.length,
+      judgments: judgments.length,
+      pairs: run.read(1, 'pairs').length,
+      failed: prompts.filter((r) => r.error).length + cands.filter((r) => r.error).length + judgments.filter((r) => r.error).length,
+      requests: client.stats.requests,
+      seconds: { prompts: p.seconds, generateAndJudge: g.seconds, pairs: q.seconds, total: p.seconds + g.seconds + q.seconds },
+      cpuSeconds: { prompts: p.cpu, generateAndJudge: g.cpu, pairs: q.cpu, total: p.cpu + g.cpu + q.cpu },
+      peakRssMB: { prompts: p.rss, generateAndJudge: g.rss, pairs: q.rss, process: mb(process.resourceUsage().maxRSS * 1024) },
+      loopDelayMs: { prompts: p.delay!, generateAndJudge: g.delay! },
+    };
+    if (values.capacity) {
+      const [c, r, ttft] = values.capacity.split(',').map(Number);
+      // every sequence the server produced: prompt attempts (their text as recorded), candidates, judge samples
+      let seqSeconds = 0;
+      for (const t of [...prompts.filter((x) => !x.error).map((x) => x.text), ...cands.map((x) => x.text), ...judgments.map((x) => x.text)]) {
+        seqSeconds += ttft / 1000 + Math.ceil(t.length / CHARS_PER_TOKEN) / r;
+      }
+      result.idealSeconds = seqSeconds / c;
+    }
+    run.close();
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// bundled (scale.bench.ts builds this file as the agent is built), the prompt filter's worker loads this same file
+if (isMainThread) {
+  main().catch((e) => {
+    process.stderr.write(String(e instanceof Error ? e.stack : e) + '\n');
+    process.exit(1);
+  });
+}

@@ -5,8 +5,9 @@
  * per stage, per-item cost at each size. Then the same against the sim's default capacity model (C 64, R 400 tokens/s,
  * TTFT 40 ms), achieved vs the model's ideal bound Σ (ttft + tokens/R) / C over every sequence produced — at
  * SCALE_CAPACITY_PROMPTS prompts (default 1000: at 20,000 the ideal alone is about half an hour).
- * Targets: per-item cost at 20k within 1.3× of 1k; peak memory growing sublinearly (20× the prompts, < 20^0.5 ≈
- * 4.5× the memory of the generate-and-judge stage); throughput ≥ 0.95 of the ideal bound.
+ * Targets: per-item cost (the agent's CPU per prompt) at 20k within 1.3× of 1k; peak memory growing sublinearly (the
+ * process's peak RSS ∝ size^b, b < 1); throughput ≥ 0.95 of the ideal bound. Memory is sampled per stage after a
+ * full GC, with the feed's largest backlog (answered candidates waiting for their judges).
  * SCALE_SIZES=1000,5000 runs fewer sizes.
  */
 import * as fs from 'node:fs';
@@ -26,7 +27,7 @@ const CONCURRENCY = 64;
 
 function measure(script: string, args: string[]): Promise<ScaleRunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as ScaleRunResult) : reject(new Error(`scaleRun ${args.join(' ')} exited ${code}`))));
@@ -57,6 +58,8 @@ export async function run(): Promise<BenchResult> {
       for (const [stage, s] of Object.entries(r.seconds)) metrics[`${k}_${stage}Sec`] = round(s);
       for (const [stage, s] of Object.entries(r.cpuSeconds)) metrics[`${k}_${stage}CpuSec`] = round(s);
       for (const [stage, s] of Object.entries(r.peakRssMB)) metrics[`${k}_${stage}PeakRssMB`] = s;
+      for (const [stage, s] of Object.entries(r.peakHeapMB)) metrics[`${k}_${stage}PeakHeapMB`] = s;
+      metrics[`${k}_feedBacklogMax`] = r.feedBacklogMax;
       for (const [stage, d] of Object.entries(r.loopDelayMs)) {
         metrics[`${k}_${stage}LoopDelayP99Ms`] = round(d.p99);
         metrics[`${k}_${stage}LoopDelayMaxMs`] = round(d.max);
@@ -85,14 +88,18 @@ export async function run(): Promise<BenchResult> {
     const lo = runs.get(Math.min(...SIZES));
     const hi = runs.get(Math.max(...SIZES));
     if (lo && hi && lo !== hi) {
-      const perItem = (r: ScaleRunResult): number => r.seconds.total / r.prompts;
+      // cost per prompt: the agent's CPU (on a shared box its wall time mostly measures the neighbours; it is in the
+      // metrics beside it)
+      const perItem = (r: ScaleRunResult): number => r.cpuSeconds.total / r.prompts;
       const costRatio = perItem(hi) / perItem(lo);
       const sizeRatio = hi.prompts / lo.prompts;
-      const rssRatio = hi.peakRssMB.generateAndJudge / lo.peakRssMB.generateAndJudge;
+      // memory ∝ size^b: sublinear is b < 1; the marginal KB per prompt is in the metrics too
+      const exponent = Math.log(hi.peakRssMB.process / lo.peakRssMB.process) / Math.log(sizeRatio);
       metrics.sizeRatio = round(sizeRatio);
-      metrics.processPeakRssRatio = round(hi.peakRssMB.process / lo.peakRssMB.process);
-      targets[`perItemCost${label(hi.prompts)}Vs${label(lo.prompts)}`] = { value: costRatio, target: '<= 1.3', met: costRatio <= 1.3 };
-      targets.generateAndJudgeRssGrowth = { value: rssRatio, target: `< ${round(Math.sqrt(sizeRatio))} (sqrt of the size ratio ${round(sizeRatio)})`, met: rssRatio < Math.sqrt(sizeRatio) };
+      metrics.wallPerPromptRatio = round(hi.seconds.total / hi.prompts / (lo.seconds.total / lo.prompts));
+      metrics.marginalPeakRssKBPerPrompt = round(((hi.peakRssMB.process - lo.peakRssMB.process) * 1024) / (hi.prompts - lo.prompts));
+      targets[`cpuPerPrompt${label(hi.prompts)}Vs${label(lo.prompts)}`] = { value: costRatio, target: '<= 1.3', met: costRatio <= 1.3 };
+      targets.peakRssGrowthExponent = { value: exponent, target: '< 1 (sublinear)', met: exponent < 1 };
     }
     targets[`throughputVsIdeal${label(CAPACITY_PROMPTS)}`] = { value: vsIdeal, target: '>= 0.95', met: vsIdeal >= 0.95 };
     return { name: 'scale', metrics, targets };

@@ -3,7 +3,7 @@
  * own): prompts → candidates + judgments (overlapping, as an iteration runs them) → pairs, N = 4, K = 3, against a
  * sim server in another process. Prints one JSON line: wall time and agent CPU per stage, event-loop delay, resident
  * memory sampled per stage, the files' counts, and the capacity model's ideal bound for the sequences produced.
- *   node scaleRun.js --url=URL --prompts=N [--concurrency=C] [--capacity=C,R,TTFT]   (bundled by scale.bench.ts)
+ *   node --expose-gc scaleRun.js --url=URL --prompts=N [--concurrency=C] [--capacity=C,R,TTFT]   (bundled by scale.bench.ts)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 import { setMaxListeners } from 'node:events';
-import type { CandidateRecord } from '../../remote/protocol';
+import type { CandidateRecord, JudgmentRecord, PromptRecord } from '../../remote/protocol';
+import { forEachJsonl } from '../../remote/store/jsonl';
 import { validateConfig } from '../../remote/config/config';
 import { RunStore, type Run } from '../../remote/store/runStore';
 import { DEFAULT_RUBRIC } from '../../remote/rubric/template';
@@ -28,6 +29,8 @@ import { setQuiet } from '../../remote/log';
 
 const CHARS_PER_TOKEN = 4; // the sim's documented token approximation
 
+type Stage = 'prompts' | 'generateAndJudge' | 'pairs';
+
 export interface ScaleRunResult {
   prompts: number;
   attempts: number;
@@ -36,10 +39,14 @@ export interface ScaleRunResult {
   pairs: number;
   failed: number;
   requests: number;
-  seconds: Record<'prompts' | 'generateAndJudge' | 'pairs' | 'total', number>;
-  cpuSeconds: Record<'prompts' | 'generateAndJudge' | 'pairs' | 'total', number>;
-  peakRssMB: Record<'prompts' | 'generateAndJudge' | 'pairs' | 'process', number>;
-  loopDelayMs: Record<'prompts' | 'generateAndJudge', { p99: number; max: number }>;
+  seconds: Record<Stage | 'total', number>;
+  cpuSeconds: Record<Stage | 'total', number>;
+  /** resident set and V8 heap in use, sampled every 100 ms (after a full GC at each stage's start) */
+  peakRssMB: Record<Stage | 'process', number>;
+  peakHeapMB: Record<Stage, number>;
+  loopDelayMs: Record<Stage, { p99: number; max: number }>;
+  /** most answered candidates waiting in the feed for their judge requests */
+  feedBacklogMax: number;
   /** Σ (ttft + tokens / R) / C over every sequence produced, with --capacity */
   idealSeconds?: number;
 }
@@ -67,12 +74,20 @@ async function main(): Promise<void> {
       model: client, generator: client, trainer: { train: () => Promise.reject(new Error('not used')) }, seed: loadSeed(cfg.seedData),
     };
 
-    // resident memory, sampled per stage
-    let peak = 0;
-    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    // memory, sampled per stage
+    let rss = 0;
+    let heap = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      rss = Math.max(rss, m.rss);
+      heap = Math.max(heap, m.heapUsed);
+    }, 100);
     const mb = (b: number): number => Math.round(b / 2 ** 20);
-    const stage = async <T>(body: () => Promise<T>): Promise<{ seconds: number; cpu: number; rss: number; delay?: { p99: number; max: number } }> => {
-      peak = process.memoryUsage().rss;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const stage = async (body: () => Promise<unknown>): Promise<{ seconds: number; cpu: number; rss: number; heap: number; delay: { p99: number; max: number } }> => {
+      gc?.(); // what the previous stage left behind is not this one's
+      rss = process.memoryUsage().rss;
+      heap = process.memoryUsage().heapUsed;
       const h = monitorEventLoopDelay({ resolution: 10 });
       h.enable();
       const c0 = process.cpuUsage();
@@ -81,45 +96,63 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(c0);
       h.disable();
-      peak = Math.max(peak, process.memoryUsage().rss);
-      return { seconds, cpu: (c.user + c.system) / 1e6, rss: mb(peak), delay: { p99: h.percentile(99) / 1e6, max: h.max / 1e6 } };
+      return { seconds, cpu: (c.user + c.system) / 1e6, rss: mb(rss), heap: mb(heap), delay: { p99: h.percentile(99) / 1e6, max: h.max / 1e6 } };
     };
 
     const p = await stage(() => runPromptStage(ctx));
+    let feedBacklogMax = 0;
     const g = await stage(async () => {
       const feed = new Feed<CandidateRecord>();
+      const push = feed.push.bind(feed);
+      feed.push = (...xs) => {
+        push(...xs);
+        feedBacklogMax = Math.max(feedBacklogMax, feed.backlog);
+      };
       const limiter = new Limiter(concurrency);
       await Promise.all([runCandidateStage(ctx, { feed, limiter }).finally(() => feed.close()), runJudgeStage(ctx, { feed, limiter })]);
     });
     const q = await stage(() => runPairStage(ctx));
-    clearInterval(sample);
+    clearInterval(sampler);
+    const processPeak = mb(process.resourceUsage().maxRSS * 1024);
 
-    // counts from the files (read after the measured stages)
-    const prompts = run.read(1, 'prompts');
-    const cands = run.read(1, 'candidates');
-    const judgments = run.read(1, 'judgments');
+    // counts and the ideal bound from the files, streamed (after the measured stages)
+    const [c, r, ttft] = (values.capacity ?? '1,1,0').split(',').map(Number);
+    let seqSeconds = 0;
+    const sequence = (text: string): void => void (seqSeconds += ttft / 1000 + Math.ceil(text.length / CHARS_PER_TOKEN) / r);
+    const counts = { kept: 0, attempts: 0, candidates: 0, judgments: 0, pairs: 0, failed: 0 };
+    forEachJsonl<PromptRecord>(run.filePath(1, 'prompts'), (x) => {
+      counts.attempts++;
+      if (x.kept) counts.kept++;
+      if (x.error) counts.failed++;
+      else sequence(x.text); // the prompt as recorded (cleaned): about the text the server produced
+    });
+    forEachJsonl<CandidateRecord>(run.filePath(1, 'candidates'), (x) => {
+      counts.candidates++;
+      if (x.error) counts.failed++;
+      else sequence(x.text);
+    });
+    forEachJsonl<JudgmentRecord>(run.filePath(1, 'judgments'), (x) => {
+      counts.judgments++;
+      if (x.error) counts.failed++;
+      else sequence(x.text);
+    });
+    forEachJsonl(run.filePath(1, 'pairs'), () => void counts.pairs++);
     const result: ScaleRunResult = {
-      prompts: prompts.filter((r) => r.kept).length,
-      attempts: prompts.length,
-      candidates: cands.length,
-      judgments: judgments.length,
-      pairs: run.read(1, 'pairs').length,
-      failed: prompts.filter((r) => r.error).length + cands.filter((r) => r.error).length + judgments.filter((r) => r.error).length,
+      prompts: counts.kept,
+      attempts: counts.attempts,
+      candidates: counts.candidates,
+      judgments: counts.judgments,
+      pairs: counts.pairs,
+      failed: counts.failed,
       requests: client.stats.requests,
       seconds: { prompts: p.seconds, generateAndJudge: g.seconds, pairs: q.seconds, total: p.seconds + g.seconds + q.seconds },
       cpuSeconds: { prompts: p.cpu, generateAndJudge: g.cpu, pairs: q.cpu, total: p.cpu + g.cpu + q.cpu },
-      peakRssMB: { prompts: p.rss, generateAndJudge: g.rss, pairs: q.rss, process: mb(process.resourceUsage().maxRSS * 1024) },
-      loopDelayMs: { prompts: p.delay!, generateAndJudge: g.delay! },
+      peakRssMB: { prompts: p.rss, generateAndJudge: g.rss, pairs: q.rss, process: processPeak },
+      peakHeapMB: { prompts: p.heap, generateAndJudge: g.heap, pairs: q.heap },
+      loopDelayMs: { prompts: p.delay, generateAndJudge: g.delay, pairs: q.delay },
+      feedBacklogMax,
+      ...(values.capacity ? { idealSeconds: seqSeconds / c } : {}),
     };
-    if (values.capacity) {
-      const [c, r, ttft] = values.capacity.split(',').map(Number);
-      // every sequence the server produced: prompt attempts (their text as recorded), candidates, judge samples
-      let seqSeconds = 0;
-      for (const t of [...prompts.filter((x) => !x.error).map((x) => x.text), ...cands.map((x) => x.text), ...judgments.map((x) => x.text)]) {
-        seqSeconds += ttft / 1000 + Math.ceil(t.length / CHARS_PER_TOKEN) / r;
-      }
-      result.idealSeconds = seqSeconds / c;
-    }
     run.close();
     process.stdout.write(JSON.stringify(result) + '\n');
   } finally {

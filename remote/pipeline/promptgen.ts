@@ -7,10 +7,11 @@
  * the rest are seed prompts, shuffled together. With fewer generated prompts than that, seeds fill in.
  *
  * Determinism: attempts are numbered; each attempt's few-shot examples and request seed derive from its number and
- * from records that are already written when it is sent (the lag: attempt n waits until the first n − LAG attempts
- * are written, which at up to LAG requests in flight it never has to). Results arrive out of order but are filtered
+ * from records already written when it is sent (attempt n is sent once the first n − GENERATED_LAG attempts are
+ * written: with fewer requests in flight than the lag, it seldom waits). Results arrive out of order but are filtered
  * and written strictly in attempt order, so the near-duplicate check (which depends on what was kept before) and the
- * stopping point give the same file on every run and every resume. The filter runs on a worker thread.
+ * stopping point give the same file on every run and every resume. The filter runs on a worker thread, so its work
+ * never holds up the requests; only results and verdicts wait, bounded by the requests in flight.
  */
 import { setMaxListeners } from 'node:events';
 import type { PromptRecord } from '../protocol';

@@ -22,7 +22,9 @@ import type { ScaleRunResult } from './scaleRun';
 const SIZES = (process.env.SCALE_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const CAPACITY_PROMPTS = Number(process.env.SCALE_CAPACITY_PROMPTS ?? 1000);
 const CAPACITY = { c: 64, r: 400, ttft: 40 }; // the sim's defaults (remote/backends/sim/server.ts SIM_DEFAULTS)
-const CONCURRENCY = 64;
+// the run config's default (inference.concurrency): twice the sim's sequence slots, so the server always has a
+// queue and a short delay on the agent's side leaves no slot idle
+const CONCURRENCY = 128;
 
 
 function measure(script: string, args: string[]): Promise<ScaleRunResult> {
@@ -81,6 +83,8 @@ export async function run(): Promise<BenchResult> {
       capacityPromptsSec: round(c.seconds.prompts),
       capacityGenerateAndJudgeSec: round(c.seconds.generateAndJudge),
       capacityIdealSec: round(c.idealSeconds!),
+      capacityPromptsIdealSec: round(c.idealPromptsSeconds!),
+      capacityAgentCpuSec: round(c.cpuSeconds.total),
       capacityFailed: c.failed,
     });
 

@@ -47,8 +47,9 @@ export interface ScaleRunResult {
   loopDelayMs: Record<Stage, { p99: number; max: number }>;
   /** most answered candidates waiting in the feed for their judge requests */
   feedBacklogMax: number;
-  /** Σ (ttft + tokens / R) / C over every sequence produced, with --capacity */
+  /** Σ (ttft + tokens / R) / C over every sequence produced, with --capacity; and over the prompt attempts alone */
   idealSeconds?: number;
+  idealPromptsSeconds?: number;
 }
 
 async function main(): Promise<void> {
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       if (x.error) counts.failed++;
       else sequence(x.text); // the prompt as recorded (cleaned): about the text the server produced
     });
+    const promptSeqSeconds = seqSeconds;
     forEachJsonl<CandidateRecord>(run.filePath(1, 'candidates'), (x) => {
       counts.candidates++;
       if (x.error) counts.failed++;
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
       peakHeapMB: { prompts: p.heap, generateAndJudge: g.heap, pairs: q.heap },
       loopDelayMs: { prompts: p.delay, generateAndJudge: g.delay, pairs: q.delay },
       feedBacklogMax,
-      ...(values.capacity ? { idealSeconds: seqSeconds / c } : {}),
+      ...(values.capacity ? { idealSeconds: seqSeconds / c, idealPromptsSeconds: promptSeqSeconds / c } : {}),
     };
     run.close();
     process.stdout.write(JSON.stringify(result) + '\n');

@@ -5,12 +5,14 @@ import { connectionFeature, createConnectionManager } from './connection/feature
 import { secretsFeature } from './secrets/feature';
 import { sshFeature } from './connection/ssh/feature';
 import { runCommandsFeature } from './commands/runCommands';
+import { sftCommandFeature } from './commands/sftCommand';
 import { dashboardFeature } from './dashboard/feature';
 import { runsViewFeature } from './runs/feature';
 import { statusFeature } from './status/feature';
 import { rubricFeature } from './rubric/feature';
 import { evalFeature } from './eval/feature';
 import { pairsFeature } from './pairs/feature';
+import { metaJudgeFeature } from './metaJudge/feature';
 
 /**
  * One line per feature. Each lives in its own folder under src/ and exports a Feature.
@@ -20,12 +22,14 @@ const features: Feature[] = [
   secretsFeature,
   sshFeature,
   runCommandsFeature,
+  sftCommandFeature,
   dashboardFeature,
   runsViewFeature,
   statusFeature,
   rubricFeature,
   evalFeature,
   pairsFeature,
+  metaJudgeFeature,
 ];
 
 /** Commands whose feature is not built yet say so instead of failing silently. */

@@ -5,7 +5,8 @@
  *             model.apiKeyEnv and stays in memory (never written to the run folder)
  *   vllm      a vLLM server the agent starts and swaps between iterations (vllm.ts)
  *   openai    OpenAI's API (inference and DPO fine-tuning, openaiDpo.ts)
- * Trainers: sim, trl (TRL DPO via trl/accelerate, trl.ts), openai.
+ * Trainers: sim (the sim model only), trl (TRL DPO and SFT via trl/accelerate, trl.ts), openai (openaiDpo.ts). With no
+ * trainer.backend in the config, the model backend's own trainer (config.ts DEFAULT_TRAINER); external must name one.
  */
 import type { ModelEntry, RunConfig } from '../protocol';
 import type { InferenceBackend, ModelEndpoint, TrainerBackend } from './types';
@@ -14,6 +15,7 @@ import { VllmBackend } from './vllm';
 import { TrlTrainer } from './trl';
 import { OpenAiDpoTrainer, withOpenAiDefaults } from './openaiDpo';
 import { getSecret } from '../secrets';
+import { trainerMismatch } from '../config/config';
 
 export function apiKeyFrom(envName: string | undefined): string | undefined {
   if (!envName) return undefined;
@@ -37,6 +39,10 @@ export function externalInference(config: RunConfig): InferenceBackend {
 }
 
 export function selectBackends(config: RunConfig, runDir: string): { inference: InferenceBackend; trainer: TrainerBackend } {
+  // the config's cross-field rules (validateConfig) again, for configs that did not come through it: a real model is
+  // never trained by the simulation, nor the simulated model by a real trainer
+  const problem = trainerMismatch(config);
+  if (problem) throw new Error(problem);
   let sim: ReturnType<typeof createSimBackends> | undefined;
   const simBackends = () => (sim ??= createSimBackends(config, runDir));
   let inference: InferenceBackend;
@@ -65,10 +71,6 @@ export function selectBackends(config: RunConfig, runDir: string): { inference: 
       trainer = new TrlTrainer(config, inference instanceof VllmBackend ? { beforeTrain: () => inference.stop() } : {});
       break;
     case 'openai':
-      // the fine-tuned model lives at OpenAI: only an OpenAI(-compatible) endpoint can serve it next
-      if (config.model.backend !== 'openai' && config.model.backend !== 'external') {
-        throw new Error(`trainer.backend "openai" needs model.backend "openai" (the fine-tuned model is served by OpenAI), not "${config.model.backend}"`);
-      }
       trainer = new OpenAiDpoTrainer(config);
       break;
   }

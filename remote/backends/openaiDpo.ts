@@ -1,9 +1,11 @@
 /**
- * DPO fine-tuning through OpenAI's fine-tuning API (platform.openai.com docs, "Direct preference optimization";
- * openai-node v6 `files.create`, `fineTuning.jobs.create|retrieve|listEvents|cancel`):
- *   1. the pairs as OpenAI DPO rows ({input: {messages}, preferred_output, non_preferred_output}) → a file with
- *      purpose "fine-tune";
- *   2. a job with `method: {type: "dpo", dpo: {hyperparameters: {beta}}}`;
+ * Fine-tuning through OpenAI's fine-tuning API (platform.openai.com docs, "Direct preference optimization" and
+ * "Supervised fine-tuning"; openai-node v6 `files.create`, `fineTuning.jobs.create|retrieve|listEvents|cancel`):
+ *   1. DPO: the pairs as OpenAI DPO rows ({input: {messages}, preferred_output, non_preferred_output}); SFT: the
+ *      examples as conversations ({messages: [user, assistant]}) → a file with purpose "fine-tune";
+ *   2. a job with `method: {type: "dpo", dpo: {hyperparameters: {beta}}}` or
+ *      `method: {type: "supervised", supervised: {hyperparameters: {n_epochs, batch_size}}}` (integers only;
+ *      OpenAI's own learning-rate multiplier: an absolute rate has no OpenAI equivalent);
  *   3. poll the job and its events (type "metrics" events carry step / total_steps / train_loss) into progress;
  *   4. `fine_tuned_model` becomes the next iteration's model, served by the same OpenAI endpoint.
  * The job id is kept in the train folder so an agent restarted mid-job resumes waiting instead of paying twice.
@@ -14,7 +16,7 @@ import OpenAI, { toFile } from 'openai';
 import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { ModelEntry, RunConfig, TrainMetrics } from '../protocol';
 import type { TrainRequest, TrainResult, TrainerBackend } from './types';
-import { openAiDpoRow, tripleFromTrlRow } from './rows';
+import { exampleFromSftRow, openAiDpoRow, openAiSftRow, tripleFromTrlRow } from './rows';
 import { forEachJsonl } from '../store/jsonl';
 import { readJsonIfExists, writeJsonAtomic } from '../store/atomic';
 import { getSecret } from '../secrets';
@@ -52,7 +54,7 @@ export class OpenAiDpoTrainer implements TrainerBackend {
   constructor(private readonly config: RunConfig) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
-    if (req.kind !== 'dpo') throw new Error(`this trainer does not do ${req.kind} yet`);
+    const sft = req.kind === 'sft';
     const api = client(this.config);
     const o = req.config.openai ?? {};
     fs.mkdirSync(req.trainDir, { recursive: true });
@@ -63,30 +65,35 @@ export class OpenAiDpoTrainer implements TrainerBackend {
       if (prev.status === 'failed' || prev.status === 'cancelled') rec = undefined; // start over
     }
     if (!rec) {
-      const rowsFile = path.join(req.trainDir, 'openai-dpo.jsonl');
+      const what = sft ? 'sft' : 'dpo';
+      const rowsFile = path.join(req.trainDir, `openai-${what}.jsonl`);
       let n = 0;
       const out: string[] = [];
       forEachJsonl(req.datasetFile, (row, _offset, lineNo) => {
-        out.push(JSON.stringify(openAiDpoRow(tripleFromTrlRow(row, `${req.datasetFile}:${lineNo}`))));
+        const where = `${req.datasetFile}:${lineNo}`;
+        out.push(JSON.stringify(sft ? openAiSftRow(exampleFromSftRow(row, where)) : openAiDpoRow(tripleFromTrlRow(row, where))));
         n++;
       });
-      if (!n) throw new OpenAiTrainError(`${req.datasetFile}: no preference pairs to train on`);
+      if (!n) throw new OpenAiTrainError(`${req.datasetFile}: no ${sft ? 'examples' : 'preference pairs'} to train on`);
       fs.writeFileSync(rowsFile, out.join('\n') + '\n');
-      const file = await api.files.create({ file: await toFile(fs.readFileSync(rowsFile), 'selfreward-dpo.jsonl'), purpose: 'fine-tune' });
+      const file = await api.files.create({ file: await toFile(fs.readFileSync(rowsFile), `selfreward-${what}.jsonl`), purpose: 'fine-tune' });
+      const c = req.config;
       const job = await api.fineTuning.jobs.create({
         model: o.model ?? req.baseModel.name,
         training_file: file.id,
-        method: { type: 'dpo', dpo: { hyperparameters: { beta: req.config.beta } } },
+        method: sft
+          ? { type: 'supervised', supervised: { hyperparameters: { ...(Number.isInteger(c.epochs) ? { n_epochs: c.epochs } : {}), batch_size: c.batchSize } } }
+          : { type: 'dpo', dpo: { hyperparameters: { beta: c.beta } } },
         seed: this.config.seed + req.iteration,
         ...(o.suffix ? { suffix: o.suffix } : {}),
       });
       rec = { jobId: job.id, fileId: file.id };
       writeJsonAtomic(jobFile, rec);
-      req.onLog?.(`OpenAI fine-tuning job ${job.id} created (file ${file.id}, ${n} pairs)`);
+      req.onLog?.(`OpenAI fine-tuning job ${job.id} created (${sft ? 'supervised' : 'dpo'}, file ${file.id}, ${n} ${sft ? 'examples' : 'pairs'})`);
     }
     const job = await this.wait(api, rec.jobId, req);
     const t = req.iteration + 1;
-    const model: ModelEntry = { iteration: t, name: job.fine_tuned_model!, servedName: job.fine_tuned_model!, madeBy: 'openai', jobId: job.id };
+    const model: ModelEntry = { iteration: t, name: job.fine_tuned_model!, servedName: job.fine_tuned_model!, madeBy: sft ? 'openai-sft' : 'openai', jobId: job.id };
     return { model, final: this.last };
   }
 

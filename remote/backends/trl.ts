@@ -1,77 +1,100 @@
 /**
- * DPO training with TRL. The agent writes nothing but the command line: the pipeline has written the rows
- * (req.datasetFile); they are put as `train.jsonl` in a folder of their own, which `--dataset_name <folder>` loads
- * (datasets' local-folder loader picks the `train` split from the file name).
+ * Training with TRL: DPO for the self-rewarding iterations, SFT (prompt-completion rows, loss on the completion
+ * only) for the SFT step. The agent writes nothing but the command line: the rows (req.datasetFile) go as
+ * `train.jsonl` into a folder of their own, which `--dataset_name=<folder>` loads (datasets' local-folder loader
+ * picks the `train` split from the file name).
  *
- * Command (flags as documented for `trl dpo` — ModelConfig: model_name_or_path, use_peft, lora_r, lora_alpha;
- * ScriptArguments: dataset_name; DPOConfig/TrainingArguments: output_dir, beta, learning_rate, lr_scheduler_type,
- * per_device_train_batch_size, gradient_accumulation_steps, num_train_epochs, max_length, bf16, logging_steps,
- * save_steps, gradient_checkpointing, report_to, seed — huggingface.co/docs/trl clis + dpo_trainer):
- *   [launcher prefix] trl dpo <flags>
- *   [launcher prefix] accelerate launch [--config_file F] -m trl.scripts.dpo <flags>  (multi-GPU / DeepSpeed / FSDP:
- *      the accelerate config carries it; `accelerate launch --config_file` as in TRL's "Distributing Training").
- *      Not `-m trl.cli dpo`: trl/cli.py's `dpo` itself calls accelerate's launch_command on trl/scripts/dpo.py
- *      (checked in huggingface/trl trl/cli.py), so under `accelerate launch` every rank would launch again.
- * or the same inside a Slurm job script submitted with `sbatch --parsable` and waited on with squeue/sacct.
+ * Command lines (checked against the real parsers: remote/backends/argv-contract, README there):
+ *   trl dpo|sft --num_processes=N <flags>                          (the console script; what TRL's parser does not
+ *        know goes to `accelerate launch`, so --num_processes reaches accelerate)
+ *   python -m trl.scripts.dpo|sft <flags>                           (trl.python, one process; the scripts have a
+ *        __main__ guard; `python -m trl.cli` does not run: trl.cli is a package without __main__)
+ *   python -m accelerate.commands.launch --num_processes=N -m trl.scripts.dpo|sft <flags>   (trl.python, several)
+ *   accelerate launch [--config_file=F] --num_processes=N -m trl.scripts.dpo|sft <flags>   (an accelerate config:
+ *        multi-GPU / DeepSpeed / FSDP / multi-node)
+ * every one optionally behind a launcher prefix (srun …) or inside a Slurm job script (`sbatch --parsable`, squeue,
+ * sacct). Every value is passed as `--flag=value` (a model path or folder starting with "-" stays one value), every
+ * boolean with an explicit value (`--bf16=true`: bf16 is `bool | None` in TrainingArguments and takes one).
  *
  * Progress: chokidar watches the output folder for `checkpoint-*\/trainer_state.json`, and stdout is parsed; both
- * go through trainerProgress.ts.
+ * go through trainerProgress.ts. LoRA: the adapter is merged into full weights after training (loraMerge.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch } from 'chokidar';
-import type { ModelEntry, RunConfig, TrainMetrics, TrainerConfig } from '../protocol';
-import type { TrainRequest, TrainResult, TrainerBackend } from './types';
+import type { ModelEntry, RunConfig, TrainerConfig } from '../protocol';
+import type { TrainKind, TrainRequest, TrainResult, TrainerBackend } from './types';
 import { lineSplitter, runShort, spawnManaged, type ManagedProcess } from './processes';
 import { shellQuote } from '../shellQuote';
 import { TrainerProgress, parseTrainerState } from './trainerProgress';
 import { sleep } from '../inference/signals';
+import { trainingPlan, type TrainingPlan } from './trainingPlan';
+import { mergeLora } from './loraMerge';
 
 /** The served name of iteration t's model, the same for every backend that makes one. */
 export function servedNameFor(iteration: number): string {
   return `selfreward-m${iteration}`;
 }
 
-export function trlFlags(req: Pick<TrainRequest, 'baseModel' | 'config'>, datasetDir: string, outputDir: string, seed: number): string[] {
+/** The weights a training run starts from: M_t's folder (a merged LoRA model is a full model) or its hub id. */
+export function startingWeights(base: ModelEntry): string {
+  return base.adapterBase ?? base.path ?? base.name;
+}
+
+const flag = (name: string, value: string | number | boolean): string => `--${name}=${typeof value === 'boolean' ? String(value) : value}`;
+
+/** The script's flags (ModelConfig, ScriptArguments, DPOConfig / SFTConfig and TrainingArguments fields). */
+export function trlFlags(kind: TrainKind, req: Pick<TrainRequest, 'baseModel' | 'config'>, plan: TrainingPlan, datasetDir: string, outputDir: string, seed: number): string[] {
   const c = req.config;
-  const base = req.baseModel;
-  // A LoRA model trains from the base weights it applies to (vLLM serves one adapter at a time on the base).
-  const from = base.adapterBase ?? base.path ?? base.name;
   const f = [
-    '--model_name_or_path', from,
-    '--dataset_name', datasetDir,
-    '--output_dir', outputDir,
-    '--beta', String(c.beta),
-    '--learning_rate', String(c.learningRate),
-    '--lr_scheduler_type', c.lrScheduler,
-    '--per_device_train_batch_size', String(c.batchSize),
-    '--gradient_accumulation_steps', String(c.gradientAccumulationSteps),
-    '--num_train_epochs', String(c.epochs),
-    '--logging_steps', '1',
-    '--save_steps', String(c.trl?.saveSteps ?? 50),
-    '--report_to', 'none',
-    '--seed', String(seed),
+    flag('model_name_or_path', startingWeights(req.baseModel)),
+    flag('dataset_name', datasetDir),
+    flag('output_dir', outputDir),
+    ...(kind === 'dpo' ? [flag('beta', c.beta)] : []),
+    flag('learning_rate', c.learningRate),
+    flag('lr_scheduler_type', plan.schedule.type),
+    ...(plan.schedule.kwargs ? [flag('lr_scheduler_kwargs', JSON.stringify(plan.schedule.kwargs))] : []),
+    flag('per_device_train_batch_size', plan.batch.perDevice),
+    flag('gradient_accumulation_steps', plan.batch.gradientAccumulation),
+    flag('num_train_epochs', c.epochs),
+    flag('logging_steps', 1),
+    flag('save_steps', c.trl?.saveSteps ?? 50),
+    flag('report_to', 'none'),
+    flag('seed', seed),
   ];
-  if (c.maxLength !== undefined) f.push('--max_length', String(c.maxLength));
-  if (c.lora) f.push('--use_peft', '--lora_r', String(c.lora.r), '--lora_alpha', String(c.lora.alpha));
-  if (c.bf16) f.push('--bf16');
-  if (c.trl?.gradientCheckpointing) f.push('--gradient_checkpointing');
+  // SFT: loss on the completion only (SFTTrainer infers it from prompt-completion rows; said explicitly here)
+  if (kind === 'sft') f.push(flag('completion_only_loss', true));
+  if (c.maxLength !== undefined) f.push(flag('max_length', c.maxLength));
+  if (c.lora) f.push(flag('use_peft', true), flag('lora_r', c.lora.r), flag('lora_alpha', c.lora.alpha));
+  if (c.bf16 !== undefined) f.push(flag('bf16', c.bf16));
+  if (c.trl?.gradientCheckpointing !== undefined) f.push(flag('gradient_checkpointing', c.trl.gradientCheckpointing));
+  if (plan.dropout.requested > 0 && kind === 'dpo') f.push(flag('disable_dropout', false));
+  if (plan.dropout.attributes.length) {
+    f.push(flag('model_init_kwargs', JSON.stringify(Object.fromEntries(plan.dropout.attributes.map((k) => [k, plan.dropout.requested])))));
+  }
   return [...f, ...(c.extraArgs ?? [])];
 }
 
 /** The full command line (before a sbatch job script wraps it). */
-export function trlCommand(c: TrainerConfig, flags: string[]): string[] {
+export function trlCommand(kind: TrainKind, c: TrainerConfig, processes: number, flags: string[]): string[] {
   const t = c.trl ?? {};
   const launch = t.launch ?? (c.accelerateConfig ? 'accelerate' : 'trl');
+  const script = `trl.scripts.${kind}`;
+  const nproc = flag('num_processes', processes);
   let cmd: string[];
-  if (launch === 'accelerate') {
+  if (launch === 'accelerate' || (t.python && !t.command && processes > 1)) {
     const acc = t.accelerateCommand ?? (t.python ? [t.python, '-m', 'accelerate.commands.launch'] : ['accelerate', 'launch']);
-    cmd = [...acc, ...(c.accelerateConfig ? ['--config_file', c.accelerateConfig] : []), '-m', 'trl.scripts.dpo', ...flags];
+    cmd = [...acc, ...(c.accelerateConfig ? [flag('config_file', c.accelerateConfig)] : []), nproc, '-m', script, ...flags];
+  } else if (t.python && !t.command) {
+    cmd = [t.python, '-m', script, ...flags];
   } else {
-    cmd = [...(t.command ?? (t.python ? [t.python, '-m', 'trl.cli', 'dpo'] : ['trl', 'dpo'])), ...flags];
+    cmd = [...(t.command ?? ['trl']), kind, nproc, ...flags];
   }
-  const prefix = c.launcher?.kind === 'prefix' ? c.launcher.prefix : c.launcherPrefix;
-  return [...(prefix ?? []), ...cmd];
+  return [...launcherPrefix(c), ...cmd];
+}
+
+function launcherPrefix(c: TrainerConfig): string[] {
+  return (c.launcher?.kind === 'prefix' ? c.launcher.prefix : c.launcherPrefix) ?? [];
 }
 
 const OOM_RE = /CUDA out of memory|torch\.(?:cuda\.)?OutOfMemoryError|CUDA error: out of memory/;
@@ -79,11 +102,11 @@ const OOM_RE = /CUDA out of memory|torch\.(?:cuda\.)?OutOfMemoryError|CUDA error
 export class TrainerError extends Error {}
 
 /** A clear error for a failed run: the cause, the likely fix, the log tail and where the full log is. */
-export function trainFailure(what: string, tail: string[], logFile: string, c: TrainerConfig): TrainerError {
+export function trainFailure(what: string, tail: string[], logFile: string, c: TrainerConfig, perDevice?: number): TrainerError {
   const oom = tail.some((l) => OOM_RE.test(l));
   const head = oom
-    ? `${what}: CUDA out of memory. Likely fix: lower trainer.batchSize (now ${c.batchSize}) and raise ` +
-      `trainer.gradientAccumulationSteps to keep the effective batch, lower trainer.maxLength` +
+    ? `${what}: CUDA out of memory. Likely fix: lower trainer.perDeviceBatchSize${perDevice ? ` (now ${perDevice})` : ''}: ` +
+      `gradient accumulation grows to keep the global batch (trainer.batchSize ${c.batchSize}); lower trainer.maxLength` +
       `${c.maxLength ? ` (now ${c.maxLength})` : ''}, set trainer.trl.gradientCheckpointing: true` +
       `${c.lora ? '' : ', or train a LoRA adapter (trainer.lora {r, alpha})'}; with several GPUs use an accelerate ` +
       `config with DeepSpeed ZeRO-3 or FSDP (trainer.accelerateConfig).`
@@ -96,8 +119,11 @@ export class TrlTrainer implements TrainerBackend {
   constructor(private readonly config: RunConfig, private readonly hooks: { beforeTrain?(): Promise<void> } = {}) {}
 
   async train(req: TrainRequest): Promise<TrainResult> {
-    if (req.kind !== 'dpo') throw new Error(`this trainer does not do ${req.kind} yet`);
     const c = req.config;
+    const kind = req.kind;
+    // the plan first: a batch the processes cannot divide is refused before the server is stopped
+    const from = startingWeights(req.baseModel);
+    const plan = await trainingPlan(c, from);
     await this.hooks.beforeTrain?.();
     fs.mkdirSync(req.trainDir, { recursive: true });
     const datasetDir = path.join(req.trainDir, 'dataset');
@@ -108,7 +134,9 @@ export class TrlTrainer implements TrainerBackend {
       fs.mkdirSync(datasetDir, { recursive: true });
       fs.copyFileSync(req.datasetFile, target);
     }
-    const cmd = trlCommand(c, trlFlags(req, datasetDir, outputDir, this.config.seed + req.iteration));
+    const cmd = trlCommand(kind, c, plan.batch.processes, trlFlags(kind, req, plan, datasetDir, outputDir, this.config.seed + req.iteration));
+    req.onLog?.(`training plan: ${plan.batch.processes} process(es) (${plan.batch.processesFrom}) × ${plan.batch.perDevice} per device × ${plan.batch.gradientAccumulation} accumulation = ${plan.batch.effective} per step; ` +
+      `lr ${plan.schedule.from} → ${plan.schedule.to} (${plan.schedule.type}); dropout ${plan.dropout.requested}${plan.dropout.attributes.length ? ` on ${plan.dropout.attributes.join(', ')}` : ` not applied (${plan.dropout.source})`}`);
     const progress = new TrainerProgress(req.onMetrics);
     const onLine = (l: string): void => {
       progress.line(l);
@@ -116,8 +144,8 @@ export class TrlTrainer implements TrainerBackend {
     };
     const watcher = watchCheckpoints(outputDir, progress);
     try {
-      if (c.launcher?.kind === 'sbatch') await this.runSbatch(req, cmd, logFile, onLine);
-      else await this.runLocal(req, cmd, logFile, onLine);
+      if (c.launcher?.kind === 'sbatch') await this.runSbatch(req, cmd, logFile, onLine, plan.batch.perDevice);
+      else await this.runLocal(req, cmd, logFile, onLine, plan.batch.perDevice);
       await watcher.flush();
     } finally {
       await watcher.close();
@@ -127,20 +155,29 @@ export class TrlTrainer implements TrainerBackend {
       throw new TrainerError(`trainer finished but saved no model (config.json or adapter_config.json) in ${outputDir}; see ${logFile}`);
     }
     const t = req.iteration + 1;
-    const base = req.baseModel;
-    const model: ModelEntry = {
-      iteration: t,
-      name: servedNameFor(t),
-      servedName: servedNameFor(t),
-      path: outputDir,
-      madeBy: 'trl',
-      ...(isAdapter ? { adapterBase: base.adapterBase ?? base.path ?? base.name } : {}),
-    };
-    const final: TrainMetrics = progress.latest;
-    return { model, final };
+    let model: ModelEntry = { iteration: t, name: servedNameFor(t), servedName: servedNameFor(t), path: outputDir, madeBy: kind === 'sft' ? 'trl-sft' : 'trl' };
+    if (isAdapter) {
+      // LoRA keeps the chain: the adapter is merged into M_t's weights, and M_{t+1} is that full model
+      const merged = path.join(req.trainDir, 'merged');
+      req.onLog?.(`merging the LoRA adapter into ${from} (peft merge_and_unload) → ${merged}`);
+      await mergeLora({
+        python: c.trl?.python ?? 'python3',
+        prefix: launcherPrefix(c),
+        base: from,
+        adapter: outputDir,
+        out: merged,
+        bf16: c.bf16,
+        logFile: path.join(req.trainDir, 'merge.log'),
+        cwd: req.trainDir,
+        signal: req.signal,
+        onLine: req.onLog,
+      });
+      model = { ...model, path: merged, lora: { adapter: outputDir, base: from, chain: 'merged' } };
+    }
+    return { model, final: progress.latest, plan };
   }
 
-  private async runLocal(req: TrainRequest, cmd: string[], logFile: string, onLine: (l: string) => void): Promise<void> {
+  private async runLocal(req: TrainRequest, cmd: string[], logFile: string, onLine: (l: string) => void, perDevice: number): Promise<void> {
     // Unbuffered Python: the log dicts (stdout) must not lag behind the progress bar (stderr).
     const env = { ...process.env, PYTHONUNBUFFERED: '1' };
     const proc: ManagedProcess = spawnManaged(cmd, { logFile, cwd: req.trainDir, onLine, env, mergeStderr: true });
@@ -152,7 +189,7 @@ export class TrlTrainer implements TrainerBackend {
       const r = await proc.exited;
       if (req.signal.aborted) throw new TrainerError(`training stopped (${cmd[0]} pid ${proc.pid})`);
       if (r.code !== 0) {
-        throw trainFailure(`trainer exited with ${r.signal ? `signal ${r.signal}` : `code ${r.code}`}: ${cmd.map(shellQuote).join(' ')}`, proc.tail(30), logFile, req.config);
+        throw trainFailure(`trainer exited with ${r.signal ? `signal ${r.signal}` : `code ${r.code}`}: ${cmd.map(shellQuote).join(' ')}`, proc.tail(30), logFile, req.config, perDevice);
       }
     } finally {
       req.signal.removeEventListener('abort', onAbort);
@@ -160,7 +197,7 @@ export class TrlTrainer implements TrainerBackend {
   }
 
   /** Slurm: a job script with the command, `sbatch --parsable`, squeue until it leaves the queue, sacct for the end. */
-  private async runSbatch(req: TrainRequest, cmd: string[], logFile: string, onLine: (l: string) => void): Promise<void> {
+  private async runSbatch(req: TrainRequest, cmd: string[], logFile: string, onLine: (l: string) => void, perDevice: number): Promise<void> {
     const l = req.config.launcher as Extract<TrainerConfig['launcher'], { kind: 'sbatch' }>;
     const script = path.join(req.trainDir, 'job.sbatch');
     fs.writeFileSync(
@@ -212,7 +249,7 @@ export class TrlTrainer implements TrainerBackend {
     const acct = await runShort([l.sacct ?? 'sacct', '-n', '-X', '-P', '-j', jobId, '-o', 'State,ExitCode']);
     const [state, exit] = acct.stdout.trim().split('\n')[0]?.split('|') ?? [];
     if (state !== 'COMPLETED') {
-      throw trainFailure(`Slurm job ${jobId} ended ${state || 'in an unknown state'}${exit ? ` (exit ${exit})` : ''}`, tail, logFile, req.config);
+      throw trainFailure(`Slurm job ${jobId} ended ${state || 'in an unknown state'}${exit ? ` (exit ${exit})` : ''}`, tail, logFile, req.config, perDevice);
     }
   }
 }

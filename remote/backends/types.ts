@@ -3,6 +3,7 @@
  * and tests; vLLM / external endpoints / TRL / OpenAI implement them for real runs. Chosen from the run config.
  */
 import type { ModelEntry, RunConfig, TrainMetrics, TrainerConfig } from '../protocol';
+import type { TrainingPlan } from './trainingPlan';
 
 /** How to reach a served model through the `openai` package. */
 export interface ModelEndpoint {
@@ -26,7 +27,7 @@ export type TrainKind = 'dpo' | 'sft';
 
 export interface TrainRequest {
   /** dpo: datasetFile holds preference rows (rows.ts trlRow); sft: prompt-completion rows (rows.ts sftRow), loss on
-   * the completion only */
+   * the completion only. DPO-only settings (beta) are ignored for sft. */
   kind: TrainKind;
   runDir: string;
   iteration: number;
@@ -46,6 +47,9 @@ export interface TrainResult {
   /** the trained model; the caller sets its iteration, role and label before registering it */
   model: ModelEntry;
   final?: TrainMetrics;
+  /** what the trainer was told (TRL: processes, per-device batch, accumulation, effective batch, schedule,
+   * dropout), for the iteration manifest */
+  plan?: TrainingPlan;
 }
 
 export interface TrainerBackend {

@@ -8,6 +8,10 @@ export interface ChartSize {
   title?: string;
   xLabel?: string;
   yLabel?: string;
+  /** room kept right of the plot for a legend (legends never sit on the data) */
+  legendWidth?: number;
+  /** whole-number x ticks only (iterations, steps) */
+  integerX?: boolean;
 }
 
 export interface Frame {
@@ -23,8 +27,8 @@ export interface Frame {
 export function frame(size: ChartSize, xDomain: Extent, yDomain: Extent, xTickCount = 6, yTickCount = 4): Frame {
   const width = size.width ?? 360;
   const height = size.height ?? 200;
-  const plot = { left: 44, top: size.title ? 24 : 10, right: width - 12, bottom: height - (size.xLabel ? 36 : 22) };
-  const xTicks = niceTicks(xDomain, xTickCount);
+  const plot = { left: 44, top: size.title ? 24 : 10, right: width - 12 - (size.legendWidth ?? 0), bottom: height - (size.xLabel ? 36 : 22) };
+  const xTicks = size.integerX ? integerTicks(xDomain, xTickCount) : niceTicks(xDomain, xTickCount);
   const yTicks = niceTicks(yDomain, yTickCount);
   // Scale over the union of data and ticks, so every tick sits inside the plot.
   const xd = { min: Math.min(xDomain.min, xTicks[0] ?? xDomain.min), max: Math.max(xDomain.max, xTicks[xTicks.length - 1] ?? xDomain.max) };
@@ -32,7 +36,36 @@ export function frame(size: ChartSize, xDomain: Extent, yDomain: Extent, xTickCo
   return { width, height, plot, x: linear(xd, [plot.left, plot.right]), y: linear(yd, [plot.bottom, plot.top]), xTicks, yTicks };
 }
 
+/** Whole-number ticks: the nice ticks that are integers, or every integer of a short range. */
+function integerTicks(d: Extent, count: number): number[] {
+  const lo = Math.floor(d.min);
+  const hi = Math.ceil(d.max);
+  if (hi - lo <= count) return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  return niceTicks(d, count).filter((t) => Number.isInteger(t));
+}
+
 const r = (n: number): number => Math.round(n * 10) / 10;
+
+/** A legend right of the plot: a swatch and a name per entry (names cut to fit). */
+export function legend(f: Frame, items: { name: string; cls: string; marker?: 'dot' | 'ring' }[]): VNode {
+  const x = f.plot.right + 10;
+  const chars = Math.max(4, Math.floor((f.width - x - 16) / 6));
+  return v(
+    'g',
+    { class: 'legend' },
+    ...items.map((it, i) =>
+      v(
+        'g',
+        { class: 'legend-item', 'data-series': it.name },
+        it.marker
+          ? v('circle', { class: `legend-dot ${it.cls}${it.marker === 'ring' ? ' parse-failure' : ''}`, cx: x + 5, cy: f.plot.top + i * 14 + 5, r: 3.5 })
+          : v('rect', { class: `swatch ${it.cls}`, x, y: f.plot.top + i * 14, width: 10, height: 10 }),
+        v('text', { x: x + 14, y: f.plot.top + i * 14 + 9 }, it.name.length > chars ? `${it.name.slice(0, chars - 1)}…` : it.name),
+        v('title', {}, it.name),
+      ),
+    ),
+  );
+}
 
 /** Root <svg> with axes around `content`. `kind` becomes a class (chart-histogram, chart-scatter, chart-line). */
 export function chartRoot(kind: string, f: Frame, size: ChartSize, content: VNode[], extra: VNode[] = []): VNode {

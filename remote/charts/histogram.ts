@@ -1,5 +1,5 @@
 /** Histogram: bins → bars (pure). Counting is separate (binValues / HistogramCounter) so a live feed can count incrementally. */
-import { chartRoot, frame, round1, type ChartSize } from './frame';
+import { chartRoot, frame, legend, round1, type ChartSize } from './frame';
 import { v, type VNode } from './vnode';
 
 export interface Bin {
@@ -53,4 +53,36 @@ export function histogram(bins: Bin[], size: ChartSize = {}): VNode {
     );
   });
   return chartRoot('histogram', f, size, bars);
+}
+
+/** One group of values of a stacked histogram (e.g. one iteration). */
+export interface HistogramGroup {
+  name: string;
+  cls: string;
+  values: Iterable<number>;
+}
+
+/** Histogram with the bars of several groups stacked per bin, coloured by group, with a legend right of the plot. */
+export function stackedHistogram(edges: number[], groups: HistogramGroup[], size: ChartSize = {}): VNode {
+  const counted = groups.map((g) => ({ ...g, bins: binValues(g.values, edges) }));
+  const totals = edges.slice(0, -1).map((_, i) => counted.reduce((a, g) => a + g.bins[i].count, 0));
+  const opts = { ...size, legendWidth: size.legendWidth ?? 96 };
+  const f = frame(opts, { min: edges[0] ?? 0, max: edges[edges.length - 1] ?? 1 }, { min: 0, max: Math.max(1, ...totals) });
+  const bars: VNode[] = [];
+  for (let i = 0; i < edges.length - 1; i++) {
+    let below = 0;
+    const x0 = f.x(edges[i]);
+    const x1 = f.x(edges[i + 1]);
+    for (const g of counted) {
+      const c = g.bins[i].count;
+      if (!c) continue;
+      const yTop = f.y(below + c);
+      bars.push(
+        v('rect', { class: `bar ${g.cls}`, x: round1(x0 + 1), y: round1(yTop), width: round1(Math.max(1, x1 - x0 - 2)), height: round1(f.y(below) - yTop), 'data-count': c, 'data-series': g.name, 'data-x0': edges[i], 'data-x1': edges[i + 1] },
+          v('title', {}, `${g.name}, ${edges[i]}–${edges[i + 1]}: ${c}`)),
+      );
+      below += c;
+    }
+  }
+  return chartRoot('histogram', f, opts, bars, groups.length ? [legend(f, groups.map((g) => ({ name: g.name, cls: g.cls })))] : []);
 }

@@ -8,7 +8,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9:_-]*$/;
 /** Colours used when the SVG is shown outside VS Code (no theme variables there). */
 export const STANDALONE_STYLE =
   'text{font:11px sans-serif;fill:#555}.axis,.tick-mark{stroke:#888}.grid{stroke:#8883}.bar{fill:#3794ff}.point{fill:#3794ff;fill-opacity:.6}' +
-  '.point.parse-failure{fill:#f14c4c}.line{fill:none;stroke-width:1.5}.series-0{stroke:#3794ff;fill:#3794ff}.series-1{stroke:#d18616;fill:#d18616}' +
+  '.point.parse-failure,.legend-dot.parse-failure{fill-opacity:.1;stroke:#f14c4c;stroke-width:1.3}.point.marker{fill-opacity:1}.line{fill:none;stroke-width:1.5}.series-0{stroke:#3794ff;fill:#3794ff}.series-1{stroke:#d18616;fill:#d18616}' +
   '.series-2{stroke:#89d185;fill:#89d185}.series-3{stroke:#b180d7;fill:#b180d7}.series-4{stroke:#f14c4c;fill:#f14c4c}.series-5{stroke:#cca700;fill:#cca700}' +
   'polyline.line{fill:none}.chart-title{font-weight:bold;fill:#333}';
 

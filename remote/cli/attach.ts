@@ -6,6 +6,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
+export const description = 'bridge stdin/stdout to a running daemon (SSH exec when streamlocal forwarding is off)';
+export const usage = 'usage: agent.js attach --socket PATH\n';
+
 export async function main(argv: string[]): Promise<number> {
   let socketPath: string | undefined;
   try {
@@ -15,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (!socketPath) {
-    process.stderr.write('usage: agent.js attach --socket PATH\n');
+    process.stderr.write(usage);
     return 2;
   }
   const sock = net.connect(path.resolve(socketPath));

@@ -1,13 +1,31 @@
 /**
- * Command registrations, one line each, so the CLI table lives in one place. Commands not built yet say which
- * issue brings them.
+ * Command registrations, one line each, so the CLI table lives in one place. Each module exports its own
+ * `description`, `usage` and `main` (remote/cli/registry.ts).
  */
-import { registerCommand } from './registry';
+import { AGENT_VERSION } from '../version';
+import { helpText, registerCommand } from './registry';
 
-registerCommand('serve', async () => (await import('./serve')).main);
-registerCommand('attach', async () => (await import('./attach')).main);
-registerCommand('run', async () => (await import('./run')).main);
-registerCommand('demo', async () => (await import('./demo')).main);
-registerCommand('sim-server', async () => (await import('./simServer')).main);
-registerCommand('sim-train', async () => (await import('./simTrain')).main);
-registerCommand('preflight', async () => (await import('./preflight')).main);
+registerCommand('serve', () => import('./serve'));
+registerCommand('attach', () => import('./attach'));
+registerCommand('run', () => import('./run'));
+registerCommand('demo', () => import('./demo'));
+registerCommand('sim-server', () => import('./simServer'));
+registerCommand('sim-train', () => import('./simTrain'));
+registerCommand('preflight', () => import('./preflight'));
+registerCommand('eval', () => import('./evalCmd'));
+registerCommand('version', async () => ({
+  description: 'print the agent version',
+  usage: 'usage: agent.js version   (or agent.js --version)',
+  main: async () => {
+    process.stdout.write(AGENT_VERSION + '\n');
+    return 0;
+  },
+}));
+registerCommand('help', async () => ({
+  description: 'list the commands with a line each',
+  usage: 'usage: agent.js help',
+  main: async () => {
+    process.stdout.write(await helpText());
+    return 0;
+  },
+}));

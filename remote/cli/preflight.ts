@@ -7,6 +7,9 @@ import { DEFAULT_RUNS_DIR, runPreflight } from '../preflight';
 import { formatPreflight } from '../preflightReport';
 import type { RunConfig } from '../protocol';
 
+export const description = 'check this box for what real runs need (Python, vLLM, TRL, GPUs, disk), or what a config uses';
+export const usage = 'usage: agent.js preflight [--config FILE] [--runs-dir DIR] [--json]\n';
+
 export async function main(argv: string[]): Promise<number> {
   let configFile: string | undefined;
   let runsDir = process.env.SELFREWARD_RUNS_DIR || DEFAULT_RUNS_DIR;
@@ -17,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (a === '--config' && argv[i + 1]) configFile = argv[++i];
     else if (a === '--runs-dir' && argv[i + 1]) runsDir = argv[++i];
     else {
-      process.stderr.write(`preflight: unknown argument ${JSON.stringify(a)}\nusage: agent.js preflight [--config FILE] [--runs-dir DIR] [--json]\n`);
+      process.stderr.write(`preflight: unknown argument ${JSON.stringify(a)}\n${usage}`);
       return 2;
     }
   }

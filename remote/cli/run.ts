@@ -1,6 +1,7 @@
 /**
- * `agent.js run --config FILE [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]`
- * Headless iterations for scripts and CI. Logs go to stderr; each finished iteration's summary is printed to stdout
+ * `agent.js run --config FILE [--sft] [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]`
+ * Headless iterations for scripts and CI. `--sft` starts the new run from the base model M0 (model.name) with the
+ * SFT iteration 0 (M0 → SFT baseline and M1), as `sft.enabled` in the config does; `--iterations` counts it. Logs go to stderr; each finished iteration's summary is printed to stdout
  * as one JSON line. SIGINT/SIGTERM stop the iteration (requests aborted, everything resumable) and exit 130;
  * `--resume RUN_ID` continues it. With the review gate on, `--accept-review` accepts every unreviewed pair and
  * completes the review instead of waiting for a person.
@@ -21,7 +22,10 @@ import { foldDecisions, isReviewed } from '../review/decisions';
 import { info, warn } from '../log';
 import { UsageError, numberFlag } from './flags';
 
-const USAGE = `usage: agent.js run --config FILE [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]
+export const description = 'run (or resume) iterations of a run from a config file, headless (--sft: from a base model with the SFT iteration 0)';
+export const usage = `usage: agent.js run --config FILE [--sft] [--runs-dir DIR] [--iterations N] [--resume RUN_ID] [--accept-review]
+  --sft             start from the base model M0 (model.name) with the SFT iteration 0 (M0 → SFT baseline + M1);
+                    --iterations counts it (default 1: SFT only)
 `;
 
 export const DEFAULT_RUNS_DIR = path.join(os.homedir(), '.selfreward', 'runs');
@@ -56,6 +60,8 @@ export function acceptAllPairs(run: Run, t: number): void {
 export interface HeadlessOptions {
   iterations: number;
   signal: AbortSignal;
+  /** the backends to use (default: the run config's); the caller then stops them */
+  backends?: ReturnType<typeof selectBackends>;
   acceptReview?: boolean;
   onEvent?(e: RunEvent): void;
   onIteration?(s: IterationSummary): void;
@@ -63,7 +69,7 @@ export interface HeadlessOptions {
 
 /** Run (or resume) `iterations` iterations of a run with one set of backends. */
 export async function runIterations(run: Run, o: HeadlessOptions): Promise<IterationSummary[]> {
-  const backends = selectBackends(run.config, run.dir);
+  const backends = o.backends ?? selectBackends(run.config, run.dir);
   const off = run.events.onEvent((e) => {
     o.onEvent?.(e);
     if (e.type === 'review.waiting') {
@@ -80,7 +86,7 @@ export async function runIterations(run: Run, o: HeadlessOptions): Promise<Itera
     }
   } finally {
     off();
-    await backends.inference.stop();
+    if (!o.backends) await backends.inference.stop();
   }
   return out;
 }
@@ -128,16 +134,18 @@ export async function main(argv: string[]): Promise<number> {
         iterations: { type: 'string' },
         resume: { type: 'string' },
         'accept-review': { type: 'boolean' },
+        sft: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     if (!values.config && !values.resume) throw new UsageError('--config FILE is required (or --resume RUN_ID)');
+    if (values.sft && values.resume) throw new UsageError('--sft applies to a new run (--config); a resumed run keeps how it started');
   } catch (e) {
-    process.stderr.write(`run: ${(e as Error).message}\n${USAGE}`);
+    process.stderr.write(`run: ${(e as Error).message}\n${usage}`);
     return 2;
   }
   let iterations: number;
@@ -154,7 +162,8 @@ export async function main(argv: string[]): Promise<number> {
       run = store.open(values.resume, { write: true });
       if (values.config) warn(`--resume: the run keeps the config it was created with; ${values.config} is not read`);
     } else {
-      const config = loadConfigFile(values.config!);
+      const loaded = loadConfigFile(values.config!);
+      const config = values.sft ? { ...loaded, sft: { ...loaded.sft!, enabled: true } } : loaded;
       run = store.create(config, { agentVersion: AGENT_VERSION, rubricText: initialRubric(config) });
     }
   } catch (e) {

@@ -28,7 +28,8 @@ function bundleHash(): string {
   }
 }
 
-const USAGE = 'usage: agent.js serve (--socket PATH | --stdio) [--runs-dir DIR] [--token-file FILE] [--log-file FILE]';
+export const description = 'the JSON-RPC daemon the extension talks to (Unix socket or stdio)';
+export const usage = 'usage: agent.js serve (--socket PATH | --stdio) [--runs-dir DIR] [--token-file FILE] [--log-file FILE]';
 
 export async function main(argv: string[]): Promise<number> {
   let values: { socket?: string; stdio?: boolean; 'runs-dir'?: string; 'token-file'?: string; 'log-file'?: string };
@@ -45,11 +46,11 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     }).values;
   } catch (e) {
-    process.stderr.write(`serve: ${(e as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`serve: ${(e as Error).message}\n${usage}\n`);
     return 2;
   }
   if (!values.socket === !values.stdio) {
-    process.stderr.write(`serve: give exactly one of --socket PATH or --stdio\n${USAGE}\n`);
+    process.stderr.write(`serve: give exactly one of --socket PATH or --stdio\n${usage}\n`);
     return 2;
   }
   if (values['log-file']) setLogFile(path.resolve(values['log-file']));

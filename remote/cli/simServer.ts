@@ -11,7 +11,8 @@ import { FAULT_SEED_ENV, faultRatesFromEnv, validateFaultRates } from '../backen
 import { startSimServer } from '../backends/sim/server';
 import { UsageError, numberFlag } from './flags';
 
-const USAGE = `usage: agent.js sim-server [--port 0] [--model-dir DIR] [--max-concurrency C] [--tokens-per-second R] [--ttft MS]
+export const description = 'the simulated OpenAI-compatible model server (demo and tests)';
+export const usage = `usage: agent.js sim-server [--port 0] [--model-dir DIR] [--max-concurrency C] [--tokens-per-second R] [--ttft MS]
   [--zero-latency] [--malformed-judgment-rate X] [--fault-429 X] [--fault-500 X] [--fault-hang X] [--fault-cut X]
   [--fault-malformed X] [--fault-seed N]
 `;
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     const rate = (flag: string): number | undefined => numberFlag(values as Record<string, unknown>, flag, { min: 0, max: 1 });
@@ -75,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       faultSeed: numberFlag(values as Record<string, unknown>, 'fault-seed', { integer: true }) ?? faultSeedFromEnv(envSeed),
     };
   } catch (e) {
-    process.stderr.write(`sim-server: ${(e as Error).message}\n${e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? USAGE : ''}`);
+    process.stderr.write(`sim-server: ${(e as Error).message}\n${e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? usage : ''}`);
     return 2;
   }
   const server = await startSimServer(opts);

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { simTrain } from '../backends/sim/trainer';
 import { UsageError, numberFlag } from './flags';
 
-const USAGE = `usage: agent.js sim-train --model M --data DIR/train.jsonl --output-dir OUT [--beta 0.1] [--learning-rate 1e-6]
+export const description = 'the simulated DPO trainer (TRL-style progress lines)';
+export const usage = `usage: agent.js sim-train --model M --data DIR/train.jsonl --output-dir OUT [--beta 0.1] [--learning-rate 1e-6]
   [--epochs 1] [--batch-size 16] [--model-dir DIR] [--save-steps 200] [--seed 42]
 `;
 
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     if (values.help) {
-      process.stdout.write(USAGE);
+      process.stdout.write(usage);
       return 0;
     }
     for (const req of ['model', 'data', 'output-dir'] as const) if (!values[req]) throw new UsageError(`--${req} is required`);
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       seed: numberFlag(v, 'seed', { integer: true }),
     };
   } catch (e) {
-    process.stderr.write(`sim-train: ${(e as Error).message}\n${USAGE}`);
+    process.stderr.write(`sim-train: ${(e as Error).message}\n${usage}`);
     return 2;
   }
   const ctl = new AbortController();

@@ -52,8 +52,78 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   if (cfg.model.backend === 'external' && !cfg.model.baseUrls) {
     semantic.push({ field: 'model.baseUrls', reason: 'is required for backend "external"' });
   }
+  if (cfg.metaJudge?.enabled && cfg.judge.k < 2) {
+    semantic.push({ field: 'metaJudge.enabled', reason: `needs judge.k of at least 2 (got ${cfg.judge.k}): the meta-judge compares judgments of the same answer` });
+  }
+  semantic.push(...trainerChecks(cfg));
+  if (cfg.sft && cfg.sft.minLearningRate > 0 && cfg.sft.minLearningRate >= cfg.sft.learningRate) {
+    semantic.push({ field: 'sft.minLearningRate', reason: `must be less than sft.learningRate (${cfg.sft.learningRate})` });
+  }
+  if (cfg.sft?.enabled && cfg.trainer.processes && cfg.sft.batchSize % cfg.trainer.processes !== 0) {
+    semantic.push({ field: 'sft.batchSize', reason: `(${cfg.sft.batchSize}, the global batch) must be a multiple of trainer.processes (${cfg.trainer.processes})` });
+  }
+  const ej = cfg.eval?.judge as { kind: string; baseUrls?: string[]; model?: string } | undefined;
+  if (ej?.kind === 'external' && (!ej.baseUrls || !ej.model)) semantic.push({ field: 'eval.judge', reason: 'kind "external" needs baseUrls and model' });
   if (semantic.length) throw new ConfigError(source, semantic);
   return cfg;
+}
+
+/** Why this trainer cannot train this model (naming both fields), or undefined. */
+export function trainerMismatch(cfg: Pick<RunConfig, 'model' | 'trainer'>): string | undefined {
+  const m = cfg.model.backend;
+  const t = cfg.trainer.backend ?? DEFAULT_TRAINER[m];
+  if (!t) return `trainer.backend is required with model.backend "${m}"`;
+  if (t === 'sim' && m !== 'sim') {
+    return `trainer.backend "sim" (the simulated trainer) cannot train a real model: model.backend is "${m}"; set trainer.backend to "trl" or "openai"`;
+  }
+  if (t !== 'sim' && m === 'sim') {
+    return `trainer.backend "${t}" cannot train the simulated model: model.backend is "sim"; set trainer.backend to "sim", or model.backend to a real model`;
+  }
+  if (t === 'openai' && m !== 'openai' && m !== 'external') {
+    return `trainer.backend "openai" needs model.backend "openai" or "external" (the fine-tuned model is served by OpenAI), not model.backend "${m}"`;
+  }
+  return undefined;
+}
+
+/** The trainer each model backend trains with when the config names none; external has none (it must be said). */
+export const DEFAULT_TRAINER: Record<RunConfig['model']['backend'], RunConfig['trainer']['backend'] | undefined> = {
+  sim: 'sim',
+  vllm: 'trl',
+  openai: 'openai',
+  external: undefined,
+};
+
+/**
+ * Cross-field rules of the trainer: never a simulated trainer on a real model (or the reverse) unless both say sim;
+ * the trainer's defaults come from the model's backend. Fills in trainer.backend.
+ */
+function trainerChecks(cfg: RunConfig): { field: string; reason: string }[] {
+  const out: { field: string; reason: string }[] = [];
+  const t = cfg.trainer;
+  const m = cfg.model.backend;
+  if (!t.backend) {
+    const d = DEFAULT_TRAINER[m];
+    if (!d) {
+      out.push({ field: 'trainer.backend', reason: `is required with model.backend "${m}" (the agent does not run that server, so it cannot guess how its model is trained): "trl" (TRL on this box, from model.name's weights) or "openai"` });
+      return out;
+    }
+    t.backend = d;
+  }
+  const mismatch = trainerMismatch(cfg);
+  if (mismatch) out.push({ field: 'trainer.backend', reason: mismatch.replace(/^trainer\.backend /, '') });
+  if (t.minLearningRate > 0 && t.minLearningRate >= t.learningRate) {
+    out.push({ field: 'trainer.minLearningRate', reason: `must be less than trainer.learningRate (${t.learningRate})` });
+  }
+  if (t.backend === 'trl') {
+    const launcher = t.launcher ?? (t.launcherPrefix ? { kind: 'prefix' } : undefined);
+    if (launcher && !t.processes && !t.accelerateConfig) {
+      out.push({ field: 'trainer.processes', reason: 'is required with trainer.launcher and no trainer.accelerateConfig (the agent cannot see the GPUs of the node the job runs on)' });
+    }
+    if (t.processes && t.batchSize % t.processes !== 0) {
+      out.push({ field: 'trainer.batchSize', reason: `(${t.batchSize}, the global batch) must be a multiple of trainer.processes (${t.processes})` });
+    }
+  }
+  return out;
 }
 
 /** Line and column of a character offset, for JSON syntax errors. */
@@ -88,5 +158,6 @@ export function resolveConfigPaths(cfg: RunConfig, baseDir: string): RunConfig {
     ...cfg,
     seedData: cfg.seedData.map((s) => ({ ...s, path: abs(s.path) })),
     judge: { ...cfg.judge, ...(cfg.judge.rubricFile ? { rubricFile: abs(cfg.judge.rubricFile) } : {}) },
+    ...(cfg.metaJudge?.templateFile ? { metaJudge: { ...cfg.metaJudge, templateFile: abs(cfg.metaJudge.templateFile) } } : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Judge evaluation on a labelled set: every answer of every group is judged K times with a rubric by the model
  * under test (through the preview judge, the same code path as the rubric preview), and the mean scores are
- * compared with the human ranks (remote/eval/metrics.ts).
+ * compared with the human ranks (remote/eval/metrics.ts). Pure: the extension's rubric preview uses it too, so it
+ * imports nothing of the agent (the runner that serves a model is judgeAgreement.ts).
  */
 import type { JudgeAgreement, PreviewResult, PreviewSample } from '../protocol';
 import type { LabelledGroup } from '../seed';
@@ -38,3 +39,4 @@ export async function evaluateJudge(samples: PreviewSample[], k: number, judge: 
     answers: samples.map((s) => ({ sampleId: s.id, group: s.group ?? '', humanRank: s.humanRank ?? 0, scores: scores.get(s.id) ?? [] })),
   };
 }
+

@@ -187,7 +187,7 @@ export function analyticsWarnings(series: readonly IterationAnalytics[], headToH
         const net = h && h.winRate !== null && h.lossRate !== null ? h.winRate - h.lossRate : null;
         const pct = `${Math.round(growth * 100)} %`;
         if (net === null) {
-          out.push({ iteration: a.iteration, kind: 'length-drift', message: `Answers grew ${pct} longer than in iteration ${prev.iteration} (mean ${Math.round(prev.length.mean)} → ${Math.round(a.length.mean)} chars) and there is no head-to-head yet to show they got better: run "Compare Iterations…".` });
+          out.push({ iteration: a.iteration, kind: 'length-drift', message: `Answers grew ${pct} longer than in iteration ${prev.iteration} (mean ${Math.round(prev.length.mean)} → ${Math.round(a.length.mean)} chars) and there is no head-to-head of M${a.iteration} vs M${prev.iteration} (the models that wrote them) yet to show they got better: run "Compare Models…", or turn on eval.afterIteration.` });
         } else if (net < WARN.minNetWin) {
           out.push({ iteration: a.iteration, kind: 'length-drift', message: `Answers grew ${pct} longer than in iteration ${prev.iteration} while the head-to-head barely moved (wins − losses = ${(net * 100).toFixed(1)} pt): the judge may be rewarding length. Consider length control (pairs.rho).` });
         }

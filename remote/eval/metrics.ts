@@ -12,7 +12,10 @@
  * - Spearman ρ: Pearson correlation of average ranks (ties get the mean of the ranks they span), per group.
  * - Kendall τ-b: (C − D) / √((n0 − n1)(n0 − n2)), the tie-corrected τ, per group.
  * ρ and τ are averaged over the groups where they are defined (a group where every answer got the same score, or
- * people tied every answer, has no correlation and is skipped — counted in `undefinedCorrelations`).
+ * people tied every answer, has no correlation and is skipped — counted in `undefinedCorrelations`, and shown next to
+ * the number, since an average over 3 of 20 groups is not the same claim as one over 20). Also reported pooled, so no
+ * group is skipped: Spearman over every scored answer with its within-group ranks (score rank vs human rank), and
+ * Kendall τ-b from the concordant/discordant/tied pair counts summed over the groups (pairs never cross groups).
  *
  * Human rank 1 is best, a higher judge score is better: correlations are taken between the score and the negated
  * rank, so +1 means perfect agreement. Answers without a score (every judge sample failed to parse) are left out of
@@ -76,30 +79,43 @@ export function spearman(x: readonly number[], y: readonly number[]): number | n
   return pearson(averageRanks(x), averageRanks(y));
 }
 
-/** Kendall's τ-b (tie-corrected); null when either side is constant. */
-export function kendallTauB(x: readonly number[], y: readonly number[]): number | null {
+/** The pair counts of Kendall's τ-b: concordant, discordant, pairs tied in x, tied in y, all pairs. */
+export interface KendallCounts {
+  concordant: number;
+  discordant: number;
+  tiesX: number;
+  tiesY: number;
+  pairs: number;
+}
+
+export function kendallCounts(x: readonly number[], y: readonly number[]): KendallCounts {
   if (x.length !== y.length) throw new Error(`kendallTauB: lengths differ (${x.length} vs ${y.length})`);
   const n = x.length;
-  let concordant = 0;
-  let discordant = 0;
-  let tiesX = 0;
-  let tiesY = 0;
+  const c: KendallCounts = { concordant: 0, discordant: 0, tiesX: 0, tiesY: 0, pairs: (n * (n - 1)) / 2 };
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const dx = Math.sign(x[i] - x[j]);
       const dy = Math.sign(y[i] - y[j]);
-      if (dx === 0) tiesX++;
-      if (dy === 0) tiesY++;
+      if (dx === 0) c.tiesX++;
+      if (dy === 0) c.tiesY++;
       if (dx !== 0 && dy !== 0) {
-        if (dx === dy) concordant++;
-        else discordant++;
+        if (dx === dy) c.concordant++;
+        else c.discordant++;
       }
     }
   }
-  const n0 = (n * (n - 1)) / 2;
-  const denom = Math.sqrt((n0 - tiesX) * (n0 - tiesY));
-  if (denom === 0) return null;
-  return (concordant - discordant) / denom;
+  return c;
+}
+
+/** τ-b from pair counts (of one group, or summed over groups); null when a side has no untied pair. */
+export function tauBOf(c: KendallCounts): number | null {
+  const denom = Math.sqrt((c.pairs - c.tiesX) * (c.pairs - c.tiesY));
+  return denom === 0 ? null : (c.concordant - c.discordant) / denom;
+}
+
+/** Kendall's τ-b (tie-corrected); null when either side is constant. */
+export function kendallTauB(x: readonly number[], y: readonly number[]): number | null {
+  return tauBOf(kendallCounts(x, y));
 }
 
 
@@ -118,6 +134,11 @@ export function judgeAgreement(groups: readonly RankedGroup[], opts: { scoreMax?
   let undefinedCorrelations = 0;
   const rhos: number[] = [];
   const taus: number[] = [];
+  // pooled: within-group ranks of every scored answer (Spearman), within-group pair counts summed (Kendall)
+  const pooledScoreRanks: number[] = [];
+  const pooledHumanRanks: number[] = [];
+  const pooled: KendallCounts = { concordant: 0, discordant: 0, tiesX: 0, tiesY: 0, pairs: 0 };
+  let correlationGroups = 0;
   for (const g of groups) {
     const scored = g.answers.filter((a): a is RankedAnswer & { score: number } => a.score !== null && Number.isFinite(a.score));
     unscored += g.answers.length - scored.length;
@@ -147,10 +168,15 @@ export function judgeAgreement(groups: readonly RankedGroup[], opts: { scoreMax?
     const s = scored.map((a) => a.score);
     const r = scored.map((a) => -a.humanRank);
     const rho = spearman(s, r);
-    const tau = kendallTauB(s, r);
+    const counts = kendallCounts(s, r);
+    const tau = tauBOf(counts);
     if (rho === null || tau === null) undefinedCorrelations++;
+    else correlationGroups++;
     if (rho !== null) rhos.push(rho);
     if (tau !== null) taus.push(tau);
+    pooledScoreRanks.push(...averageRanks(s));
+    pooledHumanRanks.push(...averageRanks(r));
+    for (const k of ['concordant', 'discordant', 'tiesX', 'tiesY', 'pairs'] as const) pooled[k] += counts[k];
   }
   return {
     groups: used,
@@ -165,6 +191,9 @@ export function judgeAgreement(groups: readonly RankedGroup[], opts: { scoreMax?
     spearman: mean(rhos),
     kendallTau: mean(taus),
     undefinedCorrelations,
+    correlationGroups,
+    spearmanPooled: pooledScoreRanks.length >= 2 ? pearson(pooledScoreRanks, pooledHumanRanks) : null,
+    kendallTauPooled: tauBOf(pooled),
   };
 }
 

@@ -8,12 +8,18 @@
  */
 import OpenAI, { APIConnectionTimeoutError } from 'openai';
 import type { ModelEndpoint } from '../backends/types';
+import { promptMessages, type ChatMessage } from '../backends/rows';
 import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry';
 import { abortReason } from './signals';
 import { STOP_SIGNAL, httpFetch } from './httpFetch';
 
+export type { ChatMessage };
+
 export interface ChatRequest {
+  /** the user turn of a single-turn request (with `messages`: the last user turn, for logs) */
   prompt: string;
+  /** the whole conversation, sent instead of a single user turn with `prompt` when set */
+  messages?: readonly ChatMessage[];
   n: number;
   temperature: number;
   topP: number;
@@ -108,7 +114,7 @@ export class InferenceClient {
         .create(
           {
             model: this.endpoint.model,
-            messages: [{ role: 'user', content: req.prompt }],
+            messages: req.messages ? [...req.messages] : promptMessages(req.prompt),
             n: req.n,
             temperature: req.temperature,
             top_p: req.topP,

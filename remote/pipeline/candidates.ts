@@ -1,4 +1,7 @@
-/** Stage 2, candidates: N answers per kept prompt from the current model, one request with `n`. */
+/**
+ * Stage 2, candidates: N answers per kept prompt from the current model, one request with `n`. An answer cut by
+ * max_tokens (finish reason `length`) is flagged `truncated`; the pair stage leaves it out by default.
+ */
 import type { CandidateRecord } from '../protocol';
 import { fanOut } from './fanOut';
 import { StageProgress } from './progress';
@@ -42,6 +45,7 @@ export async function runCandidateStage(ctx: StageContext, stream?: CandidateStr
           text: ch.text,
           chars: ch.text.length,
           ...(ch.finishReason ? { finishReason: ch.finishReason } : {}),
+          ...(ch.finishReason === 'length' ? { truncated: true as const } : {}),
           // usage is per request: share it out so sums stay right
           ...(res.completionTokens !== undefined ? { completionTokens: Math.round(res.completionTokens / c.n) } : {}),
         };
@@ -59,5 +63,5 @@ export async function runCandidateStage(ctx: StageContext, stream?: CandidateStr
     signal: ctx.signal,
   });
   const all = run.read(t, 'candidates');
-  return { prompts: prompts.length, candidates: all.length, failed: all.filter((r) => r.error).length };
+  return { prompts: prompts.length, candidates: all.length, failed: all.filter((r) => r.error).length, truncated: all.filter((r) => r.truncated).length };
 }

@@ -1,7 +1,9 @@
 /**
  * One self-rewarding iteration: prompts → candidates → judgments → pairs → (review) → training, chained over the
  * run folder. The manifest records every stage's status, counts and timings, and the provenance: rubric version,
- * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary.
+ * hash and text, every parameter, the seed, the model in and out. metrics.json is the IterationSummary. Iteration 0,
+ * in runs that start from the base model M0, is the SFT iteration (sft.ts), on the same machinery (stageRun, manifest,
+ * events, resume).
  *
  * Resume: the latest iteration whose manifest is not `done` is continued with the parameters and rubric frozen in
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
@@ -22,11 +24,15 @@ import { info } from '../log';
 import { runPromptStage } from './promptgen';
 import { runCandidateStage } from './candidates';
 import { runJudgeStage } from './judge';
+import { metaTemplateFor, runMetaJudgeStage } from './metaJudge';
 import { runPairStage } from './pairs';
 import { runTrainStage } from './train';
 import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
+import { runSftIteration } from './sft';
+import { runCheckpointSelection } from './checkpointSelection';
+import { evaluationEnabled, runEvaluationStage } from './evaluation';
 
 export interface IterationOptions {
   signal: AbortSignal;
@@ -47,7 +53,7 @@ export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
   return out as T;
 }
 
-/** The iteration to work on: the latest unfinished one, or the next. */
+/** The iteration to work on: the latest unfinished one, or the next (a run from M0 begins with iteration 0). */
 export function nextIteration(run: Run): { t: number; resume: boolean } {
   const its = run.iterations();
   const last = its[its.length - 1];
@@ -56,7 +62,7 @@ export function nextIteration(run: Run): { t: number; resume: boolean } {
     if (!m || m.status !== 'done') return { t: last, resume: !!m };
     return { t: last + 1, resume: false };
   }
-  return { t: 1, resume: false };
+  return { t: run.modelFor(0) ? 0 : 1, resume: false };
 }
 
 const now = (): string => new Date().toISOString();
@@ -91,7 +97,12 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       modelIn: modelIn.name,
       rubric: { version: rubric.version, hash: rubric.hash, text: rubric.text },
       seed: config.seed,
-      params: { prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer },
+      params: {
+        prompts: config.prompts, candidates: config.candidates, judge: config.judge, pairs: config.pairs, review: config.review, trainer: config.trainer,
+        ...(t === 0 ? { sft: config.sft } : {}),
+        ...(t > 0 && config.metaJudge?.enabled ? { metaJudge: config.metaJudge } : {}),
+      },
+      ...(t > 0 && config.metaJudge?.enabled ? { metaTemplate: metaTemplateFor(run, config.metaJudge) } : {}),
       stages: {},
       status: 'running',
       startedAt: now(),
@@ -105,24 +116,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   const backends = opts.backends ?? selectBackends(config, run.dir);
   let stageNow: () => StageName | undefined = () => undefined;
   try {
-    const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
-    const model = new InferenceClient(endpoint, clientOpts);
-    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
-    const ctx: StageContext = {
-      run,
-      t,
-      params: manifest.params,
-      rubric: manifest.rubric,
-      runSeed: manifest.seed,
-      concurrency: config.inference.concurrency,
-      modelIn,
-      model,
-      generator,
-      trainer: backends.trainer,
-      seed: loadSeed(run.config.seedData),
-      signal,
-    };
     const setStage = (s: StageName, patch: Partial<StageManifest>): void => {
       manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };
       run.writeManifest(manifest);
@@ -160,6 +154,32 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       return r;
     };
     stageNow = () => failedStage ?? [...active][0];
+    const finish = (summary: IterationSummary): IterationSummary => {
+      run.writeMetrics(summary);
+      manifest.status = 'done';
+      // the manifest keeps the model's id (metrics.json names it, M2, with its path beside)
+      manifest.modelOut = run.modelFor(t + 1)?.name ?? summary.modelOutPath;
+      manifest.finishedAt = now();
+      run.writeManifest(manifest);
+      run.emit({ type: 'iteration.finished', iteration: t, summary });
+      return summary;
+    };
+    const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed: loadSeed(run.config.seedData), signal };
+    // eval.afterIteration: the models this iteration made (and any not evaluated yet) before it counts as done
+    const evaluate = async (): Promise<void> => {
+      if (!evaluationEnabled(run.config)) return;
+      const evaluated = await stageRun('evaluation', 0, () => runEvaluationStage({ ...base, client: clientOpts }, backends.inference), (r) => r.counts);
+      if (evaluated) setStage('evaluation', { params: evaluated.params });
+    };
+    if (t === 0) {
+      const sft = await runSftIteration({ ...base, inference: backends.inference, clientOpts }, { run: stageRun, set: setStage });
+      await evaluate();
+      return finish(sft);
+    }
+    const endpoint = await backends.inference.ensureServing(modelIn, signal);
+    const model = new InferenceClient(endpoint, clientOpts);
+    const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
+    const ctx: StageContext = { ...base, model, generator };
     const p = manifest.params;
     const id = (c: StageCounts) => c;
     await stageRun('prompts', p.prompts.perIteration, () => runPromptStage(ctx), id, { ...p.prompts, generator: generator.endpoint.model, seedPrompts: ctx.seed.prompts.length });
@@ -191,6 +211,10 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw signal.aborted ? abortReason(signal) : failure.reason;
     }
+    if (p.metaJudge?.enabled && manifest.metaTemplate) {
+      const metaTemplate = manifest.metaTemplate;
+      await stageRun('meta-judge', 0, () => runMetaJudgeStage({ ...ctx, metaJudge: p.metaJudge!, metaTemplate }), id, { ...p.metaJudge, templateVersion: metaTemplate.version, templateHash: metaTemplate.hash });
+    }
     await stageRun('pairs', run.read(t, 'prompts').filter((x) => x.kept).length, () => runPairStage(ctx), id, { ...p.pairs });
     if (p.review.gate) {
       await stageRun('review', run.read(t, 'pairs').length, async () => {
@@ -206,18 +230,15 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const trained = await stageRun('training', run.read(t, 'pairs').length, () => runTrainStage(ctx), (r) => r.counts, { ...p.trainer });
     let train = manifest.stages.training?.params as { final?: unknown } | undefined;
     if (trained) {
-      setStage('training', { params: { ...p.trainer, final: trained.last ?? null } });
+      setStage('training', { params: { ...p.trainer, final: trained.last ?? null, ...(trained.plan ? { plan: trained.plan } : {}) } });
       train = manifest.stages.training?.params as { final?: unknown };
     }
-    const modelOut = run.modelFor(t + 1)?.name;
-    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never, modelOut });
-    run.writeMetrics(summary);
-    manifest.status = 'done';
-    manifest.modelOut = modelOut;
-    manifest.finishedAt = now();
-    run.writeManifest(manifest);
-    run.emit({ type: 'iteration.finished', iteration: t, summary });
-    return summary;
+    // eval.checkpointSelection: M_{t+1} is the best saved checkpoint against M_t (or the last one)
+    const selected = await stageRun('selection', 0, () => runCheckpointSelection(ctx, backends.inference), (r) => r.counts);
+    if (selected) setStage('selection', { params: selected.params });
+    const summary = computeSummary(run, t, { last: (train?.final ?? undefined) as never });
+    await evaluate();
+    return finish(summary);
   } catch (e) {
     const stopped = signal.aborted;
     const message = e instanceof Error ? e.message : String(e);

@@ -1,6 +1,7 @@
 /**
  * Stage 3, judgments: the current model judges each candidate K times with the rubric filled in (one request with
- * n = K). The last `Score: x` is parsed; an unparseable sample is a parse failure — recorded, counted, excluded.
+ * n = K). The last `Score: x` on a line of its own is parsed; an unparseable sample is a parse failure, a score
+ * outside the rubric's range is out of range — each recorded, counted apart, and excluded.
  */
 import type { CandidateRecord, JudgmentRecord } from '../protocol';
 import { fillRubric } from '../rubric/template';
@@ -12,6 +13,9 @@ import type { Feed, Limiter } from '../inference/limiter';
 import type { StageContext, StageCounts } from './context';
 
 export const judgmentId = (candidateId: string, sample: number): string => `${candidateId}-j${sample}`;
+
+/** A judge sample that answered but gave no readable score (an out-of-range score is counted apart). */
+export const isParseFailure = (j: Pick<JudgmentRecord, 'parseOk' | 'error' | 'outOfRange'>): boolean => !j.parseOk && !j.error && j.outOfRange === undefined;
 
 /**
  * Without `stream`, judges every answered candidate in candidates.jsonl; with it, judges candidates as the running
@@ -45,7 +49,7 @@ export async function runJudgeStage(ctx: StageContext, stream?: { feed: Feed<Can
         if (error !== undefined || !res) return { ...base, text: '', score: null, parseOk: false, error: error ?? 'no result' };
         const text = res.choices[sample].text;
         const parsed = parseScore(text, j.scoreMin, j.scoreMax);
-        return { ...base, text, score: parsed.score, parseOk: parsed.parseOk };
+        return { ...base, text, score: parsed.score, parseOk: parsed.parseOk, ...(parsed.outOfRange !== undefined ? { outOfRange: parsed.outOfRange } : {}) };
       }),
     write: (rec) => {
       writer.append(rec);
@@ -60,5 +64,5 @@ export async function runJudgeStage(ctx: StageContext, stream?: { feed: Feed<Can
   const all = run.read(t, 'judgments');
   const failed = all.filter((r) => r.error).length;
   const judged = run.read(t, 'candidates').filter((c) => !c.error && prompts.has(c.promptId)).length;
-  return { candidates: judged, judgments: all.length, parseFailures: all.filter((r) => !r.parseOk && !r.error).length, failed };
+  return { candidates: judged, judgments: all.length, parseFailures: all.filter(isParseFailure).length, outOfRange: all.filter((r) => r.outOfRange !== undefined).length, failed };
 }

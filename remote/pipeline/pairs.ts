@@ -1,10 +1,13 @@
 /**
  * Stage 4, pairs: per kept prompt, the candidates' scores (mean of valid judge samples) → a chosen/rejected pair by
- * `selectPair` (ρ length control), or a drop reason. Pure function of the earlier files, so a resume recomputes the
- * same pairs and writes only those not yet durable.
+ * `selectPair` (ρ length control; at ρ = 0 the tie-break among equally scored candidates, random by a seed of
+ * (run seed, iteration, prompt) by default), or a drop reason. Candidates cut by max_tokens are left out by default
+ * (`excludeTruncated`); a prompt that lacks scored candidates only because of that is dropped as `truncated`. Pure
+ * function of the earlier files, so a resume recomputes the same pairs and writes only those not yet durable.
  */
-import type { CandidateRecord, JudgmentRecord, PairDropReason, PairRecord, PairSide } from '../protocol';
+import type { CandidateRecord, JudgmentRecord, PairDropReason, PairRecord, PairSide, RunConfig } from '../protocol';
 import { selectPair } from './pairSelection';
+import { requestSeed, rng } from './seeds';
 import { meanScore } from '../stats';
 import type { StageContext, StageCounts } from './context';
 
@@ -30,13 +33,22 @@ export function scoreCandidates(cands: CandidateRecord[], judgments: JudgmentRec
   });
 }
 
+export interface PairOptions {
+  pairs: RunConfig['pairs'];
+  /** the run seed (the random tie-break draws from (run seed, iteration, prompt id)) */
+  runSeed: number;
+}
+
 export function buildPairs(
   prompts: { id: string; text: string }[],
   scored: ScoredCandidate[],
-  rho: number,
-  minScored: number,
+  opts: PairOptions,
   t: number,
 ): { pairs: PairRecord[]; drops: Map<string, PairDropReason> } {
+  const { rho, minScoredCandidates: minScored } = opts.pairs;
+  // runs made before these settings existed keep the behaviour they had
+  const tieBreak = opts.pairs.tieBreak ?? 'shortest';
+  const excludeTruncated = opts.pairs.excludeTruncated ?? false;
   const byPrompt = new Map<string, ScoredCandidate[]>();
   for (const c of scored) {
     const list = byPrompt.get(c.promptId) ?? [];
@@ -47,10 +59,12 @@ export function buildPairs(
   const drops = new Map<string, PairDropReason>();
   const side = (c: ScoredCandidate): PairSide => ({ candidateId: c.id, text: c.text, score: c.score as number, scores: c.scores, chars: c.chars });
   for (const p of prompts) {
-    const cands = (byPrompt.get(p.id) ?? []).sort((a, b) => a.index - b.index);
-    const sel = selectPair(cands, rho, minScored);
+    const all = (byPrompt.get(p.id) ?? []).sort((a, b) => a.index - b.index);
+    const cands = excludeTruncated ? all.filter((c) => !c.truncated) : all;
+    const sel = selectPair(cands, rho, minScored, { tieBreak, rand: rng(requestSeed(opts.runSeed, t, 'pairs', p.id)) });
     if ('drop' in sel) {
-      drops.set(p.id, sel.drop);
+      const scoredAll = all.filter((c) => c.score !== null).length;
+      drops.set(p.id, sel.drop === 'too_few_scored' && cands.length < all.length && scoredAll >= Math.max(2, minScored) ? 'truncated' : sel.drop);
       continue;
     }
     const chosen = side(sel.chosen);
@@ -64,7 +78,7 @@ export async function runPairStage(ctx: StageContext): Promise<StageCounts> {
   const { run, t, params } = ctx;
   const prompts = run.read(t, 'prompts').filter((p) => p.kept);
   const scored = scoreCandidates(run.read(t, 'candidates'), run.read(t, 'judgments'));
-  const { pairs, drops } = buildPairs(prompts, scored, params.pairs.rho, params.pairs.minScoredCandidates, t);
+  const { pairs, drops } = buildPairs(prompts, scored, { pairs: params.pairs, runSeed: ctx.runSeed }, t);
   const durable = new Set(run.read(t, 'pairs').map((p) => p.id));
   const writer = run.writer(t, 'pairs');
   for (const p of pairs) {
@@ -72,7 +86,7 @@ export async function runPairStage(ctx: StageContext): Promise<StageCounts> {
     writer.append(p);
     run.emit({ type: 'pair', record: p });
   }
-  const counts: StageCounts = { prompts: prompts.length, pairs: pairs.length };
+  const counts: StageCounts = { prompts: prompts.length, pairs: pairs.length, truncated: scored.filter((c) => c.truncated).length };
   for (const reason of drops.values()) counts[`dropped.${reason}`] = (counts[`dropped.${reason}`] ?? 0) + 1;
   return counts;
 }

@@ -8,7 +8,7 @@ import type { IterationFileName, Run } from '../store/runStore';
 import { forEachJsonl } from '../store/jsonl';
 import { warn } from '../log';
 
-const RECORD_EVENTS = { prompt: 'prompts', candidate: 'candidates', judgment: 'judgments', pair: 'pairs' } as const;
+const RECORD_EVENTS = { prompt: 'prompts', candidate: 'candidates', judgment: 'judgments', pair: 'pairs', 'judge-pair': 'judge-pairs' } as const;
 type RecordEventType = keyof typeof RECORD_EVENTS;
 
 /** Emit the record events of iteration t that are missing from the event log. Returns how many were emitted. */

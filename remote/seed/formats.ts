@@ -17,11 +17,14 @@ export interface SeedPrompt {
   id: string;
   text: string;
   answer?: string;
+  /** language code where the record carries one (Open Assistant's `lang`) */
+  lang?: string;
 }
 export interface LabelledGroup {
   group: string;
   prompt: string;
   answers: { text: string; rank: number }[];
+  lang?: string;
 }
 export interface Extracted {
   prompts: SeedPrompt[];
@@ -63,8 +66,12 @@ function oasstTree(rec: unknown, id: string): Extracted {
     .filter((r) => str(r.text) && typeof r.rank === 'number' && r.deleted !== true)
     .sort((a, b) => (a.rank as number) - (b.rank as number));
   const best = ranked[0] ?? replies.find((r) => str(r.text));
-  const out: Extracted = { prompts: [{ id, text, ...(best ? { answer: str(best.text) } : {}) }], labelled: [] };
-  if (ranked.length >= 2) out.labelled.push({ group: id, prompt: text, answers: ranked.map((r, i) => ({ text: str(r.text)!, rank: i + 1 })) });
+  const lang = str(p.lang) ?? str(rec.lang);
+  const l = lang ? { lang } : {};
+  const out: Extracted = { prompts: [{ id, text, ...(best ? { answer: str(best.text) } : {}), ...l }], labelled: [] };
+  // Open Assistant ranks are 0-based positions; equal ranks stay equal (1 = best)
+  const levels = [...new Set(ranked.map((r) => r.rank as number))];
+  if (ranked.length >= 2) out.labelled.push({ group: id, prompt: text, answers: ranked.map((r) => ({ text: str(r.text)!, rank: levels.indexOf(r.rank as number) + 1 })), ...l });
   return out;
 }
 
@@ -134,7 +141,7 @@ export const EXTRACTORS: Record<Exclude<RecordFormat, 'oasst-flat'>, (rec: unkno
 
 /** Flat Open Assistant messages: collect, then rebuild first-turn trees. */
 export class OasstFlat {
-  private roots = new Map<string, { id: string; text: string }>();
+  private roots = new Map<string, { id: string; text: string; lang?: string }>();
   private replies = new Map<string, { text: string; rank: number | null }[]>();
 
   add(rec: unknown): void {
@@ -144,7 +151,8 @@ export class OasstFlat {
     if (rec.deleted === true) return;
     if (rec.parent_id === null || rec.parent_id === undefined) {
       if (rec.role !== undefined && rec.role !== 'prompter') throw new Error('a root message must have role "prompter"');
-      this.roots.set(mid, { id: mid, text });
+      const lang = str(rec.lang);
+      this.roots.set(mid, { id: mid, text, ...(lang ? { lang } : {}) });
     } else {
       const parent = need(rec.parent_id, 'parent_id');
       const list = this.replies.get(parent) ?? [];
@@ -157,7 +165,7 @@ export class OasstFlat {
     const out: Extracted = { prompts: [], labelled: [] };
     for (const root of this.roots.values()) {
       const id = `${idPrefix}${root.id}`;
-      const tree = oasstTree({ prompt: { text: root.text, replies: this.replies.get(root.id) ?? [] } }, id);
+      const tree = oasstTree({ prompt: { text: root.text, lang: root.lang, replies: this.replies.get(root.id) ?? [] } }, id);
       out.prompts.push(...tree.prompts);
       out.labelled.push(...tree.labelled);
     }

@@ -10,6 +10,7 @@ import type { SeedSource } from '../protocol';
 import { EXTRACTORS, OasstFlat, detectFormat, type Extracted, type LabelledGroup, type RecordFormat, type SeedPrompt } from './formats';
 import { DEMO_SEED } from './builtin/demo';
 import { LABELLED_SEED } from './builtin/labelled';
+import { rankedSeed } from './builtin/ranked';
 
 export type { SeedPrompt, LabelledGroup };
 
@@ -22,6 +23,11 @@ export interface LoadedSeed {
 
 export class SeedError extends Error {}
 
+/** The key under which two instructions count as the same: whitespace collapsed, case folded. */
+export function promptKey(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
 function builtin(name: string): Extracted {
   if (name === 'demo') return { prompts: DEMO_SEED.map((d) => ({ id: d.id, text: d.instruction, answer: d.answer })), labelled: [] };
   if (name === 'labelled') {
@@ -30,11 +36,20 @@ function builtin(name: string): Extracted {
       labelled: LABELLED_SEED.map((g) => ({ group: g.id, prompt: g.prompt, answers: g.answers.map((a) => ({ text: a.text, rank: a.rank })) })),
     };
   }
-  throw new SeedError(`builtin:${name}: unknown built-in seed set (have builtin:demo, builtin:labelled)`);
+  if (name === 'ranked') {
+    // Open-Assistant-like: each group is an IFT example (its best answer) and a ranking (EFT material)
+    const groups = rankedSeed();
+    return {
+      prompts: groups.map((g) => ({ id: g.id, text: g.prompt, answer: g.answers.find((a) => a.rank === 1)!.text })),
+      labelled: groups.map((g) => ({ group: g.id, prompt: g.prompt, answers: g.answers.map((a) => ({ text: a.text, rank: a.rank })) })),
+    };
+  }
+  throw new SeedError(`builtin:${name}: unknown built-in seed set (have builtin:demo, builtin:labelled, builtin:ranked)`);
 }
 
-/** Records of a file with their line numbers (JSON array items are numbered by the line they start on). */
-function records(file: string, text: string, format: SeedSource['format']): { rec: unknown; line: number; bad?: string }[] {
+/** Records of a file with their line numbers (JSON array items are numbered by the line they start on). Also used by
+ * the evaluation sets (remote/eval/promptSets.ts). */
+export function records(file: string, text: string, format: SeedSource['format']): { rec: unknown; line: number; bad?: string }[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
     let arr: unknown;
@@ -66,7 +81,7 @@ function records(file: string, text: string, format: SeedSource['format']): { re
   return out;
 }
 
-const where = (file: string, line: number): string => (line < 0 ? `${file}: item ${-line - 1}` : `${file}:${line}`);
+export const where = (file: string, line: number): string => (line < 0 ? `${file}: item ${-line - 1}` : `${file}:${line}`);
 
 function loadFile(src: SeedSource, counter: { skipped: number }): Extracted {
   let text: string;
@@ -116,7 +131,7 @@ export function loadSeed(sources: SeedSource[]): LoadedSeed {
     const x = src.path.startsWith('builtin:') ? builtin(src.path.slice('builtin:'.length)) : loadFile(src, counter);
     for (const p of x.prompts) {
       // The same instruction twice would only bias few-shot sampling.
-      const key = p.text.replace(/\s+/g, ' ').toLowerCase();
+      const key = promptKey(p.text);
       if (seenText.has(key)) continue;
       seenText.add(key);
       prompts.push(p);

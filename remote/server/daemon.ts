@@ -175,6 +175,18 @@ export class Daemon implements AgentContext {
     return true;
   }
 
+  /** Close an open run (its lock released) that no iteration is running; false when one is. */
+  close(runId: string): boolean {
+    if (this.tasks.has(runId)) return false;
+    const entry = this.runs.get(runId);
+    if (entry) {
+      entry.unlisten();
+      entry.run.close();
+      this.runs.delete(runId);
+    }
+    return true;
+  }
+
   logTail(lines: number): string[] {
     return this.logLines.slice(-Math.max(0, Math.min(lines, LOG_TAIL)));
   }

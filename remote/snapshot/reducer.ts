@@ -7,15 +7,19 @@
  * (structural sharing keeps the per-event cost small: only the touched iteration and stage are copied). Events whose
  * seq is not after the snapshot's seq are ignored (returned snapshot === input), so replaying an overlap is harmless.
  */
-import { STAGES } from '../protocol';
-import type { IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
+import { modelPath } from '../modelNames';
+import { STAGE_ORDER, stagesOf } from '../protocol';
+import type { EvalResultRef, IterationState, RunEvent, RunSnapshot, RunSummary, StageName, StageState } from '../protocol';
 
 export function emptyStage(stage: StageName): StageState {
   return { stage, status: 'pending', done: 0, total: 0, failed: 0, ratePerSec: 0, etaSec: null };
 }
 
+/** A new iteration starts with the stages its kind runs, pending (an SFT iteration 0 runs other stages than a DPO
+ * iteration); a stage not in that plan is added when it starts. Views leave out the stages an ended iteration never
+ * started (the review with the gate off). */
 export function emptyIteration(iteration: number): IterationState {
-  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: STAGES.map(emptyStage), train: [] };
+  return { iteration, status: 'running', modelIn: '', rubricVersion: 0, stages: stagesOf(iteration).map(emptyStage), train: [] };
 }
 
 /** The run status as the iterations say it: the last iteration decides. */
@@ -43,8 +47,19 @@ function withStage(it: IterationState, stage: StageName, update: (st: StageState
   const i = it.stages.findIndex((st) => st.stage === stage);
   const stages = it.stages.slice();
   if (i >= 0) stages[i] = update(stages[i]);
-  else stages.push(update(emptyStage(stage)));
+  else {
+    // A stage an iteration runs only when asked (meta-judge) goes where it runs, not at the end.
+    const rank = (x: StageName): number => STAGE_ORDER.indexOf(x);
+    const at = rank(stage) < 0 ? -1 : stages.findIndex((st) => rank(st.stage) > rank(stage));
+    stages.splice(at < 0 ? stages.length : at, 0, update(emptyStage(stage)));
+  }
   return { ...it, stages };
+}
+
+/** The latest result per (kind, model, other side): a newer evaluation of the same replaces the older (as its file does). */
+function withEval(evals: readonly EvalResultRef[], r: EvalResultRef): EvalResultRef[] {
+  const same = (x: EvalResultRef): boolean => x.kind === r.kind && x.model.key === r.model.key && x.against?.key === r.against?.key;
+  return evals.filter((x) => !same(x)).concat(r);
 }
 
 /** The next snapshot after `ev` (see the module comment for the contract). */
@@ -53,9 +68,12 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
   let iterations = s.iterations;
   let models = s.models;
   let rubricVersions = s.rubricVersions;
+  let metaTemplateVersions = s.metaTemplateVersions;
+  let evals = s.evals;
   let name = s.run.name;
   switch (ev.type) {
     case 'run.created':
+    case 'run.renamed':
       name = ev.name;
       break;
     case 'iteration.started':
@@ -71,7 +89,8 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         ...it,
         status: 'done',
         summary: ev.summary,
-        modelOut: ev.summary.modelOut ?? it.modelOut,
+        // IterationState.modelOut is the model's id/path like modelIn (summary.modelOut is its name, M2 …)
+        modelOut: ev.summary.modelOutPath ?? it.modelOut,
       }));
       break;
     case 'iteration.failed':
@@ -111,7 +130,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     case 'stage.finished':
       iterations = withIteration(s, ev.iteration, (it) =>
-        withStage(it, ev.stage, (st) => ({ ...st, status: 'done', done: Math.max(st.done, st.total), ratePerSec: 0, etaSec: 0 })),
+        withStage(it, ev.stage, (st) => ({ ...st, status: 'done', done: Math.max(st.done, st.total), ratePerSec: 0, etaSec: 0, counts: ev.counts })),
       );
       break;
     case 'review.waiting':
@@ -132,24 +151,35 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
       break;
     case 'train.metrics':
       iterations = withIteration(s, ev.iteration, (it) => {
-        // A resumed training may report a step again: the newer report replaces the older.
-        const train = it.train.filter((m) => m.step !== ev.metrics.step);
+        // A resumed training may report a step again: the newer report replaces the older. Iteration 0 trains two
+        // models one after the other (stage sft-baseline, then sft): the curve shown is the latest training's.
+        const fresh = ev.stage !== undefined && ev.stage !== it.trainStage;
+        const train = (fresh ? [] : it.train).filter((m) => m.step !== ev.metrics.step);
         train.push(ev.metrics);
         if (train.length > 1 && train[train.length - 2].step > ev.metrics.step) train.sort((a, b) => a.step - b.step);
-        return { ...it, train };
+        return { ...it, train, ...(ev.stage !== undefined ? { trainStage: ev.stage } : {}) };
       });
       break;
-    case 'model.registered':
-      models = models.filter((m) => m.iteration !== ev.iteration).concat(ev.model).sort((a, b) => a.iteration - b.iteration);
-      // Iteration t−1 produced the model iteration t runs with.
-      if (iterations.some((it) => it.iteration === ev.iteration - 1)) {
-        iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: ev.model.name }));
+    case 'model.registered': {
+      // One entry per (iteration, role): an SFT baseline registered beside M1 does not replace it.
+      const role = ev.model.role ?? 'policy';
+      models = models.filter((m) => m.iteration !== ev.iteration || (m.role ?? 'policy') !== role).concat(ev.model).sort((a, b) => a.iteration - b.iteration);
+      // Iteration t−1 produced the policy model iteration t runs with.
+      if (role === 'policy' && iterations.some((it) => it.iteration === ev.iteration - 1)) {
+        iterations = withIteration(s, ev.iteration - 1, (it) => ({ ...it, modelOut: modelPath(ev.model) }));
       }
       break;
+    }
     case 'rubric.version':
-      if (!rubricVersions.some((r) => r.version === ev.version)) {
+      if (ev.kind === 'meta-judge') {
+        const known = metaTemplateVersions ?? [];
+        if (!known.some((r) => r.version === ev.version)) metaTemplateVersions = known.concat({ version: ev.version, hash: ev.hash }).sort((a, b) => a.version - b.version);
+      } else if (!rubricVersions.some((r) => r.version === ev.version)) {
         rubricVersions = rubricVersions.concat({ version: ev.version, hash: ev.hash }).sort((a, b) => a.version - b.version);
       }
+      break;
+    case 'eval.finished':
+      evals = withEval(s.evals ?? [], ev.result);
       break;
     default:
       // prompt/candidate/judgment/pair/review.decision/error/log: records, not state; only the seq moves.
@@ -162,7 +192,7 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
     status: runStatusOf(iterations),
     lastSeq: ev.seq,
   };
-  return { ...s, run, iterations, models, rubricVersions, seq: ev.seq };
+  return { ...s, run, iterations, models, rubricVersions, ...(metaTemplateVersions ? { metaTemplateVersions } : {}), ...(evals ? { evals } : {}), seq: ev.seq };
 }
 
 /** Apply a batch in order (events at or before the snapshot's seq are skipped). */

@@ -2,17 +2,21 @@
  * The run folder (documented in README "Run folder format"):
  *   <runsDir>/<runId>/run.json            config snapshot + identity
  *                     events.jsonl        sequenced events (EventLog)
- *                     models.json         model registry: iteration → model
- *                     rubrics/v<k>.md     rubric versions
+ *                     models.json         model registry: (iteration, role) → model
+ *                     rubrics/v<k>.md     rubric versions (meta-judge-v<k>.md: meta-judge template versions)
  *                     run.lock            one writer per run
  *                     iterations/<t>/     manifest.json, prompts/candidates/judgments/pairs/decisions.jsonl,
+ *                                         meta-judgments/judge-pairs/judge-pairs.decisions.jsonl (meta-judge on),
  *                                         train/, metrics.json
+ *                     iterations/0/       the SFT iteration: ift, groups, baseline-judgments, eft-train, eft-eval,
+ *                                         agreement (.jsonl), train/, manifest.json, metrics.json
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
-  CandidateRecord, IterationManifest, IterationSummary, JudgmentRecord, ModelEntry, PairDecision, PairRecord,
-  PromptRecord, RunConfig, RunEvent, RunEventBody, RunSummary,
+  CandidateRecord, EftGroupRecord, EftRow, GroupJudgmentRecord, IftRecord, IterationManifest, IterationSummary, JudgePairRecord,
+  JudgmentRecord, MetaJudgmentRecord, ModelEntry, PairDecision, PairRecord, PromptRecord, RunConfig, RunEvent, RunEventBody,
+  RunSummary, TemplateKind,
 } from '../protocol';
 import { EventLog } from './eventLog';
 import { JsonlWriter, readJsonl } from './jsonl';
@@ -34,8 +38,28 @@ export interface IterationFiles {
   judgments: JudgmentRecord;
   pairs: PairRecord;
   decisions: PairDecision;
+  // iteration 0 (SFT)
+  ift: IftRecord;
+  groups: EftGroupRecord;
+  'baseline-judgments': GroupJudgmentRecord;
+  'eft-train': EftRow;
+  'eft-eval': EftRow;
+  agreement: GroupJudgmentRecord;
+  // meta-judge (metaJudge.enabled)
+  'meta-judgments': MetaJudgmentRecord;
+  'judge-pairs': JudgePairRecord;
+  'judge-pairs.decisions': PairDecision;
 }
+
+/** A template kind's version files in rubrics/: v<k>.md (rubric), meta-judge-v<k>.md (meta-judge template). */
+const TEMPLATE_FILE: Record<TemplateKind, { prefix: string; re: RegExp }> = {
+  rubric: { prefix: 'v', re: /^v(\d+)\.md$/ },
+  'meta-judge': { prefix: 'meta-judge-v', re: /^meta-judge-v(\d+)\.md$/ },
+};
 export type IterationFileName = keyof IterationFiles;
+
+export type ModelRole = NonNullable<ModelEntry['role']>;
+const roleOf = (m: Pick<ModelEntry, 'role'>): ModelRole => m.role ?? 'policy';
 
 /** A run id safe as a folder name everywhere: lowercase slug + UTC timestamp. */
 export function makeRunId(name: string, now = new Date()): string {
@@ -72,7 +96,9 @@ export class RunStore {
     const run = Run.open(dir, { write: true });
     run.emit({ type: 'run.created', runId: id, name: config.name });
     run.addRubricVersion(opts.rubricText);
-    run.registerModel({ iteration: 1, name: config.model.name, madeBy: 'base' });
+    // With SFT, model.name is the base model M0 and the run begins with iteration 0; else it is M1.
+    if (config.sft?.enabled) run.registerModel({ iteration: 0, role: 'policy', name: config.model.name, madeBy: 'base' });
+    else run.registerModel({ iteration: 1, name: config.model.name, madeBy: 'base' });
     return run;
   }
 
@@ -180,55 +206,86 @@ export class Run {
     return readJsonIfExists<ModelEntry[]>(path.join(this.dir, 'models.json')) ?? [];
   }
 
-  /** Register the model iteration `entry.iteration` runs with (replacing an earlier entry for it). */
+  /**
+   * Register a model: the policy iteration `entry.iteration` runs with, or another role of it (the SFT baseline),
+   * replacing an earlier entry for the same (iteration, role).
+   */
   registerModel(entry: ModelEntry): void {
-    const all = this.models().filter((m) => m.iteration !== entry.iteration);
+    const all = this.models().filter((m) => m.iteration !== entry.iteration || roleOf(m) !== roleOf(entry));
     all.push(entry);
-    all.sort((a, b) => a.iteration - b.iteration);
+    all.sort((a, b) => a.iteration - b.iteration || (roleOf(a) === 'policy' ? 1 : 0) - (roleOf(b) === 'policy' ? 1 : 0));
     writeJsonAtomic(path.join(this.dir, 'models.json'), all);
     this.emit({ type: 'model.registered', iteration: entry.iteration, model: entry });
   }
 
-  modelFor(t: number): ModelEntry | undefined {
-    return this.models().find((m) => m.iteration === t);
+  /** The model of iteration t in a role (default: the policy, M_t). */
+  modelFor(t: number, role: ModelRole = 'policy'): ModelEntry | undefined {
+    return this.models().find((m) => m.iteration === t && roleOf(m) === role);
   }
 
   // --- rubric versions ----------------------------------------------------------------------------------------
 
   rubricVersions(): { version: number; hash: string }[] {
-    const dir = path.join(this.dir, 'rubrics');
-    if (!fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .map((f) => /^v(\d+)\.md$/.exec(f))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b)
-      .map((version) => ({ version, hash: rubricHash(this.rubric(version)) }));
+    return this.templateVersions('rubric');
   }
 
   rubric(version: number): string {
-    return fs.readFileSync(path.join(this.dir, 'rubrics', `v${version}.md`), 'utf8');
+    return this.template('rubric', version);
   }
 
   latestRubric(): { version: number; hash: string; text: string } {
-    const versions = this.rubricVersions();
-    const last = versions[versions.length - 1];
+    const last = this.latestTemplate('rubric');
     if (!last) throw new Error(`${this.dir}: run has no rubric`);
-    return { ...last, text: this.rubric(last.version) };
+    return last;
   }
 
   /** Store a rubric text as a new version (unless it equals the latest). */
   addRubricVersion(text: string): { version: number; hash: string } {
-    const versions = this.rubricVersions();
+    return this.addTemplateVersion('rubric', text);
+  }
+
+  /** Stored versions of a template kind, ascending. */
+  templateVersions(kind: TemplateKind): { version: number; hash: string }[] {
+    const dir = path.join(this.dir, 'rubrics');
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((f) => TEMPLATE_FILE[kind].re.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b)
+      .map((version) => ({ version, hash: rubricHash(this.template(kind, version)) }));
+  }
+
+  template(kind: TemplateKind, version: number): string {
+    return fs.readFileSync(path.join(this.dir, 'rubrics', `${TEMPLATE_FILE[kind].prefix}${version}.md`), 'utf8');
+  }
+
+  /** The latest stored version of a template kind; undefined when none is stored. */
+  latestTemplate(kind: TemplateKind): { version: number; hash: string; text: string } | undefined {
+    const versions = this.templateVersions(kind);
+    const last = versions[versions.length - 1];
+    return last ? { ...last, text: this.template(kind, last.version) } : undefined;
+  }
+
+  /** Store a template text as the kind's next version (unless it equals the latest). */
+  addTemplateVersion(kind: TemplateKind, text: string): { version: number; hash: string } {
+    const versions = this.templateVersions(kind);
     const last = versions[versions.length - 1];
     const hash = rubricHash(text);
     if (last && last.hash === hash) return last;
     const version = (last?.version ?? 0) + 1;
     fs.mkdirSync(path.join(this.dir, 'rubrics'), { recursive: true });
-    writeFileAtomic(path.join(this.dir, 'rubrics', `v${version}.md`), text);
-    this.emit({ type: 'rubric.version', version, hash });
+    writeFileAtomic(path.join(this.dir, 'rubrics', `${TEMPLATE_FILE[kind].prefix}${version}.md`), text);
+    this.emit({ type: 'rubric.version', version, hash, ...(kind === 'rubric' ? {} : { kind }) });
     return { version, hash };
+  }
+
+  /** A new display name (run.json `name` and a `run.renamed` event); the id and the folder stay. */
+  rename(name: string): void {
+    this.meta.name = name;
+    writeJsonAtomic(path.join(this.dir, 'run.json'), this.meta);
+    this.emit({ type: 'run.renamed', name });
   }
 
   summary(status: RunSummary['status'] = 'idle'): RunSummary {

@@ -1,12 +1,12 @@
 /**
  * The Start Next Iteration parameter flow: a QuickPick listing the knobs of an iteration prefilled from the run
- * config (prompts, N, K, temperatures, ρ, review gate); picking one edits it (InputBox / On-Off pick), picking
+ * config (prompts, N, K, temperatures, ρ, review gate, the meta-judge); picking one edits it (InputBox / On-Off pick), picking
  * "Start" confirms. Returns only the changed values, as `iteration/start` overrides; undefined = cancelled.
  */
 import * as vscode from 'vscode';
-import type { DeepPartial, RunConfig } from '../../remote/protocol';
+import type { DeepPartial, IterationManifest, RunConfig } from '../../remote/protocol';
 
-type Section = 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review';
+type Section = 'prompts' | 'candidates' | 'judge' | 'pairs' | 'review' | 'metaJudge';
 interface Param {
   section: Section;
   field: string;
@@ -25,6 +25,8 @@ export const ITERATION_PARAMS: readonly Param[] = [
   { section: 'judge', field: 'temperature', label: 'Judge temperature', kind: 'number', min: 0, max: 2 },
   { section: 'pairs', field: 'rho', label: 'Length control ρ', kind: 'number', min: 0, max: 1 },
   { section: 'review', field: 'gate', label: 'Review gate (wait for pair review before training)', kind: 'bool' },
+  { section: 'metaJudge', field: 'enabled', label: 'Meta-judge (Meta-Rewarding: judge pairs train the judge too)', kind: 'bool' },
+  { section: 'metaJudge', field: 'maxJudgeShare', label: 'Judge pairs: at most this share of training rows', kind: 'number', min: 0, max: 1 },
 ];
 
 export const START_LABEL = '$(play) Start';
@@ -91,5 +93,25 @@ export async function askIterationOverrides(config: RunConfig, iteration: number
     }
     const text = await vscode.window.showInputBox({ title: p.label, value: String(current(p)), prompt: `${p.label}${p.min !== undefined ? ` (${p.min}–${p.max})` : ''}`, validateInput: (t) => validateParam(p, t) });
     if (text !== undefined) values[key(p)] = Number(text.trim());
+  }
+}
+
+export const RESUME_LABEL = '$(debug-continue) Resume';
+
+/**
+ * The resume pick of a stopped or failed iteration: the parameters frozen in its manifest, shown but not editable
+ * (a resumed iteration keeps them), and Resume. True = resume; undefined = cancelled.
+ */
+export async function askResume(params: IterationManifest['params'] | undefined, iteration: number, runName: string, status: string): Promise<boolean | undefined> {
+  const frozen = (p: Param): number | boolean | undefined => (params?.[p.section] as unknown as Record<string, number | boolean> | undefined)?.[p.field];
+  for (;;) {
+    const items: (vscode.QuickPickItem & { param?: Param })[] = [
+      { label: `${RESUME_LABEL} iteration ${iteration}`, detail: params ? 'with the parameters it started with, listed below' : 'with the parameters it started with (its manifest could not be read)' },
+      ...(params ? ITERATION_PARAMS.map((p) => ({ label: `$(lock) ${p.label}`, description: show(p, frozen(p)), param: p })) : []),
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: `Resume iteration ${iteration} of ${runName} (${status})`, placeHolder: 'A resumed iteration keeps the parameters it started with; start a new one to change them', ignoreFocusOut: true });
+    if (!pick) return undefined;
+    if (!pick.param) return true;
+    void vscode.window.showInformationMessage(`${pick.param.label} is frozen at ${show(pick.param, frozen(pick.param))} for iteration ${iteration}: a resumed iteration keeps the parameters it started with.`);
   }
 }

@@ -3,12 +3,16 @@
  * ("Show Log", "Retry") instead of failing silently, and long work runs under a cancellable progress notification.
  */
 import * as vscode from 'vscode';
-import type { DeepPartial, RunConfig, RunEvent } from '../../remote/protocol';
+import type { DeepPartial, IterationManifest, RunConfig, RunEvent } from '../../remote/protocol';
 import type { Feature, Services } from '../services';
 import { openDashboard } from '../dashboard/feature';
 import { runIdArg, runsModel, type RunsModel } from '../runs/runsModel';
 import { watchedIterations } from '../status/watched';
-import { askIterationOverrides, describeOverrides } from './iterationParams';
+import { askIterationOverrides, askResume, describeOverrides } from './iterationParams';
+import { askModelAndTrainer, modelTrainerConfig, type ModelTrainerAnswers } from './newRunBackend';
+import { readRunFile } from '../runs/runFiles';
+import { stageCountText, summaryLine } from '../../remote/counts';
+import { runNameProblem } from '../../remote/runName';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e));
 
@@ -68,13 +72,16 @@ export async function runIteration(services: Services, runId: string, overrides:
           progress.report({ message: `iteration ${iteration} started` });
           const cancel = token.onCancellationRequested(() => {
             progress.report({ message: 'stopping…' });
-            agent.request('iteration/stop', { runId }).catch((e) => services.log.warn(`stop: ${errText(e)}`));
+            model.stop(runId).catch((e) => services.log.warn(`stop: ${errText(e)}`));
           });
+          // A stop asked elsewhere (dashboard, tree, palette) shows here too.
+          const stopping = model.onDidStartStopping((s) => s.runId === runId && s.iteration === iteration && progress.report({ message: `iteration ${iteration} · stopping…` }));
           try {
             const outcome = await new Promise<{ kind: IterationOutcome; error?: string }>((resolve) => {
               onEvent = (e) => {
                 if (!('iteration' in e) || e.iteration !== iteration) return;
-                if (e.type === 'stage.progress' && e.total > 0) progress.report({ message: `iteration ${iteration} · ${e.stage} ${e.done}/${e.total}` });
+                if (model.stoppingIteration(runId) === iteration) return;
+                if (e.type === 'stage.progress' && e.total > 0) progress.report({ message: `iteration ${iteration} · ${e.stage} ${stageCountText({ ...e, status: 'running' }).text}` });
                 else if (e.type === 'stage.started') progress.report({ message: `iteration ${iteration} · ${e.stage}…` });
                 else if (e.type === 'iteration.finished') resolve({ kind: 'finished' });
                 else if (e.type === 'iteration.failed') resolve({ kind: 'failed', error: e.error });
@@ -86,6 +93,7 @@ export async function runIteration(services: Services, runId: string, overrides:
             return { iteration, outcome };
           } finally {
             cancel.dispose();
+            stopping.dispose();
           }
         } finally {
           sub.dispose();
@@ -107,7 +115,7 @@ async function afterIteration(services: Services, runId: string, runName: string
   switch (outcome.kind) {
     case 'finished': {
       const s = runsModel(services).snapshot(runId)?.iterations.find((it) => it.iteration === t)?.summary;
-      const detail = s ? `: ${s.pairs} pairs, ${s.ties} ties, parse failures ${(s.parseFailureRate * 100).toFixed(1)}%` : '';
+      const detail = s ? `: ${summaryLine(s)}` : '';
       if ((await vscode.window.showInformationMessage(`${runName}: iteration ${t} finished${detail}.`, 'Open Dashboard')) === 'Open Dashboard') open();
       break;
     }
@@ -140,12 +148,22 @@ async function startNextIteration(services: Services, arg: unknown): Promise<Ite
     const snap = await model.track(runId);
     const running = snap.iterations.find((it) => it.status === 'running');
     if (running) throw new Error(`iteration ${running.iteration} of "${snap.run.name}" is still running: stop it first or wait for it.`);
-    // A failed/stopped last iteration is resumed; otherwise the next one starts.
+    // A failed/stopped last iteration is resumed with the parameters frozen in its manifest; otherwise the next one
+    // starts with the settings the user picks.
     const last = snap.iterations[snap.iterations.length - 1];
-    const next = last && last.status !== 'done' ? last.iteration : (last?.iteration ?? 0) + 1;
-    overrides = await askIterationOverrides(snap.config, next, snap.run.name);
-    if (!overrides) return undefined;
-    services.log.info(`starting iteration ${next} of ${runId} with ${describeOverrides(overrides)}`);
+    if (last && last.status !== 'done') {
+      const manifest = await readRunFile(model.requireAgent(), runId, `iterations/${last.iteration}/manifest.json`)
+        .then((f) => JSON.parse(f.text) as IterationManifest)
+        .catch((e: unknown) => void services.log.warn(`reading the manifest of iteration ${last.iteration}: ${errText(e)}`));
+      if (!(await askResume(manifest?.params, last.iteration, snap.run.name, last.status))) return undefined;
+      services.log.info(`resuming iteration ${last.iteration} of ${runId}`);
+      overrides = undefined;
+    } else {
+      const next = (last?.iteration ?? 0) + 1;
+      overrides = await askIterationOverrides(snap.config, next, snap.run.name);
+      if (!overrides) return undefined;
+      services.log.info(`starting iteration ${next} of ${runId} with ${describeOverrides(overrides)}`);
+    }
   } catch (e) {
     const id = runId;
     await reportError(services, `Self-Rewarding: ${errText(e)}`, id ? () => startNextIteration(services, id) : undefined);
@@ -159,8 +177,19 @@ async function stopIteration(services: Services, arg: unknown): Promise<boolean>
   try {
     const runId = await pickRun(services, model, arg);
     if (!runId) return false;
-    const { stopped } = await model.requireAgent().request('iteration/stop', { runId });
-    void vscode.window.showInformationMessage(stopped ? 'Self-Rewarding: stopping the iteration (it can be resumed).' : 'Self-Rewarding: no iteration was running.');
+    // The model shows "stopping…" in the tree, the status bar and the dashboard at once; the agent answers once
+    // every request in flight is aborted.
+    const t = model.snapshot(runId)?.iterations.find((x) => x.status === 'running' || x.status === 'waiting')?.iteration;
+    const done = vscode.window.setStatusBarMessage('$(loading~spin) Self-Rewarding: stopping the iteration…');
+    let stopped: boolean;
+    try {
+      stopped = await model.stop(runId);
+    } finally {
+      done.dispose();
+    }
+    if (!stopped) void vscode.window.showInformationMessage('Self-Rewarding: no iteration was running.');
+    // An iteration started by a command says "stopped" itself; one started elsewhere is confirmed here.
+    else if (t !== undefined && !watchedIterations.has(runId, t)) void vscode.window.showInformationMessage(`Self-Rewarding: iteration ${t} stopped. Starting it again resumes where it stopped.`);
     return stopped;
   } catch (e) {
     await reportError(services, `Self-Rewarding: could not stop the iteration: ${errText(e)}`);
@@ -171,22 +200,15 @@ async function stopIteration(services: Services, arg: unknown): Promise<boolean>
 /** Config of a new run as the run-config schema wants it (the agent fills in defaults). */
 export interface NewRunAnswers {
   name: string;
-  backend: 'sim' | 'external';
-  baseUrl?: string;
-  modelName?: string;
+  /** model and trainer (newRunBackend.ts) */
+  backend: ModelTrainerAnswers;
   seedPath: string;
 }
 
 export function newRunConfig(a: NewRunAnswers): Record<string, unknown> {
-  return {
-    name: a.name,
-    model: a.backend === 'sim' ? { backend: 'sim', name: 'sim-base' } : { backend: 'external', name: a.modelName, baseUrls: [a.baseUrl] },
-    seedData: [{ path: a.seedPath, format: 'auto' }],
-    ...(a.backend === 'sim' ? { trainer: { backend: 'sim' } } : {}),
-  };
+  const { model, trainer } = modelTrainerConfig(a.backend);
+  return { name: a.name, model, seedData: [{ path: a.seedPath, format: 'auto' }], trainer };
 }
-
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
 async function newRun(services: Services): Promise<string | undefined> {
   const model = runsModel(services);
@@ -194,30 +216,12 @@ async function newRun(services: Services): Promise<string | undefined> {
     title: 'New Run (1/4): name',
     prompt: 'A name for the run (letters, digits, space . _ -)',
     value: 'my-run',
-    validateInput: (v) => (NAME_RE.test(v.trim()) ? undefined : 'Use 1–64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.'),
+    validateInput: runNameProblem,
   });
   if (name === undefined) return undefined;
-  const backendPick = await vscode.window.showQuickPick(
-    [
-      { label: 'Simulated model', description: 'sim — no GPU, instant, for trying things out', backend: 'sim' as const },
-      { label: 'External OpenAI-compatible server', description: 'a vLLM / TGI / llama.cpp server you run', backend: 'external' as const },
-    ],
-    { title: 'New Run (2/4): model backend' },
-  );
-  if (!backendPick) return undefined;
-  const answers: NewRunAnswers = { name: name.trim(), backend: backendPick.backend, seedPath: 'builtin:demo' };
-  if (answers.backend === 'external') {
-    const url = await vscode.window.showInputBox({
-      title: 'New Run: server base URL',
-      value: 'http://127.0.0.1:8000/v1',
-      validateInput: (v) => (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(v.trim()) ? undefined : 'Enter an http(s) URL, e.g. http://127.0.0.1:8000/v1'),
-    });
-    if (url === undefined) return undefined;
-    const modelName = await vscode.window.showInputBox({ title: 'New Run: model name as the server knows it', validateInput: (v) => (v.trim() ? undefined : 'Enter the served model name') });
-    if (modelName === undefined) return undefined;
-    answers.baseUrl = url.trim();
-    answers.modelName = modelName.trim();
-  }
+  const backend = await askModelAndTrainer('New Run (2/4): model backend');
+  if (!backend) return undefined;
+  const answers: NewRunAnswers = { name: name.trim(), backend, seedPath: 'builtin:demo' };
   const seed = await vscode.window.showQuickPick(
     [
       { label: 'Built-in demo seed set', description: 'builtin:demo', path: 'builtin:demo' },
@@ -279,6 +283,8 @@ export const DEMO_CONFIG = {
   seedData: [{ path: 'builtin:demo', format: 'auto' }],
   prompts: { perIteration: 40 },
   trainer: { backend: 'sim' },
+  // as the CLI demo (remote/cli/demo.ts DEMO_EVAL): every model evaluated after each iteration, the sim judging
+  eval: { afterIteration: true, judge: { kind: 'self' } },
 };
 
 async function startDemo(services: Services): Promise<IterationOutcome | undefined> {

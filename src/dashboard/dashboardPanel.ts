@@ -65,8 +65,12 @@ export class DashboardPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState(() => {
-        // Hidden: nothing is delivered, so don't keep a backlog; the page asks from its seq when visible again.
-        if (!panel.visible) this.batcher.clear();
+        // Hidden: nothing is delivered, so don't keep a backlog; the page asks from its seq when visible again. Until
+        // it asks, nothing is sent: a reloaded page that took a live event first would ask only for what follows it.
+        if (!panel.visible) {
+          this.batcher.clear();
+          this.synced = false;
+        }
       }),
       model.onEvents((id, events) => {
         if (id === this.runId && this.panel.visible) this.batcher.push(events);
@@ -78,6 +82,12 @@ export class DashboardPanel implements vscode.Disposable {
       // A new agent link (connect after disconnect): catch up from what the page already has.
       services.connection.onDidChange((agent) => {
         if (agent && this.runId && this.sentSeq > 0) void this.onMessage({ type: 'ready', runId: this.runId, afterSeq: this.sentSeq });
+        this.postLink();
+      }),
+      services.connection.onDidChangeState(() => this.postLink()),
+      // "stopping…" at once, whoever asked (the page shows its own click at once too).
+      model.onDidStartStopping((s) => {
+        if (s.runId === this.runId) void this.post({ type: 'stopping', iteration: s.iteration });
       }),
     );
   }
@@ -109,6 +119,16 @@ export class DashboardPanel implements vscode.Disposable {
     this.panel.dispose();
   }
 
+  private connected(): boolean {
+    const c = this.services.connection;
+    return c.state === 'connected' && !!c.agent;
+  }
+
+  /** The link changed: the page turns the actions that need the agent on or off. */
+  private postLink(): void {
+    if (this.sentSeq > 0 || this.synced) void this.post({ type: 'link', connected: this.connected(), label: this.services.connection.agent?.label ?? '' });
+  }
+
   private post(m: HostMessage): Thenable<boolean> {
     return this.panel.webview.postMessage(m);
   }
@@ -131,7 +151,7 @@ export class DashboardPanel implements vscode.Disposable {
     try {
       const snapshot = await this.model.track(runId);
       this.panel.title = `Run: ${snapshot.run.name}`;
-      await this.post({ type: 'init', runId, label: this.model.agent?.label ?? '', snapshot });
+      await this.post({ type: 'init', runId, label: this.model.agent?.label ?? '', snapshot, connected: this.connected() });
       // The page replays the events after its seq (the feed needs the records; the snapshot skips what it has).
       const events = await this.model.mirror!.eventsAfter(runId, m.afterSeq);
       this.sentSeq = m.afterSeq;
@@ -141,6 +161,8 @@ export class DashboardPanel implements vscode.Disposable {
         this.sentSeq = page[page.length - 1].seq;
       }
       if (!events.length) await this.post({ type: 'events', runId, events: [] });
+      const stopping = this.model.stoppingIteration(runId);
+      if (stopping !== undefined) await this.post({ type: 'stopping', iteration: stopping });
     } catch (e) {
       this.services.log.error(`dashboard: ${e instanceof Error ? e.message : String(e)}`);
       await this.post({ type: 'error', message: `Could not load run ${runId}: ${e instanceof Error ? e.message : String(e)}` });

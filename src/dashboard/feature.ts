@@ -4,8 +4,10 @@ import { DASHBOARD_VIEW_TYPE } from '../../webview/dashboard/protocol';
 import type { Feature, Services } from '../services';
 import { iterationArg, runIdArg, runsModel } from '../runs/runsModel';
 import { DashboardPanel } from './dashboardPanel';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export function openDashboard(services: Services, runId?: string, iteration?: number): DashboardPanel {
+  markWalkthroughStep('dashboard');
   return DashboardPanel.show(services, runsModel(services), runId ?? services.currentRunId, iteration);
 }
 

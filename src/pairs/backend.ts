@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JudgmentRecord, PairDecision, PairFilter, PairRecord, PairReviewView } from '../../remote/protocol';
+import type { JudgmentRecord, PairDecision, PairFilter, PairKind, PairRecord, PairReviewView } from '../../remote/protocol';
 import { PairsService, judgmentsFileFor, judgmentsFor, reviewView, type PairsPage } from '../../remote/review/pairsService';
 import { applyDecision, emptyReview, isReviewed, type PairReview } from '../../remote/review/decisions';
 import { writeFileAtomic } from '../../remote/store/atomic';
@@ -84,6 +84,8 @@ export class AgentPairsBackend implements PairsBackend {
     /** e.g. <globalStorage>/pairs-queue/<runId>-<t>.jsonl */
     readonly queueFile: string,
     onAgentChange?: (listener: () => void) => { dispose(): void },
+    /** the meta-judge's judge pairs instead of the actor's pairs */
+    readonly kind: PairKind = 'actor',
   ) {
     forEachJsonl<PairDecision>(queueFile, (d) => {
       this.queue.push(d);
@@ -92,7 +94,12 @@ export class AgentPairsBackend implements PairsBackend {
   }
 
   get label(): string {
-    return `${this.runId} · iteration ${this.iteration}`;
+    return `${this.runId} · iteration ${this.iteration}${this.kind === 'judge' ? ' · judge pairs' : ''}`;
+  }
+
+  /** the kind field of the requests (absent for the actor's pairs, as clients before judge pairs sent them) */
+  private get which(): { kind?: PairKind } {
+    return this.kind === 'judge' ? { kind: 'judge' } : {};
   }
 
   queued(): number {
@@ -129,7 +136,7 @@ export class AgentPairsBackend implements PairsBackend {
   }
 
   async read(offset: number, limit: number, filter?: PairFilter): Promise<PairsPage> {
-    const page = await this.agent().request('pairs/read', { runId: this.runId, iteration: this.iteration, offset, limit, filter: this.withQueue(filter) });
+    const page = await this.agent().request('pairs/read', { runId: this.runId, iteration: this.iteration, offset, limit, filter: this.withQueue(filter), ...this.which });
     if (!this.queue.length) return page;
     const touched = new Set(this.queue.map((d) => d.pairId));
     for (const p of page.pairs) if (touched.has(p.id)) this.serverReview.set(p.id, p.review ?? emptyReview());
@@ -143,7 +150,7 @@ export class AgentPairsBackend implements PairsBackend {
   }
 
   async ids(filter?: PairFilter): Promise<{ id: string; review: PairReviewView }[]> {
-    const r = await this.agent().request('pairs/ids', { runId: this.runId, iteration: this.iteration, filter: this.withQueue(filter) });
+    const r = await this.agent().request('pairs/ids', { runId: this.runId, iteration: this.iteration, filter: this.withQueue(filter), ...this.which });
     if (!this.queue.length) return r.pairs;
     const touched = new Set(this.queue.map((d) => d.pairId));
     for (const p of r.pairs) if (touched.has(p.id)) this.serverReview.set(p.id, p.review);
@@ -179,7 +186,7 @@ export class AgentPairsBackend implements PairsBackend {
         if (!agent || agent.state !== 'connected') return;
         const batch = this.queue.slice(0, 500);
         try {
-          await agent.request('pairs/decide', { runId: this.runId, iteration: this.iteration, decisions: batch });
+          await agent.request('pairs/decide', { runId: this.runId, iteration: this.iteration, decisions: batch, ...this.which });
         } catch {
           return;
         }

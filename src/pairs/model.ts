@@ -66,7 +66,12 @@ export class PairsEditModel {
 
   /** Review of a pair with the unsaved decisions folded in. */
   current(id: string): PairReviewView {
-    let r = (this.known.get(id) ?? emptyReview()) as PairReview;
+    return this.withPending(id, this.known.get(id));
+  }
+
+  /** A pair's review with the unsaved decisions folded onto `saved` (its review as the backend has it). */
+  withPending(id: string, saved: PairReviewView | undefined): PairReviewView {
+    let r = (saved ?? emptyReview()) as PairReview;
     for (const d of this.grouped().get(id) ?? []) r = applyDecision(r, d);
     return view(r);
   }

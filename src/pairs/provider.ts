@@ -1,7 +1,9 @@
 /**
  * The pairs review editor: a CustomEditorProvider (not a CustomTextEditorProvider — pairs files can exceed the
  * 50 MB VS Code syncs to extensions) with its own document model. Opens `*.pairs.jsonl` files on this machine and
- * the pairs of a run on the agent (`selfreward-pairs:/<runId>/<iteration>/pairs.pairs.jsonl`).
+ * the pairs of a run on the agent (`selfreward-pairs:/<runId>/<iteration>/pairs.pairs.jsonl`), and in the same way
+ * the meta-judge's judge pairs (`…/judge-pairs.pairs.jsonl`, a run folder's judge-pairs.jsonl): the judge-pair
+ * review mode, where each side is a judgment of one answer.
  *
  * Edits are decisions; VS Code gets one edit event per action with undo/redo callbacks into the model, so its undo
  * stack, dirty marker, save, revert and hot exit (backup) all apply. Save appends the pending decisions to the
@@ -16,47 +18,59 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { webviewHtml, webviewOptions } from '../panels/webviewHtml';
 import type { PairsToHost } from '../../webview/pairs/messages';
+import type { PairKind } from '../../remote/protocol';
 import { PairsService } from '../../remote/review/pairsService';
 import { writeFileAtomic } from '../../remote/store/atomic';
 import { AgentPairsBackend, LocalPairsBackend, type PairsBackend } from './backend';
 import { PairsEditModel, type PairsBackup } from './model';
 import { PairsSession } from './session';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export const PAIRS_VIEW_TYPE = 'selfreward.pairsEditor';
 export const REMOTE_PAIRS_SCHEME = 'selfreward-pairs';
 
-export function remotePairsUri(runId: string, iteration: number): vscode.Uri {
-  return vscode.Uri.from({ scheme: REMOTE_PAIRS_SCHEME, path: `/${runId}/${iteration}/pairs.pairs.jsonl` });
+/** The editor tab's name: VS Code names a custom editor after its URI's last segment. */
+export function pairsTitle(runName: string, iteration: number, kind: PairKind = 'actor'): string {
+  return `${kind === 'judge' ? 'judge pairs' : 'pairs'} · iteration ${iteration} · ${runName.replace(/[\\/]/g, '-')}`;
+}
+
+/** A run's pairs on the agent, named "pairs · iteration 2 · <run name>" in the tab ("judge pairs · …" for the
+ * meta-judge's judge pairs). */
+export function remotePairsUri(runId: string, iteration: number, runName = runId, kind: PairKind = 'actor'): vscode.Uri {
+  return vscode.Uri.from({ scheme: REMOTE_PAIRS_SCHEME, path: `/${runId}/${iteration}/${pairsTitle(runName, iteration, kind)}` });
 }
 
 /** The runs tree's read-only run files (`selfreward-run:/<runId>/iterations/<t>/pairs.jsonl`, src/runs/runFiles.ts). */
 const RUN_FILE_SCHEME = 'selfreward-run';
 
-export function parseRemotePairsUri(uri: vscode.Uri): { runId: string; iteration: number } | undefined {
+export function parseRemotePairsUri(uri: vscode.Uri): { runId: string; iteration: number; kind: PairKind } | undefined {
   if (uri.scheme === REMOTE_PAIRS_SCHEME) {
-    const m = /^\/([a-z0-9][a-z0-9-]*)\/(\d+)\//.exec(uri.path);
-    return m ? { runId: m[1], iteration: Number(m[2]) } : undefined;
+    // the last segment is the tab's title: "judge pairs · …" for judge pairs (pairsTitle)
+    const m = /^\/([a-z0-9][a-z0-9-]*)\/(\d+)\/(judge pairs )?/.exec(uri.path);
+    return m ? { runId: m[1], iteration: Number(m[2]), kind: m[3] ? 'judge' : 'actor' } : undefined;
   }
   if (uri.scheme === RUN_FILE_SCHEME) {
-    const m = /^\/([^/]+)\/iterations\/(\d+)\/pairs\.jsonl$/.exec(uri.path);
-    return m ? { runId: decodeURIComponent(m[1]), iteration: Number(m[2]) } : undefined;
+    const m = /^\/([^/]+)\/iterations\/(\d+)\/(judge-)?pairs\.jsonl$/.exec(uri.path);
+    return m ? { runId: decodeURIComponent(m[1]), iteration: Number(m[2]), kind: m[3] ? 'judge' : 'actor' } : undefined;
   }
   return undefined;
 }
 
 /** A pairs.jsonl inside a run folder on this machine (`<runs>/<runId>/iterations/<t>/pairs.jsonl`). */
-export function runOfLocalPairsFile(file: string): { runId: string; iteration: number } | undefined {
+export function runOfLocalPairsFile(file: string): { runId: string; iteration: number; kind: PairKind } | undefined {
   const it = path.dirname(file);
   const runDir = path.dirname(path.dirname(it));
-  if (path.basename(file) !== 'pairs.jsonl' || path.basename(path.dirname(it)) !== 'iterations' || !/^\d+$/.test(path.basename(it))) return undefined;
+  const kind: PairKind | undefined = path.basename(file) === 'pairs.jsonl' ? 'actor' : path.basename(file) === 'judge-pairs.jsonl' ? 'judge' : undefined;
+  if (!kind || path.basename(path.dirname(it)) !== 'iterations' || !/^\d+$/.test(path.basename(it))) return undefined;
   if (!fs.existsSync(path.join(runDir, 'run.json'))) return undefined;
-  return { runId: path.basename(runDir), iteration: Number(path.basename(it)) };
+  return { runId: path.basename(runDir), iteration: Number(path.basename(it)), kind };
 }
 
 export class PairsDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, readonly model: PairsEditModel, private readonly onDispose: () => void = () => undefined) {}
+  /** the tab's name for a run's pairs, else the backend's (the file name) */
   get title(): string {
-    return this.model.backend.label;
+    return this.uri.scheme === REMOTE_PAIRS_SCHEME ? decodeURIComponent(this.uri.path.split('/').pop() ?? '') || this.model.backend.label : this.model.backend.label;
   }
   dispose(): void {
     this.onDispose();
@@ -86,11 +100,11 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
     const local = uri.scheme === 'file' && conn0.agent?.state === 'connected' ? runOfLocalPairsFile(uri.fsPath) : undefined;
     const remote = parseRemotePairsUri(uri) ?? local;
     if (remote) {
-      const queueFile = path.join(this.services.context.globalStorageUri.fsPath, 'pairs-queue', `${remote.runId}-${remote.iteration}.jsonl`);
+      const queueFile = path.join(this.services.context.globalStorageUri.fsPath, 'pairs-queue', `${remote.runId}-${remote.iteration}${remote.kind === 'judge' ? '-judge' : ''}.jsonl`);
       const conn = this.services.connection;
       // Flush the queue whenever the link comes (back) up.
       const onLink = (listener: () => void): vscode.Disposable => conn.onDidChangeState((s) => s === 'connected' && listener());
-      return new AgentPairsBackend(() => conn.agent, remote.runId, remote.iteration, queueFile, onLink);
+      return new AgentPairsBackend(() => conn.agent, remote.runId, remote.iteration, queueFile, onLink, remote.kind);
     }
     if (uri.scheme !== 'file') throw new Error(`cannot open pairs from ${uri.toString()}: only files on this machine and ${REMOTE_PAIRS_SCHEME}: run URIs`);
     return new LocalPairsBackend(uri.fsPath);
@@ -108,6 +122,7 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
   }
 
   async resolveCustomEditor(document: PairsDocument, panel: vscode.WebviewPanel): Promise<void> {
+    markWalkthroughStep('pairs');
     const extensionUri = this.services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'pairs', `Review ${document.title}`);
@@ -127,6 +142,7 @@ export class PairsEditorProvider implements vscode.CustomEditorProvider<PairsDoc
         undo: () => vscode.commands.executeCommand('undo'),
         redo: () => vscode.commands.executeCommand('redo'),
         exportPairs: () => vscode.commands.executeCommand('selfreward.exportPairs', document.uri),
+        save: () => vscode.workspace.save(document.uri),
         log: (m) => this.services.log.warn(m),
       },
       { title: document.title, hostHandlesUndoKeys: true },

@@ -12,6 +12,8 @@ export interface PairsSessionHost {
   undo(): void | Thenable<unknown>;
   redo(): void | Thenable<unknown>;
   exportPairs?(): void | Thenable<unknown>;
+  /** save the document the way the editor saves it (VS Code: workspace.save, so its dirty marker follows) */
+  save?(): Thenable<unknown> | Promise<unknown>;
   log?(message: string): void;
 }
 
@@ -82,9 +84,24 @@ export class PairsSession {
       case 'completeReview': {
         const b = this.model.backend;
         if (!b.completeReview) throw new Error('this pairs file is not part of a run on an agent: there is no review gate to complete');
-        if (this.model.dirty) throw new Error('save the review first (Ctrl+S): unsaved decisions would not count');
+        const unsaved = this.model.dirty ? this.model.pendingDecisions.length : 0;
+        // What training will get, counted from the review as it will be saved (pending decisions included).
+        const all = (await b.ids()).map((p) => this.model.withPending(p.id, p.review).state);
+        const total = all.length;
+        const rejected = all.filter((st) => st === 'rejected').length;
+        const unreviewed = all.filter((st) => st === 'unreviewed').length;
+        const train = total - rejected - unreviewed;
+        const gate = b.gate ? (await b.gate()).gate : true;
+        const partial = gate && unreviewed > 0;
+        if ((partial || unsaved) && !msg.confirmed) {
+          this.post({ type: 'confirmComplete', total, reviewed: total - unreviewed, train, rejected, unreviewed, unsaved });
+          return;
+        }
+        if (this.model.dirty) await (this.host.save ? this.host.save() : this.model.save());
+        if (this.model.dirty) throw new Error('the review could not be saved, so it was not completed');
         const r = await b.completeReview();
-        this.post({ type: 'notice', level: 'info', message: `Review complete: ${r.accepted} accepted, ${r.rejected} rejected` });
+        const left = total - r.accepted;
+        this.post({ type: 'notice', level: 'info', message: `Review complete: ${r.accepted} pair${r.accepted === 1 ? '' : 's'} will train, ${left} left out (${r.rejected} rejected${gate ? `, ${left - r.rejected} unreviewed` : ''}).` });
         await this.sendGate();
         return;
       }

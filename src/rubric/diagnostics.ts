@@ -1,16 +1,18 @@
 /** Editor diagnostics for rubric files: lintRubric's problems as a DiagnosticCollection, kept current as you type. */
 import * as vscode from 'vscode';
-import { lintRubric } from './lint';
+import { RUBRIC_SPEC, lintRubric, type TemplateSpec } from './lint';
 
 /** Rubric files: `rubric.md`, `*.rubric.md`, `rubric.txt`, `*.rubric.txt` — plus any file opened by Edit Judge Rubric. */
 export const RUBRIC_FILE_RE = /(^|[\\/]|\.)rubric\.(md|txt)$/i;
 
 export class RubricDiagnostics implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection('selfreward-rubric');
+  readonly collection: vscode.DiagnosticCollection;
   private readonly tracked = new Set<string>();
   private readonly subs: vscode.Disposable[];
 
-  constructor() {
+  /** `spec` and `fileRe`: the template kind checked and the files that are it (the meta-judge template passes its own). */
+  constructor(private readonly spec: TemplateSpec = RUBRIC_SPEC, private readonly fileRe: RegExp = RUBRIC_FILE_RE) {
+    this.collection = vscode.languages.createDiagnosticCollection(spec === RUBRIC_SPEC ? 'selfreward-rubric' : 'selfreward-meta-judge');
     this.subs = [
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document)),
@@ -26,12 +28,12 @@ export class RubricDiagnostics implements vscode.Disposable {
   }
 
   isRubric(doc: vscode.TextDocument): boolean {
-    return this.tracked.has(doc.uri.toString()) || (doc.uri.scheme === 'file' && RUBRIC_FILE_RE.test(doc.uri.fsPath));
+    return this.tracked.has(doc.uri.toString()) || (doc.uri.scheme === 'file' && this.fileRe.test(doc.uri.fsPath));
   }
 
   update(doc: vscode.TextDocument): void {
     if (!this.isRubric(doc)) return;
-    this.collection.set(doc.uri, toDiagnostics(doc));
+    this.collection.set(doc.uri, toDiagnostics(doc, this.spec));
   }
 
   dispose(): void {
@@ -40,8 +42,8 @@ export class RubricDiagnostics implements vscode.Disposable {
   }
 }
 
-export function toDiagnostics(doc: vscode.TextDocument): vscode.Diagnostic[] {
-  return lintRubric(doc.getText()).map((p) => {
+export function toDiagnostics(doc: vscode.TextDocument, spec: TemplateSpec = RUBRIC_SPEC): vscode.Diagnostic[] {
+  return lintRubric(doc.getText(), spec).map((p) => {
     const d = new vscode.Diagnostic(
       new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)),
       p.message,

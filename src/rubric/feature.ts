@@ -9,23 +9,26 @@ import { DEFAULT_RUBRIC } from '../../remote/rubric/template';
 import type { AgentApi } from '../connection/agentApi';
 import type { Feature, Services } from '../services';
 import { RubricDiagnostics } from './diagnostics';
-import { lintRubric } from './lint';
+import { RUBRIC_SPEC } from './lint';
+import { pickLabelledFile, storeTemplate } from './storeTemplate';
 import { RubricPreviewSession, type PreviewSet } from './previewPanel';
 import { isPreviewSample, labelledPreviewSamples, pinSample, pinnedSamples } from './previewSet';
 import { requireRun } from '../runs/requireRun';
+import { markWalkthroughStep } from '../status/contextKeys';
 
 export const RUBRIC_VERSION_SCHEME = 'selfreward-rubric';
-const RUBRIC_FILE = 'rubric.md';
+/** One rubric file per run, so editing one run's rubric never changes what another run's preview compares. */
+const rubricFileName = (runId: string): string => `${runId}.rubric.md`;
 
 let diagnostics: RubricDiagnostics | undefined;
 let session: RubricPreviewSession | undefined;
 /** the labelled set chosen for the preview, per run ('' = none) */
 const labelledChoice = new Map<string, string>();
 
-/** The rubric file of the workspace (created from the run's rubric in use, or the default rubric). */
+/** The run's rubric file, `rubrics/<run id>.rubric.md` in the workspace (created from the run's rubric in use, or the default rubric). */
 async function rubricFile(services: Services, agent: AgentApi, runId: string): Promise<vscode.Uri> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.joinPath(services.context.globalStorageUri, 'rubrics', runId);
-  const uri = vscode.Uri.joinPath(folder, RUBRIC_FILE);
+  const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? services.context.globalStorageUri, 'rubrics');
+  const uri = vscode.Uri.joinPath(folder, rubricFileName(runId));
   try {
     await vscode.workspace.fs.stat(uri);
     return uri;
@@ -70,12 +73,14 @@ async function refreshSession(services: Services): Promise<void> {
   } catch (e) {
     services.log.warn(`rubric/get failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (session === s) s.setSamples(set, inUse);
+  const snap = await services.connection.agent?.request('runs/snapshot', { runId: s.runId }).catch(() => undefined);
+  if (session === s) s.setSamples(set, inUse, { name: snap?.run?.name ?? s.runId, k: snap?.config?.judge?.k ?? 3 });
 }
 
 async function editRubric(services: Services): Promise<void> {
   const ctx = requireRun(services);
   if (!ctx) return;
+  markWalkthroughStep('rubric');
   const uri = await rubricFile(services, ctx.agent, ctx.runId);
   const doc = await vscode.workspace.openTextDocument(uri);
   diagnostics?.track(doc);
@@ -105,12 +110,8 @@ async function chooseSet(services: Services): Promise<void> {
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Rubric preview set', placeHolder: 'Pinned samples are always included' });
   if (!pick) return;
-  let value = pick.value;
-  if (value === 'file') {
-    const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as Labelled Set', filters: { 'Labelled data': ['jsonl', 'json'] } });
-    if (!files?.[0]) return;
-    value = files[0].fsPath;
-  }
+  const value = pick.value === 'file' ? await pickLabelledFile() : pick.value;
+  if (value === undefined) return;
   labelledChoice.set(runId, value);
   await refreshSession(services);
 }
@@ -123,20 +124,10 @@ async function useRubric(services: Services): Promise<void> {
     void vscode.window.showWarningMessage('Self-Rewarding: open the rubric first ("Edit Judge Rubric").');
     return;
   }
-  const text = doc.getText();
-  const errors = lintRubric(text).filter((p) => p.severity === 'error');
-  if (errors.length) {
-    void vscode.window.showErrorMessage(`Self-Rewarding: the rubric cannot be used yet: ${errors.map((e) => e.message).join(' ')}`);
-    return;
-  }
-  const before = await ctx.agent.request('rubric/get', { runId: ctx.runId });
-  const r = await ctx.agent.request('rubric/set', { runId: ctx.runId, text });
-  if (r.version === before.version) {
-    void vscode.window.showInformationMessage(`Self-Rewarding: the run already uses this rubric (v${r.version}).`);
-    return;
-  }
+  const r = await storeTemplate(ctx.agent, ctx.runId, doc.getText(), RUBRIC_SPEC, 'rubric');
+  if (!r) return;
   const action = await vscode.window.showInformationMessage(`Self-Rewarding: rubric v${r.version} will be used from the next iteration.`, 'Show Diff');
-  if (action === 'Show Diff') await diffVersions(services, ctx.runId, before.version, r.version);
+  if (action === 'Show Diff') await diffVersions(services, ctx.runId, r.before, r.version);
   await refreshSession(services);
 }
 

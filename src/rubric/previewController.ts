@@ -72,6 +72,16 @@ export class PreviewController {
     this.newId = opts.newId ?? defaultId;
   }
 
+  /** Judge samples per answer of the next runs. */
+  get k(): number {
+    return this.opts.k;
+  }
+
+  /** Judge samples per answer from the next run on (setSamples judges the set again). */
+  setK(k: number): void {
+    this.opts.k = k;
+  }
+
   get latestDraftId(): string | undefined {
     return this.draft?.id;
   }

@@ -1,18 +1,37 @@
 /**
  * The Rubric Preview session: the rubric document in the editor, the preview webview beside it, and the
  * PreviewController between them and the agent. Edits re-judge after the debounce, saves at once; results are
- * batched to the webview (about every 50 ms, never one message per score).
+ * batched to the webview (about every 50 ms, never one message per score). The meta-judge template's preview is the
+ * same session in another flavour (src/metaJudge: its own panel, lint and `preview/judge` kind).
  */
 import * as vscode from 'vscode';
-import type { PreviewSample } from '../../remote/protocol';
+import type { PreviewSample, TemplateKind } from '../../remote/protocol';
 import type { AgentApi, Disposable as AgentDisposable } from '../connection/agentApi';
 import { webviewHtml, webviewOptions } from '../panels/webviewHtml';
 import type { RubricHostMessage, RubricViewMessage } from '../../webview/rubric/protocol';
 import { PreviewController, type PreviewEvent } from './previewController';
-import { lintRubric } from './lint';
+import { RUBRIC_SPEC, lintRubric, type TemplateSpec } from './lint';
 
 export const PREVIEW_VIEW_TYPE = 'selfreward.rubricPreview';
+
+/** What a preview session previews: its panel, its settings, its template's checks and its requests' kind. */
+export interface PreviewFlavour {
+  viewType: string;
+  title: string;
+  /** the webview bundle (dist/webview/<bundle>.js) speaking webview/rubric/protocol.ts */
+  bundle: string;
+  /** settings section with previewDebounceMs and previewK */
+  configSection: string;
+  defaultK: number;
+  spec: TemplateSpec;
+  /** `preview/judge` kind (absent: the rubric) */
+  kind?: TemplateKind;
+}
+
+export const RUBRIC_PREVIEW: PreviewFlavour = { viewType: PREVIEW_VIEW_TYPE, title: 'Rubric Preview', bundle: 'rubric', configSection: 'selfreward.rubric', defaultK: 3, spec: RUBRIC_SPEC };
 const FLUSH_MS = 50;
+/** the setting's maximum (package.json selfreward.rubric.previewK) */
+const MAX_PREVIEW_K = 16;
 
 export interface PreviewSet {
   label: string;
@@ -28,6 +47,8 @@ export class RubricPreviewSession implements vscode.Disposable {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private set: PreviewSet = { label: '', samples: [] };
   private rubricInUse: { version: number; text: string } | undefined;
+  /** the run compared against: its name and the K its in-use scores were judged with */
+  private runInfo: { name: string; k: number } | undefined;
   private disposed = false;
   private readonly onDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDisposeEmitter.event;
@@ -38,17 +59,18 @@ export class RubricPreviewSession implements vscode.Disposable {
     readonly runId: string,
     readonly document: vscode.TextDocument,
     private readonly handlers: { useRubric(): void; chooseSet(): void },
+    private readonly flavour: PreviewFlavour = RUBRIC_PREVIEW,
   ) {
-    const cfg = vscode.workspace.getConfiguration('selfreward.rubric');
-    this.panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, 'Rubric Preview', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'rubric', 'Rubric Preview');
+    const cfg = vscode.workspace.getConfiguration(flavour.configSection);
+    this.panel = vscode.window.createWebviewPanel(flavour.viewType, flavour.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, flavour.bundle, flavour.title);
     this.controller = new PreviewController({
       agent: {
-        judge: (p) => agent.request('preview/judge', p),
+        judge: (p) => agent.request('preview/judge', flavour.kind ? { ...p, kind: flavour.kind } : p),
         cancel: (id) => agent.request('preview/cancel', { previewId: id }),
       },
       debounceMs: cfg.get<number>('previewDebounceMs', 700),
-      k: cfg.get<number>('previewK', 3),
+      k: cfg.get<number>('previewK', flavour.defaultK),
       runId,
       onEvent: (e) => this.forward(e),
     });
@@ -71,17 +93,35 @@ export class RubricPreviewSession implements vscode.Disposable {
     );
   }
 
+  status(text: string, level: 'info' | 'error' = 'info'): void {
+    this.post({ type: 'status', text, level });
+  }
+
   /** Replace the preview set (pinned samples and/or a labelled set) and judge it with the current text. */
-  setSamples(set: PreviewSet, rubricInUse: { version: number; text: string } | undefined): void {
+  setSamples(set: PreviewSet, rubricInUse: { version: number; text: string } | undefined, runInfo = this.runInfo): void {
     this.set = set;
     this.rubricInUse = rubricInUse;
-    this.post({ type: 'set', samples: set.samples, k: this.kSetting(), setLabel: set.label, rubricVersion: rubricInUse?.version });
+    this.runInfo = runInfo;
+    this.postSet();
     this.controller.setSamples(set.samples, rubricInUse?.text, this.document.getText());
     this.postLint();
   }
 
+  private postSet(): void {
+    this.post({ type: 'set', samples: this.set.samples, k: this.controller.k, setLabel: this.set.label, rubricVersion: this.rubricInUse?.version, runName: this.runInfo?.name, baselineK: this.runInfo?.k });
+  }
+
+  /** "More samples": twice the judge samples per answer (up to 16), everything judged again. */
+  moreSamples(): void {
+    const k = Math.min(MAX_PREVIEW_K, this.controller.k * 2);
+    if (k === this.controller.k) return;
+    this.controller.setK(k);
+    // baseline (the rubric in use) and draft are judged again with the new K
+    this.setSamples(this.set, this.rubricInUse);
+  }
+
   private postLint(): void {
-    this.post({ type: 'lint', problems: lintRubric(this.document.getText()).map((p) => ({ severity: p.severity, message: p.message })) });
+    this.post({ type: 'lint', problems: lintRubric(this.document.getText(), this.flavour.spec).map((p) => ({ severity: p.severity, message: p.message })) });
   }
 
   get samples(): readonly PreviewSample[] {
@@ -92,9 +132,6 @@ export class RubricPreviewSession implements vscode.Disposable {
     this.panel.reveal(vscode.ViewColumn.Beside, true);
   }
 
-  private kSetting(): number {
-    return vscode.workspace.getConfiguration('selfreward.rubric').get<number>('previewK', 3);
-  }
 
   private onMessage(m: RubricViewMessage): void {
     switch (m.type) {
@@ -107,6 +144,9 @@ export class RubricPreviewSession implements vscode.Disposable {
         break;
       case 'chooseSet':
         this.handlers.chooseSet();
+        break;
+      case 'moreSamples':
+        this.moreSamples();
         break;
     }
   }

@@ -18,6 +18,11 @@ export class RunsModel implements vscode.Disposable {
   private readonly subs = new Map<string, { dispose(): void }>();
   private readonly eventListeners = new Set<RunEventsListener>();
   private readonly changed = new vscode.EventEmitter<void>();
+  /** runId → the iteration a stop was asked for, until that iteration ends */
+  private readonly stopping = new Map<string, number>();
+  private readonly stoppingE = new vscode.EventEmitter<{ runId: string; iteration: number }>();
+  /** A stop was asked (from any command or panel): views show "stopping…" at once. */
+  readonly onDidStartStopping = this.stoppingE.event;
   private readonly disposables: vscode.Disposable[] = [];
   /** Fires when the agent, the run list or a tracked run's snapshot changes. */
   readonly onDidChange = this.changed.event;
@@ -25,6 +30,7 @@ export class RunsModel implements vscode.Disposable {
   constructor(private readonly services: Services) {
     this.disposables.push(
       this.changed,
+      this.stoppingE,
       services.connection.onDidChange((agent) => void this.setAgent(agent)),
       services.onDidChangeCurrentRun((runId) => {
         if (runId) void this.track(runId).catch((e) => services.log.warn(`tracking run ${runId}: ${String(e)}`));
@@ -68,14 +74,44 @@ export class RunsModel implements vscode.Disposable {
       this.subs.set(
         runId,
         mirror.onEvents(runId, (events) => {
+          const t = this.stopping.get(runId);
+          if (t !== undefined && events.some((e) => (e.type === 'iteration.stopped' || e.type === 'iteration.failed' || e.type === 'iteration.finished') && e.iteration === t)) this.stopping.delete(runId);
           for (const l of [...this.eventListeners]) l(runId, events);
           this.updateSummary(runId);
-          if (events.some((e) => e.type !== 'prompt' && e.type !== 'candidate' && e.type !== 'judgment' && e.type !== 'pair' && e.type !== 'log')) this.changed.fire();
+          if (events.some((e) => e.type !== 'prompt' && e.type !== 'candidate' && e.type !== 'judgment' && e.type !== 'pair' && e.type !== 'judge-pair' && e.type !== 'log')) this.changed.fire();
         }),
       );
     }
     this.updateSummary(runId);
     return mirror.snapshot(runId) as RunSnapshot;
+  }
+
+  /** The iteration of a run that is stopping (a stop was asked and it has not ended yet). */
+  stoppingIteration(runId: string): number | undefined {
+    return this.stopping.get(runId);
+  }
+
+  /**
+   * Stop a run's running iteration. "stopping…" shows at once (the agent answers only once every request in
+   * flight is aborted, seconds later); it ends with the iteration's stopped/failed/finished event.
+   */
+  async stop(runId: string): Promise<boolean> {
+    const agent = this.requireAgent();
+    const it = this.snapshot(runId)?.iterations.find((x) => x.status === 'running' || x.status === 'waiting');
+    if (it && this.stopping.get(runId) !== it.iteration) {
+      this.stopping.set(runId, it.iteration);
+      this.stoppingE.fire({ runId, iteration: it.iteration });
+      this.changed.fire();
+    }
+    try {
+      const { stopped } = await agent.request('iteration/stop', { runId });
+      if (!stopped) this.stopping.delete(runId);
+      return stopped;
+    } catch (e) {
+      this.stopping.delete(runId);
+      this.changed.fire();
+      throw e;
+    }
   }
 
   /** Events of every tracked run, as the mirror applies them. */

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { AgentApi } from '../connection/agentApi';
 import type { Feature, Services } from '../services';
 import { formatPreflight } from '../../remote/preflightReport';
+import { runsModel } from '../runs/runsModel';
 
 const SECRET_PREFIX = 'selfreward.apiKey.';
 /** names only (not secret), so keys can be re-sent on connect */
@@ -77,25 +78,28 @@ function preflight(s: Services) {
       void vscode.window.showWarningMessage('Self-Rewarding: connect to a GPU host (or start the local agent) to run preflight checks there.');
       return;
     }
+    // Check what the current run uses (a sim run needs no vLLM, TRL or GPU); without a run, everything real runs need.
+    const snap = s.currentRunId ? runsModel(s).snapshot(s.currentRunId) : undefined;
+    const what = snap ? `run "${snap.run.name}" (model ${snap.config.model.backend}, trainer ${snap.config.trainer.backend})` : 'real runs (vLLM, TRL, GPUs)';
     const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Self-Rewarding: preflight on ${agent.label}…` },
-      () => agent.request('preflight/run', {}),
+      { location: vscode.ProgressLocation.Notification, title: `Self-Rewarding: preflight on ${agent.label} for ${what}…` },
+      () => agent.request('preflight/run', snap ? { config: snap.config } : {}),
     );
     if (!channel) {
       channel = vscode.window.createOutputChannel('Self-Rewarding Preflight');
       s.context.subscriptions.push(channel);
     }
     channel.clear();
-    channel.append(`Preflight on ${agent.label}\n\n${formatPreflight(r)}`);
+    channel.append(`Preflight on ${agent.label} for ${what}\n\n${formatPreflight(r)}`);
     channel.show(true);
     const problems = r.checks.filter((c) => !c.ok && c.required !== false);
     if (!problems.length) {
-      void vscode.window.showInformationMessage(`Self-Rewarding: ${agent.label} is ready for real runs.`);
+      void vscode.window.showInformationMessage(`Self-Rewarding: ${agent.label} is ready for ${what}.`);
       return;
     }
     const pick = await vscode.window.showQuickPick(
       problems.map((c) => ({ label: `$(error) ${c.name}`, description: c.detail, detail: c.fix ? `fix: ${c.fix}` : undefined, fix: c.fix })),
-      { title: `Preflight: ${problems.length} problem${problems.length === 1 ? '' : 's'} on ${agent.label} (pick one to copy its fix)` },
+      { title: `Preflight: ${problems.length} problem${problems.length === 1 ? '' : 's'} on ${agent.label} for ${what} (pick one to copy its fix)` },
     );
     if (pick?.fix) {
       await vscode.env.clipboard.writeText(pick.fix);

@@ -33,3 +33,11 @@ export function trackContextKeys(services: Services, model: RunsModel): vscode.D
     model.onDidChange(update),
   );
 }
+
+/**
+ * A walkthrough step was done (package.json completionEvents `onContext:selfreward.walkthrough.<step>`): a command
+ * run from a panel or another command never reaches the workbench's onCommand events, so the steps listen to these.
+ */
+export function markWalkthroughStep(step: 'dashboard' | 'rubric' | 'pairs'): void {
+  void vscode.commands.executeCommand('setContext', `selfreward.walkthrough.${step}`, true);
+}

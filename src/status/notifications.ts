@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { RunsModel } from '../runs/runsModel';
 import { watchedIterations } from './watched';
+import { summaryLine } from '../../remote/counts';
 
 export function watchIterations(services: Services, model: RunsModel, open: (runId: string, iteration: number) => void): vscode.Disposable {
   return model.onEvents((runId, events) => {
@@ -14,7 +15,7 @@ export function watchIterations(services: Services, model: RunsModel, open: (run
       if (e.type !== 'iteration.finished' && e.type !== 'iteration.failed') continue;
       if (watchedIterations.has(runId, e.iteration)) continue;
       if (e.type === 'iteration.finished') {
-        void vscode.window.showInformationMessage(`${name}: iteration ${e.iteration} finished (${e.summary.pairs} pairs).`, 'Open Dashboard').then((c) => c && open(runId, e.iteration));
+        void vscode.window.showInformationMessage(`${name}: iteration ${e.iteration} finished: ${summaryLine(e.summary)}.`, 'Open Dashboard').then((c) => c && open(runId, e.iteration));
       } else {
         void vscode.window
           .showErrorMessage(`${name}: iteration ${e.iteration} failed${e.stage ? ` in ${e.stage}` : ''}: ${e.error}`, 'Open Dashboard', 'Show Log')

@@ -11,12 +11,13 @@ export interface StatusView {
 }
 
 /** What the item shows for a state (pure: unit-tested). */
-export function statusView(state: string, label: string | undefined, snap: RunSnapshot | undefined): StatusView {
+export function statusView(state: string, label: string | undefined, snap: RunSnapshot | undefined, stopping?: number): StatusView {
   if (state === 'offline' || !label) return { text: '$(debug-disconnect) Self-Rewarding', tooltip: 'Not connected — click to connect to a GPU host', command: 'selfreward.connect' };
   if (state === 'connecting') return { text: '$(sync~spin) Self-Rewarding: connecting…', tooltip: 'Connecting to the agent', command: 'selfreward.showAgentLog' };
   if (state === 'reconnecting') return { text: '$(warning) Self-Rewarding: reconnecting…', tooltip: `Link to ${label} lost; reconnecting`, command: 'selfreward.showAgentLog' };
   const it = snap?.iterations.find((i) => i.status === 'running' || i.status === 'waiting');
   if (!snap || !it) return { text: `$(remote) ${label}`, tooltip: `Connected to ${label}${snap ? ` — run ${snap.run.name}` : ''}`, command: snap ? 'selfreward.openDashboard' : 'selfreward.newRun' };
+  if (stopping === it.iteration) return { text: `$(loading~spin) ${label} · it ${it.iteration} · stopping…`, tooltip: `${snap.run.name}: iteration ${it.iteration} is stopping (requests in flight are aborted; it can be resumed)`, command: 'selfreward.openDashboard' };
   if (it.status === 'waiting') return { text: `$(eye) ${label} · it ${it.iteration} · review`, tooltip: `${snap.run.name}: iteration ${it.iteration} waits for the pair review`, command: 'selfreward.reviewPairs' };
   const st = it.stages.find((s) => s.status === 'running');
   const pct = st && st.total > 0 ? ` ${Math.floor((100 * st.done) / st.total)}%` : '';
@@ -34,7 +35,7 @@ export function createStatusBar(services: Services, model: RunsModel): vscode.Di
   const update = (): void => {
     timer = undefined;
     const snap = services.currentRunId ? model.snapshot(services.currentRunId) : undefined;
-    const v = statusView(services.connection.state, services.connection.agent?.label, snap);
+    const v = statusView(services.connection.state, services.connection.agent?.label, snap, services.currentRunId ? model.stoppingIteration(services.currentRunId) : undefined);
     item.text = v.text;
     item.tooltip = v.tooltip;
     item.command = v.command;
@@ -49,6 +50,7 @@ export function createStatusBar(services: Services, model: RunsModel): vscode.Di
     services.connection.onDidChange(update),
     services.onDidChangeCurrentRun(update),
     model.onDidChange(soon),
+    model.onDidStartStopping(update),
     model.onEvents((id) => id === services.currentRunId && soon()),
     new vscode.Disposable(() => timer && clearTimeout(timer)),
   );

@@ -7,26 +7,15 @@
  * The server runs as its own process (the built `dist/agent.js sim-server`, as users run it), so the client's CPU
  * work does not eat into the server's timers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
-import * as readline from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import type { BenchResult } from './run';
+import { startServer } from './simServerProcess';
 
 const C = 8;
 const R = 200; // tokens per second per sequence
 const TTFT = 50; // ms
 const T = 40; // tokens per choice (max_tokens; the fixed answer is longer)
-
-async function startServer(args: string[]): Promise<{ baseUrl: string; child: ChildProcess }> {
-  const agent = path.resolve(__dirname, '..', '..', 'dist', 'agent.js');
-  const child = spawn(process.execPath, [agent, 'sim-server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`sim-server exited with ${code}`)));
-  });
-  return { baseUrl, child };
-}
 
 async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;

@@ -66,7 +66,7 @@ test('100 hostile model outputs rendered in every view execute nothing', async (
 
   // Walk every row of the feed through the details pane (keyboard), hovering rows as we go.
   const rows = await page.evaluate(() => Number(document.querySelector('.feed-count')!.textContent!.split(' ')[0]));
-  assert.ok(rows >= 290, `${rows} rows`);
+  assert.ok(rows >= 250, `${rows} rows`);
   await page.click('.feed-row >> nth=0');
   for (let i = 0; i < rows; i++) {
     if (i % 25 === 0) await page.hover('.feed-row.selected');
@@ -87,19 +87,21 @@ test('100 hostile model outputs rendered in every view execute nothing', async (
   const report = await page.evaluate(() => {
     const w = window as unknown as { __pwned?: unknown; __violations: string[] };
     const onAttrs: string[] = [];
-    for (const el of document.querySelectorAll('*')) for (const a of el.getAttributeNames()) if (/^on/i.test(a) || /javascript:/i.test(el.getAttribute(a) ?? '')) onAttrs.push(`${el.tagName} ${a}`);
+    // event handlers anywhere; javascript: where a browser would follow it (a tooltip holding the text is inert)
+    for (const el of document.querySelectorAll('*')) for (const a of el.getAttributeNames()) if (/^on/i.test(a) || (/^(href|src|action|formaction|xlink:href|data|style)$/i.test(a) && /javascript:/i.test(el.getAttribute(a) ?? ''))) onAttrs.push(`${el.tagName} ${a}`);
     return {
       pwned: w.__pwned,
       violations: w.__violations,
       scripts: document.querySelectorAll('script').length,
-      foreign: document.querySelectorAll('#root img, #root iframe, #root object, #root form, #root input:not([type]), #root a, #root style, #root meta, #root base, #root video, #root math, #root details, #root marquee').length,
+      foreign: document.querySelectorAll('#root img, #root iframe, #root object, #root form, #root input:not([type]), #root a, #root style, #root meta, #root base, #root video, #root math, #root details:not(.iteration), #root marquee').length,
       onAttrs,
       bodyText: document.body.innerText,
       details: document.querySelector('.feed-details')!.textContent,
       title: document.querySelector('.run-title')!.textContent,
       table: document.querySelector('.iteration-table')!.textContent,
+      tableModel: document.querySelector('.iteration-table tr[data-iteration="2"] .model')!.getAttribute('title'),
       message: document.querySelector('.message')!.textContent,
-      stages: document.querySelector('#iteration-2 .model')!.textContent,
+      stages: document.querySelector('#iteration-2 .model')!.getAttribute('title'),
     };
   });
   assert.equal(report.pwned, undefined, 'no payload ran');
@@ -110,8 +112,8 @@ test('100 hostile model outputs rendered in every view execute nothing', async (
   assert.deepEqual(pageErrors(page), []);
   // every view shows the payloads as text
   assert.equal(report.title?.startsWith(pick(7)), true);
-  assert.ok(report.table?.includes(hostileModel(2)), 'model names in the table as text');
-  assert.ok(report.stages?.includes(hostileModel(2)), 'model names in the stage blocks as text');
+  assert.ok(report.tableModel?.includes(hostileModel(2)), 'model names in the table tooltip, as text');
+  assert.ok(report.stages?.includes(hostileModel(2)), 'model names in the stage blocks tooltip, as text');
   assert.ok(report.message?.includes(pick(17)), 'the failure message as text');
   assert.ok(report.details?.includes('Rejected'), 'a pair is open in the details');
   assert.ok(report.details?.includes(pick(0).slice(0, 20)) || report.details?.includes(pick(1).slice(0, 20)), 'pair texts as text');

@@ -52,26 +52,59 @@ test('renders streamed events: stages, iteration table, feed, charts with expect
   await waitCount(page, `${events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length} of ${events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length}`);
   await settle(page);
   assert.equal(await count(page, '.iteration'), 2);
-  assert.equal(await text(page, '#iteration-2 .stage[data-stage=training] .stage-counts'), '5/10');
-  assert.equal(await text(page, '#iteration-1 .stage[data-stage=judgments] .stage-counts'), '240/240');
+  // stage counts in each stage's unit (remote/counts.ts): the judgments stage counts candidates judged, and says
+  // how many judge samples that was; a running training shows its step
+  const it1 = events.filter((e) => e.type === 'judgment' && e.record.iteration === 1).map((e) => (e as Extract<RunEvent, { type: 'judgment' }>).record);
+  const judged1 = new Set(it1.map((j) => j.candidateId)).size;
+  assert.equal(await text(page, '#iteration-1 .stage[data-stage=judgments] .stage-counts'), `${judged1} candidates judged · ${it1.length} judge samples · ${it1.filter((j) => !j.parseOk).length} unparsed`);
+  const pairs2 = events.filter((e) => e.type === 'pair' && e.record.iteration === 2).length;
+  assert.equal(await text(page, '#iteration-2 .stage[data-stage=training] .stage-counts'), `step 5/10 · ${pairs2} pairs in`);
   assert.match(await text(page, '#iteration-2 .stage[data-stage=training] .stage-eta'), /ETA 5s/);
   assert.equal(await page.getAttribute('#iteration-2 .stage[data-stage=training] .bar', 'aria-valuenow'), '50');
+  assert.equal(await text(page, '#iteration-1 .stage[data-stage=training] .stage-counts'), `${events.filter((e) => e.type === 'pair' && e.record.iteration === 1).length} trained · 0 excluded`);
+  assert.equal(await text(page, '#iteration-2 .stage[data-stage=review] .stage-counts'), 'not started', 'a running iteration shows what is still to come');
+  assert.equal(await count(page, '#iteration-1 .stage[data-stage=review]'), 0, 'an ended iteration leaves out the stages it never ran');
   assert.equal(await text(page, '#iteration-1 .rubric'), 'rubric v1');
-  // iteration table: finished iteration from its summary, the running one live
+  // models by name; paths in the tooltip
+  assert.equal(await text(page, '#iteration-1 .model'), 'M1 → M2');
+  assert.match((await page.getAttribute('#iteration-1 .model', 'title')) ?? '', /M2: sim-m2 \(at \/runs\/run-1\/iterations\/1\/train\/output/);
+  // iteration table: finished iteration from its summary (the shared count labels), the running one live
   assert.equal(await count(page, '.iteration-table tbody tr'), 2);
   const row1 = await page.locator('.iteration-table tr[data-iteration="1"] td').allTextContents();
-  assert.deepEqual(row1.slice(0, 6), ['1', 'done', 'v1', 'sim-m1 → sim-m2', '16', '4']);
+  const summary1 = events.find((e) => e.type === 'iteration.finished' && e.iteration === 1) as Extract<RunEvent, { type: 'iteration.finished' }>;
+  assert.deepEqual(row1.slice(0, 4), ['1', 'done', 'M1 → M2', 'v1']);
+  const cell = (it: number, key: string) => text(page, `.iteration-table tr[data-iteration="${it}"] td[data-count="${key}"]`);
+  assert.equal(await cell(1, 'judgments'), String(it1.length));
+  assert.equal(await cell(1, 'pairs'), String(summary1.summary.pairs));
+  assert.equal(await cell(1, 'trainedPairs'), String(summary1.summary.trainedPairs));
+  assert.equal(await text(page, '.iteration-table th[data-count="judgments"]'), 'judge samples');
   assert.equal(await page.getAttribute('.iteration-table tr[data-iteration="2"]', 'class'), 'live');
-  // charts: one bar per half point over 0..5, bar counts add up to the scored candidates; one dot per scored candidate
+  assert.equal(await cell(2, 'pairs'), String(pairs2));
+  assert.equal(await cell(2, 'judgments'), String(events.filter((e) => e.type === 'judgment' && e.record.iteration === 2).length));
+  assert.equal(await cell(2, 'trainedPairs'), '–', 'not known before training ends');
+  // trend row: one point per finished iteration and series
+  assert.equal(await page.getAttribute('[data-trend=score]', 'data-points'), '2');
+  assert.equal(await page.getAttribute('[data-trend=pairs]', 'data-points'), '3');
+  // charts: the histogram's stacked bars add up to the scored candidates, per iteration; one dot per scored candidate
   const scored = [...candidateScores().values()].filter((c) => c.score !== null).length;
-  const bars = await page.locator('[data-chart=histogram] rect.bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
-  assert.equal(bars.length, 10);
-  assert.equal(bars.reduce((a, b) => a + b, 0), scored);
+  const bars = await page.locator('[data-chart=histogram] rect.bar').evaluateAll((els) => els.map((e) => [e.getAttribute('data-series'), Number(e.getAttribute('data-count'))] as [string, number]));
+  assert.equal(bars.reduce((a, b) => a + b[1], 0), scored);
+  assert.deepEqual([...new Set(bars.map((b) => b[0]))].sort(), ['iteration 1', 'iteration 2']);
   assert.equal(await count(page, '[data-chart=scatter] circle.point'), scored);
   assert.equal(await count(page, '[data-chart=scatter] circle.point.parse-failure'), [...candidateScores().values()].filter((c) => c.score !== null && c.failures > 0).length);
+  assert.equal(await count(page, '[data-chart=scatter] .legend-item'), 3, 'two iterations and the parse-failure ring explained');
   const lossLines = await page.locator('[data-chart=loss] polyline').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-points'))));
   assert.deepEqual(lossLines, [10, 5]);
   assert.equal(await count(page, '[data-chart=rewardsAccuracies] polyline'), 2);
+  // the chips are the charts' iteration filter
+  await page.click('.iteration-chips .chip[data-iteration="1"]');
+  await settle(page);
+  const shown = await page.locator('[data-chart=histogram] rect.bar').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-series')))]);
+  assert.deepEqual(shown, ['iteration 2']);
+  assert.equal(await count(page, '[data-chart=loss] polyline'), 1);
+  assert.deepEqual((await webviewState<DashboardState>(page)).hiddenIterations, [1]);
+  await page.click('.iteration-chips .chip[data-iteration="1"]');
+  await settle(page);
   // x axis of the scatter reaches the longest answer
   const maxChars = Math.max(...events.flatMap((e) => (e.type === 'candidate' ? [e.record.chars] : [])));
   const xTicks = await page.locator('[data-chart=scatter] .x-tick text').allTextContents();
@@ -129,16 +162,16 @@ test('filters: iteration, stage, score range, parse failures, text search — li
 });
 
 test('restore from state: filters, scroll and selection come back; it asks for events after seq 0 of its run', async () => {
-  const state: DashboardState = { runId: 'run-1', filters: { kind: 'candidate', iteration: 1 }, scrollTop: 44 * 30, selectedId: 'c1-9-2', iteration: 1 };
+  const state: DashboardState = { runId: 'run-1', filters: { kind: 'candidate', iteration: 1 }, scrollTop: 44 * 30, selectedId: 'c1-8-2', iteration: 1 };
   const page = await openWebview('dashboard', { state });
   await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
   assert.deepEqual((await posted<WebviewMessage>(page))[0], { type: 'ready', runId: 'run-1', afterSeq: 0 });
   await stream(page, events, 1000);
   const total = events.filter((e) => ['prompt', 'candidate', 'pair'].includes(e.type)).length;
-  await waitCount(page, `80 of ${total}`);
+  await waitCount(page, `${events.filter((e) => e.type === 'candidate' && e.record.iteration === 1).length} of ${total}`);
   await page.waitForFunction(() => document.querySelector('.feed-list')!.scrollTop === 44 * 30);
-  await page.waitForSelector('.feed-row.selected[data-id="c1-9-2"]');
-  assert.match(await text(page, '.feed-details .detail-head'), /candidate c1-9-2/);
+  await page.waitForSelector('.feed-row.selected[data-id="c1-8-2"]');
+  assert.match(await text(page, '.feed-details .detail-head'), /candidate c1-8-2/);
   assert.equal(await page.evaluate(() => (document.getElementById('filter-kind') as HTMLElement & { value: string }).value), 'candidate');
   assert.equal(await page.evaluate(() => (document.getElementById('filter-iteration') as HTMLElement & { value: string }).value), '1');
   assert.ok(await page.locator('#iteration-1.focused').count());
@@ -202,6 +235,43 @@ test('review gate: a waiting iteration says training waits for the review; the n
   assert.equal(await text(page, '#iteration-1 .status'), 'waiting');
   await stream(page, [{ seq: last + 2, ts, type: 'review.completed', iteration: 1, accepted: pairs - 1, rejected: 1 }]);
   await page.waitForSelector('#iteration-1 .gate-notice', { state: 'detached' });
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('Stop says "stopping…" at once, before the agent confirms; buttons that need the agent are off while offline', async () => {
+  const page = await openWebview('dashboard');
+  await stream(page, events, 1000);
+  await page.waitForSelector('#iteration-2 .status');
+  assert.equal(await text(page, '.run-status'), 'running');
+  await page.click('#btn-stop');
+  // no message from the host yet: the page itself shows it
+  assert.equal(await text(page, '.run-status'), 'stopping…');
+  assert.equal(await text(page, '#iteration-2 .status'), 'stopping…');
+  assert.equal(await text(page, '#iteration-2 .stage[data-stage=training] .stage-eta'), 'stopping…');
+  assert.equal(await page.getAttribute('#btn-stop', 'disabled'), '');
+  assert.deepEqual((await posted<WebviewMessage>(page)).filter((m) => m.type === 'command'), [{ type: 'command', command: 'stopIteration' }]);
+  const last = events[events.length - 1].seq;
+  await deliver(page, { type: 'events', runId: 'run-1', events: [{ seq: last + 1, ts: new Date().toISOString(), type: 'iteration.stopped', iteration: 2, stage: 'training' }] });
+  await page.waitForFunction(() => document.querySelector('.run-status')?.textContent === 'idle');
+  assert.equal(await text(page, '#iteration-2 .status'), 'stopped');
+  // offline: Start, Stop and Review Pairs need the agent
+  await deliver(page, { type: 'link', connected: false, label: 'gpu' });
+  await page.waitForFunction(() => document.getElementById('btn-start')?.hasAttribute('disabled'));
+  assert.match(await text(page, '.run-status'), /offline/);
+  assert.equal(await page.getAttribute('#btn-review', 'title'), 'Not connected to the agent');
+  await deliver(page, { type: 'link', connected: true, label: 'gpu' });
+  await page.waitForFunction(() => !document.getElementById('btn-start')?.hasAttribute('disabled'));
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('a stop asked elsewhere shows "stopping…" from the host message', async () => {
+  const page = await openWebview('dashboard');
+  await stream(page, events, 1000);
+  await page.waitForSelector('#iteration-2 .status');
+  await deliver(page, { type: 'stopping', iteration: 2 });
+  await page.waitForFunction(() => document.querySelector('.run-status')?.textContent === 'stopping…');
   assert.deepEqual(pageErrors(page), []);
   await page.context().close();
 });

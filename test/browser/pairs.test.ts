@@ -235,19 +235,66 @@ test('review gate in the editor: state shown, Complete review refused while unsa
   assert.equal(await page.locator('#diff').count(), 0, 'diff hidden as restored');
   assert.equal(await text(page, '#gate-state'), 'Review gate: on — training waits for this review');
   await host.key('a');
+  // Partial and unsaved: Complete review asks first, saying what it leaves out.
   await page.locator('#complete-review').click();
   await host.pump();
-  assert.match(await text(page, '#notice'), /save the review first/);
-  assert.equal(isReviewComplete(run, 1), false);
-  await host.model.save();
+  await page.waitForSelector('#confirm');
+  assert.equal(await text(page, '#confirm-text'), '1 of 8 pairs are reviewed. With the review gate on only reviewed pairs train: completing now trains on 1 pair and leaves 7 out (7 unreviewed, 0 rejected).');
+  assert.match(await text(page, '#confirm'), /1 unsaved decision is saved first/);
+  await page.locator('#cancel-complete').click();
+  await host.pump();
+  assert.equal(await page.locator('#confirm').count(), 0);
+  assert.equal(isReviewComplete(run, 1), false, 'kept reviewing: nothing completed');
+  assert.equal(host.model.dirty, true, 'nothing saved either');
   await page.locator('#complete-review').click();
   await host.pump();
+  await page.locator('#confirm-complete').click();
+  await host.pump();
+  assert.equal(host.model.dirty, false, 'saved first');
   assert.equal(await text(page, '#gate-state'), 'Review gate: complete');
-  assert.match(await text(page, '#notice'), /Review complete: 1 accepted, 0 rejected/);
+  assert.equal(await text(page, '#notice'), 'Review complete: 1 pair will train, 7 left out (0 rejected, 7 unreviewed).');
+  // the notice is in view without scrolling (the header is sticky)
+  const box = await page.locator('#notice').boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= (page.viewportSize()?.height ?? 0), `notice in the viewport: ${JSON.stringify(box)}`);
   assert.equal(isReviewComplete(run, 1), true);
-  assert.deepEqual((await posted<PairsToHost>(page)).filter((m) => m.type === 'completeReview').length, 2);
+  assert.deepEqual((await posted<PairsToHost>(page)).filter((m) => m.type === 'completeReview').map((m) => (m as { confirmed?: boolean }).confirmed), [undefined, undefined, true]);
   await screenshot(page, 'pairs-editor-gate-light');
   assert.deepEqual(pageErrors(page), []);
   await page.context().close();
   run.close();
+});
+
+test('half width: the list stacks above the pair, prompts stay readable; unrelated answers get no word diff', async () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'narrow.pairs.jsonl');
+  writePairsFile(file, 6);
+  const page = await openWebview('pairs', { width: 640, height: 900 });
+  const host = new Host(page, new PairsEditModel(new LocalPairsBackend(file)));
+  await host.pump();
+  const cols = await page.evaluate(() => getComputedStyle(document.querySelector('.body')!).gridTemplateColumns.split(' ').length);
+  assert.equal(cols, 1, 'one column');
+  const snippet = await page.locator('.pair-list .row .snippet').first().boundingBox();
+  assert.ok(snippet && snippet.width > 200, `prompt snippet ${snippet?.width}px wide`);
+  const sides = await page.evaluate(() => getComputedStyle(document.querySelector('.sides')!).gridTemplateColumns.split(' ').length);
+  assert.equal(sides, 1, 'answers stacked');
+  // the fixture's chosen and rejected answers share their filler text: diffed
+  assert.equal(await page.locator('#diff .d-same').count() > 0, true);
+  await screenshot(page, 'pairs-editor-narrow');
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+
+  const far = path.join(dir, 'far.pairs.jsonl');
+  const p = makePair(0);
+  p.chosen.text = 'Photosynthesis turns light into chemical energy in the chloroplasts of plants.';
+  p.rejected.text = 'To bake bread, mix flour, water and yeast, then knead the dough and let it rise.';
+  fs.writeFileSync(far, JSON.stringify(p) + '\n');
+  const page2 = await openWebview('pairs', { width: 1200, height: 800 });
+  const host2 = new Host(page2, new PairsEditModel(new LocalPairsBackend(far)));
+  await host2.pump();
+  assert.match(await text(page2, '#diff-skipped'), /share \d+ % of their words: too different for a word diff/);
+  assert.equal(await page2.locator('#diff .d-del').count(), 0);
+  await page2.locator('#diff-anyway').click();
+  assert.ok((await page2.locator('#diff .d-del').count()) > 0, 'shown on request');
+  assert.deepEqual(pageErrors(page2), []);
+  await page2.context().close();
 });

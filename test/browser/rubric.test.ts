@@ -57,15 +57,15 @@ test('rubric preview: rows stream in, deltas, summary, A/B against human ranks, 
   const cell = async (id: string, cls: string): Promise<string> => ((await page.locator(`tr[data-sample="${id}"] .${cls}`).textContent()) ?? '').trim();
   // p1: draft mean (4+5+3)/3 = 4.00 vs baseline 3 → +1.00; p2: (3+3)/2 = 3.00 vs 4 → −1.00, one parse failure
   assert.equal(await cell('p1', 'draft'), '4.00');
-  assert.equal(await cell('p1', 'delta'), '+1.00');
+  assert.equal(await cell('p1', 'delta .d'), '+1.00');
   assert.equal(await page.locator('tr[data-sample="p1"] .delta.up').count(), 1);
-  assert.equal(await cell('p2', 'delta'), '-1.00');
+  assert.equal(await cell('p2', 'delta .d'), '-1.00');
   assert.equal(await page.locator('tr[data-sample="p2"] .chip.fail').count(), 1);
   assert.match(await cell('p2', 'fails'), /1 parse failure/);
   // l1: 14/3 = 4.67 vs 2 → +2.67
   assert.equal(await cell('l1', 'draft'), '4.67');
   assert.equal(await cell('l1', 'baseline'), '2.00');
-  assert.equal(await cell('l1', 'delta'), '+2.67');
+  assert.equal(await cell('l1', 'delta .d'), '+2.67');
 
   // summary: draft means 4, 3, 14/3, 3, 1.5 → mean 16.1667/5 = 3.2333; parse failures 2/15 = 13.3 %
   assert.equal((await page.locator('#mean .value').textContent())?.trim(), '3.23');
@@ -113,6 +113,56 @@ test('rubric preview in the light theme with an empty set says how to add sample
   await page.locator('#choose-set').click();
   assert.deepEqual((await posted(page)).slice(-1), [{ type: 'chooseSet' }]);
   await screenshot(page, 'rubric-preview-light');
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});
+
+test('rubric preview noise: deltas within the judge\'s sampling noise are marked, the mean delta carries its band, More samples is one click', async () => {
+  const page = await openWebview('rubric', { theme: 'light', width: 1200, height: 900 });
+  const send = (m: RubricHostMessage): Promise<void> => deliver(page, m);
+  await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+  // in-use scores (means of K = 3 judge samples in run "demo"); the draft moves five answers a little and one a lot
+  const base = [3, 4, 2, 3, 4, 4];
+  const draft = [[3, 4, 3], [4, 4, 3], [2, 3, 2], [3, 3, 4], [4, 5, 4], [1, 1, 2]];
+  const set: PreviewSample[] = base.map((b, i) => ({ id: `s${i}`, prompt: `Question ${i}?`, answer: `Answer ${i}.`, baselineScore: b }));
+  await send({ type: 'set', samples: set, k: 3, setLabel: 'Pinned', rubricVersion: 1, runName: 'demo', baselineK: 3 });
+  await send({ type: 'start', role: 'draft', previewId: 'd1', k: 3 });
+  await send({ type: 'results', role: 'draft', results: draft.flatMap((xs, i) => xs.map((x, j) => res('d1', `s${i}`, j, x))) });
+  await send({ type: 'done', role: 'draft', previewId: 'd1', cancelled: false });
+  assert.equal(await page.locator('#compare').textContent(), 'Compares the draft with rubric v1 in use by run “demo”.');
+  // pooled σ over the six answers (each: 3 samples, 2 degrees of freedom)
+  const ss = draft.reduce((a, xs) => { const m = xs.reduce((p, q) => p + q, 0) / 3; return a + xs.reduce((p, x) => p + (x - m) ** 2, 0); }, 0);
+  const sigma = Math.sqrt(ss / 12);
+  const band = 1.96 * sigma * Math.sqrt(1 / 3 + 1 / 3);
+  assert.match(await page.locator('#noise-note').textContent() ?? '', new RegExp(`σ = ${sigma.toFixed(2)} per judge sample, K = 3`));
+  for (let i = 0; i < 6; i++) {
+    const delta = draft[i].reduce((a, b) => a + b, 0) / 3 - base[i];
+    const td = page.locator(`tr[data-sample="s${i}"] td.delta`);
+    assert.equal((await td.locator('.ci').textContent())?.trim(), `±${band.toFixed(2)}`);
+    assert.equal(await td.evaluate((el) => el.classList.contains('noise')), Math.abs(delta) <= band, `s${i}: Δ ${delta.toFixed(2)} vs band ${band.toFixed(2)}`);
+  }
+  assert.equal(await page.locator('td.delta.noise').count(), 5);
+  assert.equal(await page.locator('td.delta.down:not(.noise)').count(), 1, 'the real drop stands out');
+  assert.equal((await page.locator('#changed .value').textContent())?.trim(), '↑0 ↓1');
+  assert.match(await page.locator('#changed').textContent() ?? '', /5 within noise/);
+  // mean Δ with its paired band
+  const deltas = draft.map((xs, i) => xs.reduce((a, b) => a + b, 0) / 3 - base[i]);
+  const md = deltas.reduce((a, b) => a + b, 0) / 6;
+  const se = Math.sqrt(deltas.reduce((a, x) => a + (x - md) ** 2, 0) / 5 / 6);
+  assert.equal((await page.locator('#delta .value').textContent())?.trim(), `${md > 0 ? '+' : ''}${md.toFixed(2)} ±${(1.96 * se).toFixed(2)}`);
+  assert.match(await page.locator('#delta').textContent() ?? '', Math.abs(md) <= 1.96 * se ? /within noise/ : /beyond noise/);
+  // More samples: one click, K doubles
+  assert.match(await page.locator('#more-samples').textContent() ?? '', /K 3 → 6/);
+  await page.locator('#more-samples').click();
+  assert.deepEqual((await posted(page)).slice(-1), [{ type: 'moreSamples' }]);
+  await screenshot(page, 'rubric-preview-noise');
+  // half width: every sample is a card; the justification is not clipped
+  await page.setViewportSize({ width: 560, height: 900 });
+  const display = await page.locator('tr[data-sample="s0"]').evaluate((el) => getComputedStyle(el).display);
+  assert.equal(display, 'grid');
+  const just = await page.locator('tr[data-sample="s0"] td.justification').boundingBox();
+  assert.ok(just && just.width > 400, `justification ${just?.width}px wide at half width`);
+  await screenshot(page, 'rubric-preview-half-width');
   assert.deepEqual(pageErrors(page), []);
   await page.context().close();
 });

@@ -20,6 +20,8 @@ export interface CodeServerOptions {
   home: string;
   stateDir: string;
   env?: Record<string, string>;
+  /** more user settings (e.g. selfreward.local.runsDir) */
+  settings?: Record<string, unknown>;
 }
 
 export interface CodeServer {
@@ -51,6 +53,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
     'telemetry.telemetryLevel': 'off',
     'window.commandCenter': false,
     'chat.disableAIFeatures': true,
+    ...o.settings,
   }, null, 2));
   const port = await freePort();
   const logFile = path.join(o.stateDir, 'code-server.log');
@@ -148,4 +151,26 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 60_
     }
     return undefined;
   }, timeoutMs);
+}
+
+/** Answer the modal dialog VS Code shows for `showInformationMessage(…, { modal: true }, label)`. */
+export async function confirmModal(page: Page, label: string): Promise<void> {
+  const btn = page.locator('.monaco-dialog-box .dialog-buttons a, .monaco-dialog-box .dialog-buttons .monaco-button', { hasText: label }).first();
+  await btn.waitFor({ state: 'visible', timeout: 30_000 });
+  await btn.click();
+}
+
+/** Processes (other than this test) whose command line mentions `needle`: what a test left running. */
+export function processesMentioning(needle: string): { pid: number; cmd: string }[] {
+  const out: { pid: number; cmd: string }[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle)) out.push({ pid: Number(name), cmd });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }

@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { answerInput, pickQuickItem, runCommand, startCodeServer, statusBarText, waitFor, webviewFrame, type CodeServer } from './codeServer';
+import { answerInput, confirmModal, pickQuickItem, processesMentioning, runCommand, startCodeServer, statusBarText, waitFor, webviewFrame, type CodeServer } from './codeServer';
 import { cache, e2eEntry, e2eNode, stageExtension } from './stage';
-import { repoRoot, tmpDir } from '../helpers/tmp';
+import { findFiles, repoRoot, tmpDir } from '../helpers/tmp';
 import { startSshd, type Sshd } from '../helpers/sshd';
 import { readJsonl } from '../../remote/store/jsonl';
 import type { PairRecord } from '../../remote/protocol';
@@ -22,42 +22,9 @@ import type { PairRecord } from '../../remote/protocol';
 const shots = path.join(repoRoot, 'test', 'output', 'e2e');
 const PROMPTS = 12;
 
-/** Files named `name` anywhere under `dir`. */
-function findFiles(dir: string, name: string, out: string[] = []): string[] {
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) findFiles(p, name, out);
-    else if (e.name === name) out.push(p);
-  }
-  return out;
-}
-
-/** Processes (other than this test) whose command line mentions `needle`. */
-function processesMentioning(needle: string): string[] {
-  const out: string[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle)) out.push(`${name}: ${cmd}`);
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, name) });
-}
-
-/** Answer the modal dialog VS Code shows for `showInformationMessage(…, { modal: true }, label)`. */
-async function confirmModal(page: Page, label: string): Promise<void> {
-  const btn = page.locator('.monaco-dialog-box .dialog-buttons a, .monaco-dialog-box .dialog-buttons .monaco-button', { hasText: label }).first();
-  await btn.waitFor({ state: 'visible', timeout: 30_000 });
-  await btn.click();
 }
 
 const text = async (f: Frame, sel: string): Promise<string> => (await f.locator(sel).first().innerText().catch(() => '')) ?? '';
@@ -208,10 +175,10 @@ test('real VS Code journey: connect over SSH, run with the review gate, rubric p
     const remoteHome = sshd?.remoteHome;
     await sshd?.stop();
     if (remoteHome) {
-      const left = processesMentioning(remoteHome);
+      const left = processesMentioning(remoteHome).map((p) => `${p.pid}: ${p.cmd}`);
       assert.deepEqual(left, [], 'no agent daemon left running');
     }
-    assert.deepEqual(processesMentioning(dir), [], 'no code-server process left running');
+    assert.deepEqual(processesMentioning(dir).map((p) => `${p.pid}: ${p.cmd}`), [], 'no code-server process left running');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

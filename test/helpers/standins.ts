@@ -51,3 +51,22 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Point the TRL stand-ins at the recorded TRL output (set in process.env, inherited by what the agent spawns). */
+export function useTrlStandin(record: string, extra: Record<string, string> = {}): () => void {
+  const env: Record<string, string> = {
+    STANDIN_RECORD: record,
+    STANDIN_TRL_STATE: path.join(trlFixtures, 'trainer_state.json'),
+    STANDIN_TRL_REPLAY: path.join(trlFixtures, 'dpo-output.log'),
+    STANDIN_DELAY_MS: '2',
+    ...extra,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}

@@ -11,3 +11,14 @@ export function tmpDir(prefix = 'selfreward-test-'): string {
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** Files named `name` anywhere under `dir`. */
+export function findFiles(dir: string, name: string, out: string[] = []): string[] {
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findFiles(p, name, out);
+    else if (e.name === name) out.push(p);
+  }
+  return out;
+}

@@ -202,7 +202,7 @@ export interface Prompt {
 type Answer = ((p: Prompt) => unknown) | string | number | boolean | undefined | null | readonly unknown[] | Record<string, unknown>;
 
 export interface ShownMessage {
-  severity: 'info' | 'warning' | 'error';
+  severity: 'info' | 'warning' | 'error' | 'status';
   message: string;
   items: string[];
   modal: boolean;
@@ -343,7 +343,7 @@ export const commands = {
 };
 
 // ------------------------------------------------------------------------------------------------ window
-function message(severity: ShownMessage['severity']) {
+function message(severity: 'info' | 'warning' | 'error') {
   return async (msg: string, ...rest: unknown[]): Promise<unknown> => {
     let modal = false;
     if (rest.length && typeof rest[0] === 'object' && rest[0] !== null && !('title' in (rest[0] as object))) {
@@ -447,6 +447,11 @@ function outputChannel(name: string) {
 }
 
 export const window = {
+  /** recorded in stub.messages as severity 'status' */
+  setStatusBarMessage(text: string): Disposable {
+    stub.messages.push({ severity: 'status', message: text, items: [], modal: false });
+    return new Disposable(() => undefined);
+  },
   showInformationMessage: message('info'),
   showWarningMessage: message('warning'),
   showErrorMessage: message('error'),

@@ -15,11 +15,12 @@ import { runIteration } from '../../remote/pipeline/iteration';
 import { selectBackends } from '../../remote/backends';
 import { DEFAULT_RUBRIC } from '../../remote/rubric/template';
 import { connectSocket } from '../../remote/rpc/client';
+import { startSimServer } from '../../remote/backends/sim/server';
 import { repoRoot, tmpDir } from '../helpers/tmp';
 
 setQuiet(true);
 
-test('report/write and eval/judge through the agent daemon', async () => {
+test('report/write and the eval requests through the agent daemon', async () => {
   const runsDir = tmpDir();
   const store = new RunStore(runsDir);
   const config = validateConfig({
@@ -63,6 +64,32 @@ test('report/write and eval/judge through the agent daemon', async () => {
       assert.ok(je.agreement.pairs > 0);
       assert.ok(fs.existsSync(path.join(runsDir, runId, je.file)));
       assert.ok(progress.some((p) => p.kind === 'judge' && p.done === p.total), 'progress notified');
+
+      // the evaluations work with no judge to set up: the run's own (sim) model judges by default
+      const wr = await rpc.request('eval/winRate', { runId, maxPrompts: 4 });
+      assert.equal(wr.summary.n, 4);
+      assert.equal(wr.file, 'eval/winrate-m3.json');
+      assert.ok(fs.existsSync(path.join(runsDir, runId, wr.file)));
+      const mt = await rpc.request('eval/multiTurn', { runId, subject: { kind: 'run', iteration: 1 }, maxQuestions: 2 });
+      assert.equal(mt.summary.questions, 2);
+      assert.equal(mt.summary.graded + mt.summary.unreadable + mt.summary.outOfRange, 4, 'two turns each');
+      const h2h = await rpc.request('eval/compare', { runId, modelNew: 3, maxPrompts: 4 });
+      assert.equal(h2h.summary.n, 4);
+      assert.equal(h2h.summary.wins + h2h.summary.ties + h2h.summary.losses + h2h.summary.unreadable, 4);
+      // against any OpenAI-compatible endpoint (here a separate sim server)
+      const other = await startSimServer({ zeroLatency: true });
+      try {
+        const ep = await rpc.request('eval/compare', { runId, subject: { kind: 'run', iteration: 3 }, against: { kind: 'endpoint', baseUrls: [other.baseUrl], model: 'sim-base', label: 'baseline' }, maxPrompts: 3 });
+        assert.equal(ep.file, 'eval/h2h-m3-vs-ext-baseline.json');
+        assert.equal(ep.result?.against?.label, 'baseline');
+      } finally {
+        await other.close();
+      }
+      const list = await rpc.request('eval/list', { runId });
+      assert.deepEqual(list.results.map((r) => `${r.kind}:${r.model.key}${r.against ? `:${r.against.key}` : ''}`).sort(),
+        ['headToHead:m3:ext-baseline', 'headToHead:m3:m2', 'judge:m2', 'multiTurn:m1', 'winRate:m3']);
+      await assert.rejects(rpc.request('eval/winRate', { runId, prompts: '/nonexistent/set.jsonl' }), /nonexistent\/set\.jsonl: cannot read/);
+      await assert.rejects(rpc.request('eval/compare', { runId, modelNew: 3, modelOld: 9 }), /no model M9/);
 
       await assert.rejects(rpc.request('report/write', { runId, iteration: 7 }), /no iteration 7/);
       // the daemon may close the link before its answer arrives

@@ -19,6 +19,8 @@ test('npm run package makes a small .vsix with dist/ and package.json, without s
     assert.ok(!names.some((n) => n.startsWith(bad)), `vsix must not contain ${bad}`);
   }
   assert.ok(!names.some((n) => n.endsWith('.map')), 'no source maps in the vsix');
+  assert.ok(names.includes('extension/media/dashboard.css') && names.includes('extension/media/walkthrough/connect.md'), 'the media the extension uses');
+  assert.ok(!names.some((n) => n.startsWith('extension/media/screenshots/')), 'the README\'s screenshots stay out of the vsix');
   // The production build ran for packaging; rebuild the dev build the other tests expect.
   execFileSync(process.execPath, ['build.mjs'], { cwd: repoRoot });
 });

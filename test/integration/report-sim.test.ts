@@ -114,7 +114,7 @@ test('two sim iterations → judge eval, head-to-head and a report consistent wi
 
   // the report of iteration 2
   const rep = await handlers['report/write']!({ runId: run.id, iteration: 2 }, agent, conn, signal);
-  assert.deepEqual(rep.files.map((f) => path.basename(f)).sort(), ['length-histogram.svg', 'report.json', 'report.md', 'score-histogram.svg', 'score-vs-length.svg', 'trend.svg']);
+  assert.deepEqual(rep.files.map((f) => path.basename(f)).sort(), ['eval-trend.svg', 'length-histogram.svg', 'report.json', 'report.md', 'score-histogram.svg', 'score-vs-length.svg', 'trend.svg']);
   const r = JSON.parse(fs.readFileSync(path.join(run.dir, 'iterations/2/report.json'), 'utf8')) as IterationReport;
   const dir = run.iterationDir(2);
   const cands = lines<CandidateRecord>(path.join(dir, 'candidates.jsonl'));
@@ -144,8 +144,12 @@ test('two sim iterations → judge eval, head-to-head and a report consistent wi
   assert.equal(r.headToHead.length, 1, 'M3 (trained by iteration 2) vs M2');
   assert.equal(r.headToHead[0].modelNew, 3);
   const md = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
-  assert.ok(md.includes(`| judgments | ${judgments.length} |`));
+  assert.ok(md.includes(`| judge samples | ${judgments.length} |`));
   assert.ok(md.includes(`| pairs | ${pairs.length} |`));
+  const trainRows = fs.readFileSync(path.join(dir, 'train', 'train.jsonl'), 'utf8').trim().split('\n').length;
+  assert.ok(md.includes(`| pairs trained | ${trainRows} |`), 'pairs trained = lines of train.jsonl');
+  assert.ok(md.includes(`| pairs excluded | ${pairs.length - trainRows} |`));
+  assert.match(md, /Model in: M2 \(`[^`]+`\), model out: M3 \(`[^`]+`\)/);
   assert.ok(md.includes(`| M3 vs M2 | 12 | ${r.headToHead[0].summary.wins} | ${r.headToHead[0].summary.ties} | ${r.headToHead[0].summary.losses} |`));
   const svg = fs.readFileSync(path.join(dir, 'score-vs-length.svg'), 'utf8');
   assert.equal([...svg.matchAll(/<circle/g)].length, Math.min(2000, r.analytics.scoredCandidates));

@@ -1,6 +1,6 @@
 /**
- * The live feed's data: one row per prompt, per candidate (with its K judge samples merged in) and per pair, built
- * from the run's record events; plus filtering. Pure (no DOM): unit tests and the benchmark run it in Node.
+ * The live feed's data: one row per prompt, per candidate (with its K judge samples merged in), per pair and per
+ * judge pair (the meta-judge's, when it runs), built from the run's record events; plus filtering. Pure (no DOM): unit tests and the benchmark run it in Node.
  */
 import type { JudgmentRecord, PromptRecord, RunEvent } from '../../remote/protocol';
 import type { FeedFilter, FeedKind } from './protocol';
@@ -33,6 +33,9 @@ export interface FeedRow {
   rejected?: { text: string; score: number; scores: (number | null)[] };
   chosenScores?: (number | null)[];
   margin?: number;
+  /** judge pairs: the answer the two judgments judged, and the meta-judge's reason */
+  judged?: string;
+  reason?: string;
   /** lower-cased text for search, built lazily */
   lc?: string;
 }
@@ -91,6 +94,15 @@ export class FeedStore {
             id: p.id, kind: 'pair', seq: ev.seq, iteration: p.iteration, promptId: p.promptId, text: p.chosen.text, chars: p.chosen.chars, score: p.chosen.score,
             judgments: [], parseFailures: [...p.chosen.scores, ...p.rejected.scores].filter((s) => s === null).length,
             rejected: { text: p.rejected.text, score: p.rejected.score, scores: p.rejected.scores }, chosenScores: p.chosen.scores, margin: p.margin,
+          });
+          changed++;
+          break;
+        }
+        case 'judge-pair': {
+          const p = ev.record;
+          this.add({
+            id: p.id, kind: 'judge-pair', seq: ev.seq, iteration: p.iteration, promptId: p.promptId, text: p.chosen.text, chars: p.chosen.chars, score: p.chosen.score,
+            judgments: [], parseFailures: 0, rejected: { text: p.rejected.text, score: p.rejected.score, scores: p.rejected.scores }, margin: p.margin, judged: p.response, reason: p.reason,
           });
           changed++;
           break;

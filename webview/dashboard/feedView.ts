@@ -53,7 +53,7 @@ export class FeedView {
     const kind = h(
       'vscode-dropdown',
       { id: 'filter-kind', 'aria-label': 'stage' },
-      ...[['all', 'All stages'], ['prompt', 'Prompts'], ['candidate', 'Candidates + judgments'], ['pair', 'Pairs']].map(([v, t]) => h('vscode-option', { value: v }, t)),
+      ...[['all', 'All stages'], ['prompt', 'Prompts'], ['candidate', 'Candidates + judgments'], ['pair', 'Pairs'], ['judge-pair', 'Judge pairs (meta-judge)']].map(([v, t]) => h('vscode-option', { value: v }, t)),
     ) as ValueEl;
     setDropdown(kind, this.filter.kind ?? 'all');
     kind.addEventListener('change', () => {
@@ -150,7 +150,9 @@ export class FeedView {
   private renderRow(i: number): HTMLElement {
     const row = this.store.rows[this.filtered[i]];
     const scores =
-      row.kind === 'pair'
+      row.kind === 'judge-pair'
+        ? `judgment ${fmtNum(row.score)} over ${fmtNum(row.rejected?.score)} (Elo +${Math.round(row.margin ?? 0)})`
+        : row.kind === 'pair'
         ? `${fmtNum(row.score)} vs ${fmtNum(row.rejected?.score)} (margin ${fmtNum(row.margin)})`
         : row.judgments.length
           ? `${fmtNum(row.score)} [${row.judgments.map((j) => (j.score === null ? '✗' : fmtNum(j.score))).join(', ')}]`
@@ -187,8 +189,10 @@ export class FeedView {
       h('div', { class: 'detail-head' }, h('strong', null, `${row.kind} ${row.id}`), h('span', { class: 'muted' }, ` · iteration ${row.iteration} · ${row.chars} chars`)),
       row.note ? h('div', { class: 'detail-note error' }, row.note) : null,
       prompt !== undefined ? block('Prompt', prompt) : null,
-      block(row.kind === 'prompt' ? 'Prompt' : row.kind === 'pair' ? `Chosen (${fmtNum(row.score)})` : `Answer (mean ${fmtNum(row.score)})`, row.text),
-      row.rejected ? block(`Rejected (${fmtNum(row.rejected.score)})`, row.rejected.text) : null,
+      row.judged !== undefined ? block('Answer judged', row.judged) : null,
+      block(row.kind === 'prompt' ? 'Prompt' : row.kind === 'judge-pair' ? `Better judgment (score ${fmtNum(row.score)})` : row.kind === 'pair' ? `Chosen (${fmtNum(row.score)})` : `Answer (mean ${fmtNum(row.score)})`, row.text),
+      row.rejected ? block(row.kind === 'judge-pair' ? `Worse judgment (score ${fmtNum(row.rejected.score)})` : `Rejected (${fmtNum(row.rejected.score)})`, row.rejected.text) : null,
+      row.reason ? block("The meta-judge's reason", row.reason) : null,
       row.kind === 'pair' ? h('div', { class: 'detail-scores' }, `chosen samples [${(row.chosenScores ?? []).map((s) => fmtNum(s)).join(', ')}] · rejected samples [${(row.rejected?.scores ?? []).map((s) => fmtNum(s)).join(', ')}]`) : null,
       ...row.judgments.map((j) =>
         h(

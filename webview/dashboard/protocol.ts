@@ -11,11 +11,15 @@ export type DashboardCommand = 'startIteration' | 'stopIteration' | 'reviewPairs
 /** Host → webview. */
 export type HostMessage =
   /** The run to show and its snapshot. Always answers `ready`; replaces everything the webview had for another run. */
-  | { type: 'init'; runId: string; label: string; snapshot: RunSnapshot }
+  | { type: 'init'; runId: string; label: string; snapshot: RunSnapshot; connected?: boolean }
   /** Events in seq order (one batch per ~50 ms flush, or one page of a catch-up). `more`: further catch-up pages follow. */
   | { type: 'events'; runId: string; events: RunEvent[]; more?: boolean }
   /** Scroll to and select an iteration (from a notification action or the tree). */
   | { type: 'reveal'; iteration: number }
+  /** The agent link: actions that need the agent are disabled while it is down. */
+  | { type: 'link'; connected: boolean; label: string }
+  /** A stop was asked for this run's running iteration (from any place): show "stopping…" until it ends. */
+  | { type: 'stopping'; iteration: number }
   /** No run to show (not connected, or no run yet). */
   | { type: 'empty'; reason: string }
   | { type: 'error'; message: string };
@@ -37,9 +41,11 @@ export interface DashboardState {
   iteration?: number;
   scrollTop: number;
   selectedId?: string;
+  /** iterations switched off in the charts */
+  hiddenIterations?: number[];
 }
 
-export type FeedKind = 'prompt' | 'candidate' | 'pair';
+export type FeedKind = 'prompt' | 'candidate' | 'pair' | 'judge-pair';
 
 export interface FeedFilter {
   iteration?: number;

@@ -40,3 +40,26 @@ export function wordDiff(a: string, b: string): DiffPart[] | undefined {
   while (j < m) push('ins', y[j++]);
   return out;
 }
+
+/**
+ * How much the two answers have in common, as the diff finds it: shared words / words of the shorter answer
+ * (whitespace left out), so an answer that extends the other counts as similar. Two unrelated answers still share
+ * "the", "a", "to"…, so a diff means something only well above that.
+ */
+export function diffSimilarity(parts: readonly DiffPart[]): number {
+  const words = (t: string): number => (t.match(/[^\s]+/g) ?? []).length;
+  let same = 0;
+  let del = 0;
+  let ins = 0;
+  for (const p of parts) {
+    const n = words(p.text);
+    if (p.op === 'same') same += n;
+    else if (p.op === 'del') del += n;
+    else ins += n;
+  }
+  const shorter = Math.min(same + del, same + ins);
+  return shorter ? same / shorter : 1;
+}
+
+/** Below this similarity the word diff is not shown by default (it would be mostly noise). */
+export const MIN_DIFF_SIMILARITY = 0.5;

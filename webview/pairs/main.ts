@@ -6,7 +6,8 @@ import { provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton } from '@vscode/we
 import type { JudgmentRecord, PairFilter, PairView } from '../../remote/protocol';
 import { h, replaceChildren } from '../components/dom';
 import { defaultTransport } from '../transport';
-import { wordDiff } from './diff';
+import { diffSimilarity, MIN_DIFF_SIMILARITY, wordDiff } from './diff';
+import { isJudgePair, judgePairBody } from './judgePair';
 import type { BulkKind, DecisionDraft, PageMessage, PairsToHost, PairsToWebview, PairsWebviewState } from './messages';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeBadge());
@@ -31,7 +32,11 @@ const st = {
   gate: { supported: false, gate: false, complete: false },
   dirty: false,
   queued: 0,
-  overlay: undefined as undefined | 'help' | 'edit' | 'note',
+  overlay: undefined as undefined | 'help' | 'edit' | 'note' | 'confirm',
+  /** what Complete review would leave out, while the confirmation is open */
+  confirm: undefined as undefined | Extract<PairsToWebview, { type: 'confirmComplete' }>,
+  /** pair whose dissimilar answers the user asked to diff anyway */
+  forceDiff: undefined as string | undefined,
   notice: undefined as undefined | { level: 'info' | 'error'; message: string },
 };
 
@@ -133,6 +138,8 @@ function header(): HTMLElement {
     complete,
     st.canExport ? button('Export…', () => send({ type: 'export' }), { id: 'export' }) : null,
     button('?', () => toggleOverlay('help'), { id: 'help-button', title: 'Keyboard shortcuts (?)', appearance: 'icon' }),
+    // Notices sit in the sticky header: always in view, never below the fold.
+    h('div', { class: `notice${st.notice ? ` ${st.notice.level}` : ''}`, id: 'notice', role: 'status', 'aria-live': 'polite' }, st.notice?.message ?? ''),
   );
 }
 
@@ -176,13 +183,15 @@ function filters(): HTMLElement {
     }, 250);
   });
   const p = st.page;
+  // judge pairs: the margin is the Elo gap, and their sides are judgments (no judge samples to fail parsing)
+  const judgeMode = !!p?.pairs.some(isJudgePair);
   return h(
     'div',
     { class: 'filters', role: 'group', 'aria-label': 'Filters' },
     checkbox('filter-unreviewed', 'Unreviewed', f.unreviewedOnly, (v) => (st.filter.unreviewedOnly = v || undefined)),
-    h('span', { class: 'range' }, 'Margin ', numberInput('filter-min-margin', f.minMargin, 'min', (v) => (st.filter.minMargin = v)), '–', numberInput('filter-max-margin', f.maxMargin, 'max', (v) => (st.filter.maxMargin = v))),
+    h('span', { class: 'range' }, judgeMode ? 'Elo gap ' : 'Margin ', numberInput('filter-min-margin', f.minMargin, 'min', (v) => (st.filter.minMargin = v)), '–', numberInput('filter-max-margin', f.maxMargin, 'max', (v) => (st.filter.maxMargin = v))),
     h('span', { class: 'range', title: 'chosen length / rejected length' }, 'Length ratio ', numberInput('filter-min-ratio', f.minLengthRatio, 'min', (v) => (st.filter.minLengthRatio = v)), '–', numberInput('filter-max-ratio', f.maxLengthRatio, 'max', (v) => (st.filter.maxLengthRatio = v))),
-    checkbox('filter-parse', 'Parse failures', f.withParseFailures, (v) => (st.filter.withParseFailures = v || undefined)),
+    judgeMode ? null : checkbox('filter-parse', 'Parse failures', f.withParseFailures, (v) => (st.filter.withParseFailures = v || undefined)),
     search,
     h('span', { id: 'matched', class: 'muted' }, p ? `${p.matched} matching` : ''),
     button('Re-apply', () => {
@@ -207,7 +216,8 @@ function list(): HTMLElement {
   const ul = h('ul', { class: 'pair-list', role: 'listbox', 'aria-label': 'Pairs' });
   for (const [k, pair] of (p?.pairs ?? []).entries()) {
     const at = (p?.offset ?? 0) + k;
-    const li = h('li', { class: at === st.cursor ? 'row current' : 'row', role: 'option', 'aria-selected': at === st.cursor ? 'true' : 'false', 'data-id': pair.id }, h('span', { class: 'idx' }, `#${(pair.index ?? at) + 1}`), stateBadge(pair), h('span', { class: 'margin', title: 'score margin' }, `Δ${num(pair.margin, 1)}`), h('span', { class: 'snippet' }, pair.prompt.slice(0, 80)));
+    const judge = isJudgePair(pair);
+    const li = h('li', { class: at === st.cursor ? 'row current' : 'row', role: 'option', 'aria-selected': at === st.cursor ? 'true' : 'false', 'data-id': pair.id }, h('span', { class: 'idx' }, `#${(pair.index ?? at) + 1}`), stateBadge(pair), judge ? h('span', { class: 'margin', title: 'Elo gap between the better and the worse judgment' }, `+${Math.round(pair.margin)}`) : h('span', { class: 'margin', title: 'score margin' }, `Δ${num(pair.margin, 1)}`), h('span', { class: 'snippet' }, (judge ? pair.instruction : pair.prompt).slice(0, 80)));
     li.addEventListener('click', () => moveTo(at));
     ul.append(li);
   }
@@ -244,17 +254,33 @@ function detail(): HTMLElement {
   const r = p.review;
   const lr = e.rejected.length ? e.chosen.length / e.rejected.length : Infinity;
   const diff = st.showDiff ? wordDiff(e.rejected, e.chosen) : undefined;
+  const judge = isJudgePair(p);
+  const similarity = diff ? diffSimilarity(diff) : 1;
+  const diffShown = !!diff && (similarity >= MIN_DIFF_SIMILARITY || st.forceDiff === p.id);
   return h(
     'section',
-    { class: 'detail', id: 'detail', 'data-id': p.id },
-    h('div', { class: 'meta' }, h('span', null, `Pair ${p.id}`), stateBadge(p), h('span', null, `margin ${num(p.margin)}`), h('span', null, `length ratio ${num(lr)}`), p.parseFailures > 0 ? h('span', { class: 'warn' }, `${Math.round(p.parseFailures * 100)}% judge parse failures`) : null, r?.flipped ? h('span', { class: 'warn' }, 'flipped') : null, r?.chosenText !== undefined || r?.rejectedText !== undefined ? h('span', { class: 'warn' }, 'edited') : null),
-    h('h2', null, 'Prompt'),
-    h('div', { class: 'prompt mono', id: 'prompt' }, p.prompt),
-    h('div', { class: 'sides' }, side('Chosen', 'chosen', e.chosen, e.chosenSide, r?.flipped ? '(was rejected)' : undefined), side('Rejected', 'rejected', e.rejected, e.rejectedSide, r?.flipped ? '(was chosen)' : undefined)),
+    { class: judge ? 'detail judge-pair' : 'detail', id: 'detail', 'data-id': p.id },
+    h('div', { class: 'meta' }, h('span', null, judge ? `Judge pair ${p.id}` : `Pair ${p.id}`), stateBadge(p), h('span', null, judge ? `Elo gap ${Math.round(p.margin)}` : `margin ${num(p.margin)}`), h('span', null, `length ratio ${num(lr)}`), p.parseFailures > 0 ? h('span', { class: 'warn' }, `${Math.round(p.parseFailures * 100)}% judge parse failures`) : null, r?.flipped ? h('span', { class: 'warn' }, 'flipped') : null, r?.chosenText !== undefined || r?.rejectedText !== undefined ? h('span', { class: 'warn' }, 'edited') : null),
+    ...(judge
+      ? judgePairBody(p, e)
+      : [
+          h('h2', null, 'Prompt'),
+          h('div', { class: 'prompt mono', id: 'prompt' }, p.prompt),
+          h('div', { class: 'sides' }, side('Chosen', 'chosen', e.chosen, e.chosenSide, r?.flipped ? '(was rejected)' : undefined), side('Rejected', 'rejected', e.rejected, e.rejectedSide, r?.flipped ? '(was chosen)' : undefined)),
+        ]),
     st.showDiff
-      ? h('div', { class: 'diff', id: 'diff' }, h('h2', null, 'Word diff (rejected → chosen)'), diff ? h('div', { class: 'mono' }, ...diff.map((d) => h('span', { class: `d-${d.op}` }, d.text))) : h('div', { class: 'muted' }, 'Too long to diff.'))
+      ? h(
+          'div',
+          { class: 'diff', id: 'diff', 'data-similarity': similarity.toFixed(2) },
+          h('h2', null, 'Word diff (rejected → chosen)'),
+          !diff
+            ? h('div', { class: 'muted' }, 'Too long to diff.')
+            : diffShown
+              ? h('div', { class: 'mono' }, ...diff.map((d) => h('span', { class: `d-${d.op}` }, d.text)))
+              : h('div', { class: 'muted', id: 'diff-skipped' }, `The two answers share ${Math.round(similarity * 100)} % of their words: too different for a word diff to mean anything. `, button('Diff anyway', () => ((st.forceDiff = p.id), render()), { id: 'diff-anyway' })),
+        )
       : null,
-    st.showJudgments ? justifications(p, e) : null,
+    st.showJudgments && !judge ? justifications(p, e) : null,
     r?.note ? h('div', { class: 'note', id: 'note' }, h('strong', null, 'Note: '), r.note) : null,
     h(
       'div',
@@ -264,11 +290,13 @@ function detail(): HTMLElement {
       button('Flip (f)', () => act('flip'), { id: 'act-flip' }),
       button('Edit (e)', () => toggleOverlay('edit'), { id: 'act-edit' }),
       button('Note (n)', () => toggleOverlay('note'), { id: 'act-note' }),
-      button(st.showJudgments ? 'Hide samples (s)' : 'Judge samples (s)', () => {
-        st.showJudgments = !st.showJudgments;
-        persist();
-        render();
-      }, { id: 'act-judgments' }),
+      judge
+        ? null
+        : button(st.showJudgments ? 'Hide samples (s)' : 'Judge samples (s)', () => {
+            st.showJudgments = !st.showJudgments;
+            persist();
+            render();
+          }, { id: 'act-judgments' }),
       button('Undo (u)', () => send({ type: 'undo' }), { id: 'act-undo' }),
       button('Redo', () => send({ type: 'redo' }), { id: 'act-redo' }),
     ),
@@ -327,6 +355,26 @@ function overlay(): HTMLElement | null {
 
 function buildOverlay(): HTMLElement | null {
   if (!st.overlay) return null;
+  if (st.overlay === 'confirm' && st.confirm) {
+    const c = st.confirm;
+    const left = c.total - c.train;
+    const ok = (): void => {
+      st.confirm = undefined;
+      closeOverlay();
+      send({ type: 'completeReview', confirmed: true });
+    };
+    setTimeout(() => document.getElementById('confirm-complete')?.focus(), 0);
+    return h(
+      'div',
+      { class: 'overlay', id: 'confirm', role: 'alertdialog', 'aria-label': 'Complete the review?' },
+      h('h2', null, 'Complete the review?'),
+      c.unreviewed
+        ? h('p', { id: 'confirm-text' }, `${c.reviewed} of ${c.total} pairs are reviewed. With the review gate on only reviewed pairs train: completing now trains on ${c.train} pair${c.train === 1 ? '' : 's'} and leaves ${left} out (${c.unreviewed} unreviewed, ${c.rejected} rejected).`)
+        : h('p', { id: 'confirm-text' }, `Training will use ${c.train} of ${c.total} pairs (${c.rejected} rejected).`),
+      c.unsaved ? h('p', { class: 'muted' }, `${c.unsaved} unsaved decision${c.unsaved === 1 ? ' is' : 's are'} saved first.`) : null,
+      h('div', { class: 'actions' }, button(c.unreviewed ? `Complete with ${c.train} pair${c.train === 1 ? '' : 's'}` : 'Complete review', ok, { id: 'confirm-complete', appearance: 'primary' }), button('Keep reviewing', () => ((st.confirm = undefined), closeOverlay()), { id: 'cancel-complete' })),
+    );
+  }
   if (st.overlay === 'help')
     return h('div', { class: 'overlay', id: 'help', role: 'dialog', 'aria-label': 'Keyboard shortcuts' }, h('h2', null, 'Keyboard'), h('table', null, ...KEYS.map(([k, v]) => h('tr', null, h('td', null, h('kbd', null, k)), h('td', null, v)))), h('p', { class: 'muted' }, 'Esc or ? closes this.'));
   const p = currentPair();
@@ -369,7 +417,7 @@ function buildOverlay(): HTMLElement | null {
   return h('div', { class: 'overlay wide', id: 'edit-editor', role: 'dialog', 'aria-label': 'Edit answers' }, h('h2', null, 'Edit answers'), h('label', { for: 'edit-chosen' }, 'Chosen'), c, h('label', { for: 'edit-rejected' }, 'Rejected'), rj, h('div', { class: 'actions' }, button('Save edit', ok, { id: 'edit-save', appearance: 'primary' }), button('Cancel', closeOverlay)));
 }
 
-function toggleOverlay(o: 'help' | 'edit' | 'note'): void {
+function toggleOverlay(o: 'help' | 'edit' | 'note' | 'confirm'): void {
   st.overlay = st.overlay === o ? undefined : o;
   render();
 }
@@ -385,7 +433,6 @@ function render(): void {
     header(),
     filters(),
     h('main', { class: 'body' }, list(), detail()),
-    st.notice ? h('div', { class: `notice ${st.notice.level}`, id: 'notice', role: 'status' }, st.notice.message) : h('div', { class: 'notice', id: 'notice', role: 'status' }),
     overlay(),
   );
   document.querySelector('.row.current')?.scrollIntoView({ block: 'nearest' });
@@ -497,6 +544,10 @@ transport.onMessage((m) => {
       break;
     case 'notice':
       st.notice = { level: m.level, message: m.message };
+      break;
+    case 'confirmComplete':
+      st.confirm = m;
+      st.overlay = 'confirm';
       break;
   }
   render();

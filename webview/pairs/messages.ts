@@ -14,7 +14,8 @@ export type PairsToHost =
   /** re-apply the filter to the current review state (the filtered list is a snapshot while reviewing) */
   | { type: 'refilter' }
   | { type: 'judgments'; pairId: string; candidateIds: string[] }
-  | { type: 'completeReview' }
+  /** `confirmed`: the user saw what a partial or unsaved review leaves out (confirmComplete) and went on */
+  | { type: 'completeReview'; confirmed?: boolean }
   | { type: 'export' };
 
 export interface PageMessage {
@@ -39,7 +40,9 @@ export type PairsToWebview =
   | { type: 'changed'; dirty: boolean; queued: number }
   | { type: 'judgments'; pairId: string; judgments: JudgmentRecord[]; available: boolean }
   | { type: 'gate'; supported: boolean; gate: boolean; complete: boolean }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /** Complete review would leave pairs out (gate on, some unreviewed) or save pending decisions: ask first. */
+  | { type: 'confirmComplete'; total: number; reviewed: number; train: number; rejected: number; unreviewed: number; unsaved: number };
 
 export interface PairsWebviewState {
   filter: PairFilter;

@@ -2,6 +2,12 @@
  * The Rubric Preview's state, apart from the DOM (so node tests and the panel share it): the samples, the current
  * draft run and the baseline run (the rubric in use), per-sample rows and the summary, including the A/B of judge
  * agreement with people on labelled samples.
+ *
+ * Noise: with K judge samples per answer a delta of a few tenths is often just sampling. The judge's sample-to-
+ * sample spread σ is pooled over the set (every answer with ≥ 2 valid samples, draft and baseline runs: with K = 3
+ * one answer's own spread is too rough to use alone); a delta's standard error is σ·√(1/n_draft + 1/n_in-use), and a
+ * delta within 1.96 standard errors (95 %) is marked as within noise. The summary's mean delta is paired over the
+ * answers: its standard error is the deltas' standard deviation / √n.
  */
 import type { PreviewResult, PreviewSample } from '../../remote/protocol';
 import { groupsFromSamples, judgeAgreement, mean, meanScore } from '../../remote/eval/metrics';
@@ -28,7 +34,14 @@ export interface SampleRow {
   /** the judge's texts for the draft, sample order */
   justifications: string[];
   complete: boolean;
+  /** standard error of `delta` (pooled judge spread), null when it cannot be estimated */
+  deltaSe: number | null;
+  /** |delta| ≤ 1.96 standard errors: the change may be sampling alone */
+  withinNoise: boolean | null;
 }
+
+/** 95 % two-sided. */
+export const Z95 = 1.96;
 
 export interface AbSide {
   pairwiseAccuracy: number | null;
@@ -44,6 +57,14 @@ export interface PreviewSummary {
   parseFailureRate: number | null;
   /** population standard deviation of the per-sample draft means */
   spread: number | null;
+  /** the judge's sample-to-sample standard deviation pooled over the set (null: no answer with ≥ 2 valid samples) */
+  sigma: number | null;
+  /** mean of the per-answer deltas (draft − in use), its standard error, and whether it is within noise */
+  meanDelta: number | null;
+  meanDeltaSe: number | null;
+  meanDeltaWithinNoise: boolean | null;
+  /** answers whose delta is beyond noise up / down, and within noise */
+  changed: { up: number; down: number; within: number };
   /** only when the set has labelled samples (humanRank + group) */
   ab?: { draft: AbSide; inUse: AbSide; groups: number };
 }
@@ -51,6 +72,10 @@ export interface PreviewSummary {
 export class PreviewModel {
   samples: PreviewSample[] = [];
   k = 3;
+  /** judge samples behind a sample's known in-use score (the run's K) */
+  baselineK: number | undefined;
+  /** the run the preview compares against */
+  runName: string | undefined;
   setLabel = '';
   rubricVersion: number | undefined;
   status: { text: string; level: 'info' | 'error' } | undefined;
@@ -65,6 +90,8 @@ export class PreviewModel {
         this.k = m.k;
         this.setLabel = m.setLabel;
         this.rubricVersion = m.rubricVersion;
+        this.baselineK = m.baselineK;
+        this.runName = m.runName;
         this.runs = {};
         return new Set(['*']);
       case 'start':
@@ -107,36 +134,66 @@ export class PreviewModel {
     return this.runs.draft;
   }
 
-  row(sample: PreviewSample): SampleRow {
+  private validScores(role: PreviewRole, id: string): number[] {
+    return (this.runs[role]?.results.get(id) ?? []).flatMap((r) => (r && r.score !== null ? [r.score] : []));
+  }
+
+  /** The judge's per-sample standard deviation, pooled over every answer with ≥ 2 valid samples in either run. */
+  sigma(): number | null {
+    let ss = 0;
+    let df = 0;
+    for (const role of ['draft', 'baseline'] as const)
+      for (const s of this.samples) {
+        const xs = this.validScores(role, s.id);
+        if (xs.length < 2) continue;
+        const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+        ss += xs.reduce((a, x) => a + (x - m) ** 2, 0);
+        df += xs.length - 1;
+      }
+    return df ? Math.sqrt(ss / df) : null;
+  }
+
+  row(sample: PreviewSample, sigma = this.sigma()): SampleRow {
     const draft = this.runs.draft;
     const list = (draft?.results.get(sample.id) ?? []).filter((r): r is PreviewResult => !!r);
     const draftScores = list.map((r) => r.score);
     const draftMean = meanScore(draftScores);
     const baseline = this.baselineOf(sample);
+    const delta = draftMean !== null && baseline !== null ? draftMean - baseline : null;
+    const nDraft = draftScores.filter((x) => x !== null).length;
+    const nBase = sample.baselineScore !== undefined ? (this.baselineK ?? this.k) : this.validScores('baseline', sample.id).length;
+    const deltaSe = delta !== null && sigma !== null && nDraft && nBase ? sigma * Math.sqrt(1 / nDraft + 1 / nBase) : null;
     return {
       sample,
       draftScores,
       draftMean,
       baseline,
-      delta: draftMean !== null && baseline !== null ? draftMean - baseline : null,
+      delta,
       parseFailures: list.filter((r) => !r.parseOk || r.score === null).length,
       justifications: list.map((r) => r.text),
       complete: !!draft && list.length >= draft.k,
+      deltaSe,
+      withinNoise: delta === null || deltaSe === null ? null : Math.abs(delta) <= Z95 * deltaSe,
     };
   }
 
   rows(): SampleRow[] {
-    return this.samples.map((s) => this.row(s));
+    const sigma = this.sigma();
+    return this.samples.map((s) => this.row(s, sigma));
   }
 
   summary(): PreviewSummary {
-    const rows = this.rows();
+    const sigma = this.sigma();
+    const rows = this.samples.map((s) => this.row(s, sigma));
     const draftMeans = rows.map((r) => r.draftMean).filter((x): x is number => x !== null);
     const baselines = rows.map((r) => r.baseline).filter((x): x is number => x !== null);
     const scoresIn = rows.reduce((a, r) => a + r.draftScores.length, 0);
     const failures = rows.reduce((a, r) => a + r.parseFailures, 0);
     const m = mean(draftMeans);
     const spread = m === null ? null : Math.sqrt(draftMeans.reduce((a, x) => a + (x - m) ** 2, 0) / draftMeans.length);
+    const deltas = rows.map((r) => r.delta).filter((x): x is number => x !== null);
+    const meanDelta = mean(deltas);
+    const meanDeltaSe = meanDelta !== null && deltas.length >= 2 ? Math.sqrt(deltas.reduce((a, x) => a + (x - meanDelta) ** 2, 0) / (deltas.length - 1) / deltas.length) : null;
     const summary: PreviewSummary = {
       samples: rows.length,
       scoresIn,
@@ -145,6 +202,15 @@ export class PreviewModel {
       baselineMean: mean(baselines),
       parseFailureRate: scoresIn ? failures / scoresIn : null,
       spread,
+      sigma,
+      meanDelta,
+      meanDeltaSe,
+      meanDeltaWithinNoise: meanDelta === null || meanDeltaSe === null ? null : Math.abs(meanDelta) <= Z95 * meanDeltaSe,
+      changed: {
+        up: rows.filter((r) => r.withinNoise === false && r.delta! > 0).length,
+        down: rows.filter((r) => r.withinNoise === false && r.delta! < 0).length,
+        within: rows.filter((r) => r.withinNoise === true).length,
+      },
     };
     const labelled = this.samples.filter((s) => s.group !== undefined && s.humanRank !== undefined);
     if (labelled.length) {

@@ -5,7 +5,7 @@ export type PreviewRole = 'draft' | 'baseline';
 
 export type RubricHostMessage =
   /** the preview set (replaces everything shown) */
-  | { type: 'set'; samples: PreviewSample[]; k: number; setLabel: string; rubricVersion?: number }
+  | { type: 'set'; samples: PreviewSample[]; k: number; setLabel: string; rubricVersion?: number; runName?: string; baselineK?: number }
   /** a new run began: forget the previous run of this role */
   | { type: 'start'; role: PreviewRole; previewId: string; k: number }
   /** streamed results, batched by the host (never one message per score) */
@@ -18,4 +18,6 @@ export type RubricHostMessage =
 export type RubricViewMessage =
   | { type: 'ready' }
   | { type: 'useRubric' }
-  | { type: 'chooseSet' };
+  | { type: 'chooseSet' }
+  /** judge again with more samples per answer (raises K for this preview) */
+  | { type: 'moreSamples' };

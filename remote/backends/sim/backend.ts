@@ -1,13 +1,14 @@
 /**
  * The sim backends for config.model.backend === 'sim' / trainer.backend === 'sim': an in-process simulated server
- * started lazily on first use, and the simulated DPO trainer writing into the iteration's train folder.
+ * started lazily on first use, and the simulated trainer (DPO, or SFT for the SFT iteration) writing into the
+ * iteration's train folder.
  */
 import * as path from 'node:path';
 import type { ModelEntry, RunConfig, TrainMetrics } from '../../protocol';
 import type { InferenceBackend, ModelEndpoint, TrainerBackend, TrainRequest, TrainResult } from '../types';
 import { faultRatesFromEnv } from './faults';
 import { type SimServer, startSimServer } from './server';
-import { simTrain } from './trainer';
+import { simSft, simTrain } from './trainer';
 
 export function createSimBackends(config: RunConfig, runDir: string): { inference: InferenceBackend; trainer: TrainerBackend } {
   let server: Promise<SimServer> | undefined;
@@ -33,26 +34,29 @@ export function createSimBackends(config: RunConfig, runDir: string): { inferenc
 
   const trainer: TrainerBackend = {
     async train(req: TrainRequest): Promise<TrainResult> {
-      if (req.kind !== 'dpo') throw new Error(`this trainer does not do ${req.kind} yet`);
       const outputDir = path.join(req.trainDir, 'output');
       let final: TrainMetrics | undefined;
-      const result = await simTrain({
+      const common = {
         model: req.baseModel.path ?? req.baseModel.name,
         modelDir: runDir,
         data: req.datasetFile,
         outputDir,
-        beta: req.config.beta,
         learningRate: req.config.learningRate,
         epochs: req.config.epochs,
-        batchSize: req.config.batchSize * req.config.gradientAccumulationSteps,
+        batchSize: req.config.batchSize, // the global batch: the sim trains in one process, no accumulation
         seed: config.seed + req.iteration,
         signal: req.signal,
-        onMetrics: (m) => {
+        onMetrics: (m: TrainMetrics) => {
           final = m;
           req.onMetrics(m);
         },
         onLog: req.onLog,
-      });
+      };
+      if (req.kind === 'sft') {
+        const result = await simSft({ ...common, minLearningRate: req.config.minLearningRate });
+        return { model: { iteration: req.iteration + 1, name: result.model, path: result.model, madeBy: 'sim-sft' }, final };
+      }
+      const result = await simTrain({ ...common, beta: req.config.beta });
       return { model: { iteration: req.iteration + 1, name: result.model, path: result.model, madeBy: 'sim-train' }, final };
     },
   };

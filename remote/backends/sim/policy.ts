@@ -8,10 +8,17 @@
  * answers rendered from c (calibrated once by rendering and measuring), and θ the trainable feature weights. This is
  * exactly the family where DPO's implicit reward β·log(π_θ/π_ref) equals β·(θ−θ_ref)·φ up to a per-prompt constant,
  * so the trainer optimises the real DPO loss. sim-base has θ = 0.
+ *
+ * Two checkpoints are built in: `sim-base`, an instruction-following model that already judges well (what a run
+ * starting from an existing M1 uses), and `sim-pretrained`, a pretrained base model M0 before any fine-tuning: its
+ * answers drift, pad and lack structure more often, and as a judge it often writes no valid score, often collapses to
+ * one habitual score, assesses noisily and is impressed by length. SFT (trainer.ts) moves θ towards the features of
+ * the IFT answers and fits the judge parameters (judge.ts JudgeParams) to the EFT verdicts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FEATURE_NAMES, extractFeatures, toVector, type FeatureName } from './features';
+import { BASE_PERCEPTION, JUDGE_INPUTS, QUALITIES, type JudgeParams, type Perception } from './judge';
 import { Rng, hashSeed, logSumExp } from './rng';
 import { renderAnswer } from './answers';
 import { writeJsonAtomic } from '../../store/atomic';
@@ -19,6 +26,7 @@ import { writeJsonAtomic } from '../../store/atomic';
 export const POLICY_FILE = 'sim-policy.json';
 export const POLICY_FORMAT = 1;
 export const BASE_MODEL_ID = 'sim-base';
+export const PRETRAINED_MODEL_ID = 'sim-pretrained';
 
 export const LATENT_DIMS = ['relevance', 'points', 'structure', 'expertise', 'filler', 'elaboration'] as const;
 export type LatentDim = (typeof LATENT_DIMS)[number];
@@ -38,6 +46,8 @@ export interface SimPolicy {
   priors: Record<LatentDim, number[]>;
   /** θ: weight per feature */
   weights: Record<FeatureName, number>;
+  /** how this checkpoint judges (absent: the capable judge of sim-base) */
+  judge?: JudgeParams;
   createdAt?: string;
   training?: Record<string, unknown>;
 }
@@ -56,6 +66,44 @@ export const BASE_POLICY: SimPolicy = Object.freeze({
   },
   weights: { relevance: 0, completeness: 0, organisation: 0, expertise: 0, filler: 0, length: 0 },
 }) as SimPolicy;
+
+/** The pretrained judge sees quality mostly in length and structure and barely notices padding. */
+const PRETRAINED_PERCEPTION: Perception = Object.freeze({
+  //            relevance completeness organisation expertise filler length excessLength bias
+  relevance: [0.6, 0, 0, 0, 0, 0.3, 0, 0.15],
+  coverage: [0, 0.4, 0, 0, 0, 0.7, 0, 0],
+  usefulness: [0.3, 0.3, 0, 0.1, 0, 0.4, 0, 0],
+  organisation: [0, 0, 0.8, 0, 0, 0.2, 0, 0.05],
+  expertise: [0, 0, 0, 0.6, 0, 0.4, 0, 0],
+  concision: [0, 0, 0, 0, -0.6, 0, -0.3, 0.9],
+  voice: [0.2, 0, 0.3, 0, -0.3, 0, 0, 0.5],
+}) as Perception;
+
+export const PRETRAINED_POLICY: SimPolicy = Object.freeze({
+  format: POLICY_FORMAT,
+  kind: 'sim-policy',
+  base: PRETRAINED_MODEL_ID,
+  priors: {
+    relevance: [0.3, 0.6, 0.2],
+    points: [0.6, 0.6, 0.3, -0.2, -0.7, -1.2],
+    structure: [1.0, 0.3, -0.9],
+    expertise: [0.9, 0.1, -0.9],
+    filler: [-0.3, 0.4, 0.5, 0.3],
+    elaboration: [0.1, 0.3, 0.2],
+  },
+  weights: { relevance: 0, completeness: 0, organisation: 0, expertise: 0, filler: 0, length: 0 },
+  judge: { format: 0.4, collapse: 0, noise: 2.5, perception: PRETRAINED_PERCEPTION },
+}) as SimPolicy;
+
+/** Model ids the sim knows without a checkpoint folder. */
+export const BUILTIN_POLICIES: Readonly<Record<string, SimPolicy>> = Object.freeze({ [BASE_MODEL_ID]: BASE_POLICY, [PRETRAINED_MODEL_ID]: PRETRAINED_POLICY });
+
+export const isBuiltinModel = (model: string): boolean => Object.hasOwn(BUILTIN_POLICIES, model);
+
+/** A checkpoint's judge parameters; a checkpoint without them judges like sim-base. */
+export function judgeParamsOf(p: SimPolicy): JudgeParams {
+  return p.judge ?? { format: 6, collapse: -6, noise: 1, perception: BASE_PERCEPTION };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The latent space, enumerated once, with calibrated mean features
@@ -160,6 +208,20 @@ export function validatePolicy(raw: unknown, where: string): SimPolicy {
     const v = r.weights![n];
     if (typeof v !== 'number' || !Number.isFinite(v)) bad(`weights.${n}`, 'must be a finite number');
   }
+  if (r.judge !== undefined) {
+    const j = r.judge as Partial<JudgeParams> | null;
+    if (!j || typeof j !== 'object') bad('judge', 'must be an object');
+    for (const k of ['format', 'collapse', 'noise'] as const) {
+      if (typeof j![k] !== 'number' || !Number.isFinite(j![k])) bad(`judge.${k}`, 'must be a finite number');
+    }
+    if (!(j!.noise! > 0)) bad('judge.noise', 'must be > 0');
+    for (const q of QUALITIES) {
+      const w = j!.perception?.[q];
+      if (!Array.isArray(w) || w.length !== JUDGE_INPUTS.length || w.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+        bad(`judge.perception.${q}`, `must be ${JUDGE_INPUTS.length} finite numbers`);
+      }
+    }
+  }
   return { ...(r as SimPolicy), base: typeof r.base === 'string' ? r.base : BASE_MODEL_ID };
 }
 
@@ -167,7 +229,7 @@ const cache = new Map<string, { mtimeMs: number; policy: SimPolicy }>();
 
 /** Load a model id: sim-base, or a checkpoint folder. Throws ModelNotFoundError when absent, Error when invalid. */
 export function loadPolicy(model: string, modelDir?: string): SimPolicy {
-  if (model === BASE_MODEL_ID) return BASE_POLICY;
+  if (isBuiltinModel(model)) return BUILTIN_POLICIES[model];
   const file = resolveModelPath(model, modelDir);
   let st: fs.Stats;
   try {

@@ -17,7 +17,9 @@ import { FaultInjector, type FaultKind } from './faults';
 import { generateAnswer } from './answers';
 import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
-import { BASE_MODEL_ID, ModelNotFoundError, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { evalJudge, parseEvalJudgePrompt } from './evalJudge';
+import { metaJudge, parseMetaPrompt } from './metaJudge';
+import { BUILTIN_POLICIES, ModelNotFoundError, judgeParamsOf, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
 /** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
@@ -196,18 +198,30 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     // the task may be split between a system message and the user turn: look at the last user turn first, then at
     // the whole conversation
     const whole = req.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n\n');
-    const j = parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
-    const examples = j ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
-    const kind: RequestKind = j ? 'judge' : examples ? 'instruction' : 'answer';
+    // evaluation judges (pairwise, 1–10 grading: evalJudge.ts) are recognised first; then a meta-judge prompt, which
+    // holds a judge's material too (instruction, response, scores)
+    const ev = parseEvalJudgePrompt(prompt) ?? (whole !== prompt ? parseEvalJudgePrompt(whole) : undefined);
+    const mj = ev ? undefined : parseMetaPrompt(prompt) ?? (whole !== prompt ? parseMetaPrompt(whole) : undefined);
+    const j = mj ? undefined : parseJudgePrompt(prompt) ?? (whole !== prompt ? parseJudgePrompt(whole) : undefined);
+    const examples = j || mj ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
+    const kind: RequestKind = j || mj ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
     const texts: string[] = [];
     for (let i = 0; i < req.n; i++) {
       // temperature 0: one fixed output, whatever the seed (greedy decoding)
-      const seed = req.temperature <= 0 ? hashSeed('greedy', req.model, prompt) : hashSeed(base, i, req.model, prompt);
+      // A verdict's draws come from the request (seed, choice, prompt), not from which model judges: two judges asked
+      // the same thing with the same seed differ only by what they are (common random numbers), so comparing judges
+      // measures the judges, not the luck of their draws.
+      const who = j || mj ? 'judge' : req.model;
+      const seed = req.temperature <= 0 ? hashSeed('greedy', who, prompt) : hashSeed(base, i, who, prompt);
       const rng = new Rng(seed);
-      if (j) {
+      if (ev) texts.push(evalJudge(ev, req.temperature, rng, malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate, policy.judge?.perception));
+      else if (mj) {
         const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
-        texts.push(judge(j, req.temperature, rng, malformed).text);
+        texts.push(metaJudge(mj, req.temperature, rng, judgeParamsOf(policy), malformed).text);
+      } else if (j) {
+        const malformed = malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate;
+        texts.push(judge(j, req.temperature, rng, malformed, policy.judge).text);
       } else if (examples) texts.push(writeInstruction(examples, rng));
       else texts.push(generateAnswer(policy, prompt, req.temperature, req.topP, rng));
     }
@@ -342,7 +356,7 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
 
   function models(): unknown {
     const created = Math.floor(Date.now() / 1000);
-    const ids = [BASE_MODEL_ID, ...(opts.modelDir ? listCheckpoints(opts.modelDir) : [])];
+    const ids = [...Object.keys(BUILTIN_POLICIES), ...(opts.modelDir ? listCheckpoints(opts.modelDir) : [])];
     return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'selfreward-sim', root: id, parent: null })) };
   }
 

@@ -12,5 +12,6 @@ import { preflightHandlers } from './preflight';
 import { secretsHandlers } from './secrets';
 import { evalHandlers } from './eval';
 import { pairsHandlers } from './pairs';
+import { runAdminHandlers } from './runAdmin';
 
-export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers, evalHandlers, pairsHandlers];
+export const handlerGroups: (DaemonHandlerMap | HandlerMap)[] = [agentHandlers, runsHandlers, eventsHandlers, filesHandlers, rubricHandlers, iterationHandlers, previewHandlers, preflightHandlers, secretsHandlers, evalHandlers, pairsHandlers, runAdminHandlers];

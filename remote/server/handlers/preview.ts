@@ -3,7 +3,7 @@
  * judge sample and one `preview/done`. `preview/judge` answers at once; a newer preview from the same connection
  * and slot supersedes (cancels) the older one, and `preview/cancel` stops one by id. Nothing is written to the run folder.
  */
-import { RpcErrors } from '../../protocol';
+import { RpcErrors, type MetaJudgeConfig } from '../../protocol';
 import { previewJudge } from '../../pipeline/preview';
 import { nextIteration } from '../../pipeline/iteration';
 import { selectBackends } from '../../backends/index';
@@ -38,10 +38,14 @@ function watchConnection(conn: ConnectionContext): void {
 }
 
 export const previewHandlers: DaemonHandlerMap = {
-  'preview/judge': async ({ previewId, runId, rubric, samples, k, slot = '' }, daemon, conn) => {
+  'preview/judge': async ({ previewId, runId, rubric, samples, k, slot = '', kind }, daemon, conn) => {
     if (!runId) throw new AgentError(RpcErrors.RunNotFound, 'preview/judge: runId is required (the preview judges with the run\'s current model)');
     if (previews.has(previewId)) throw new AgentError(RpcErrors.RunBusy, `preview ${previewId} is already running`);
     if (!Number.isInteger(k) || k < 1 || k > 64) throw new AgentError(RpcErrors.InvalidConfig, `preview/judge: k must be an integer from 1 to 64 (got ${k})`);
+    if (kind !== undefined && kind !== 'rubric' && kind !== 'meta-judge') throw new AgentError(RpcErrors.InvalidConfig, `preview/judge: "kind" must be "rubric" or "meta-judge", got ${JSON.stringify(kind)}`);
+    if (kind === 'meta-judge' && !samples.every((s) => Array.isArray(s.judgments) && s.judgments.length === 2 && s.judgments.every((j) => typeof j === 'string'))) {
+      throw new AgentError(RpcErrors.InvalidConfig, 'preview/judge: a meta-judge preview needs two judgments ("judgments": [a, b]) on every sample');
+    }
     const run = daemon.openRun(runId);
     const model = run.modelFor(nextIteration(run).t) ?? run.models()[run.models().length - 1];
     if (!model) throw new AgentError(RpcErrors.InvalidConfig, `run ${runId} has no model registered`);
@@ -64,6 +68,7 @@ export const previewHandlers: DaemonHandlerMap = {
           k,
           endpoint,
           judge: run.config.judge,
+          ...(kind === 'meta-judge' ? { metaJudge: { rubric: run.latestRubric().text, ...metaSampling(run.config.metaJudge) } } : {}),
           concurrency: Math.min(run.config.inference.concurrency, 64),
           signal,
           onResult: (r) => conn.notify('preview/result', { previewId, ...r }),
@@ -77,7 +82,12 @@ export const previewHandlers: DaemonHandlerMap = {
         conn.notify('preview/done', { previewId, cancelled: signal.aborted, ...(error ? { error } : {}) });
       }
     })();
-    return { previewId, accepted: samples.length * k };
+    return { previewId, accepted: samples.length * k * (kind === 'meta-judge' ? 2 : 1) };
   },
   'preview/cancel': async ({ previewId }) => ({ cancelled: cancel(previewId) }),
 };
+
+/** The meta-judge's sampling settings (the run's, or the schema's defaults for a run made before metaJudge existed). */
+function metaSampling(cfg: MetaJudgeConfig | undefined): { temperature: number; topP: number; maxTokens: number } {
+  return { temperature: cfg?.temperature ?? 0.7, topP: cfg?.topP ?? 0.9, maxTokens: cfg?.maxTokens ?? 512 };
+}

@@ -159,6 +159,34 @@ test('OpenAI DPO: rows uploaded in OpenAI DPO format, job with method dpo and β
   assert.deepEqual(await inference.ensureServing(r.model), { baseUrls: [baseUrl], model: r.model.name, apiKey: 'sk-test-in-memory' });
 });
 
+test('OpenAI SFT (kind sft): prompt-completion rows uploaded as conversations, a supervised job, made by openai-sft', async () => {
+  setSecret('SELFREWARD_TEST_OPENAI_KEY', 'sk-test-in-memory');
+  const { cfg, trainDir } = await setup();
+  const datasetFile = path.join(path.dirname(trainDir), 'sft.jsonl');
+  fs.writeFileSync(datasetFile, [
+    { prompt: 'Name a prime.', completion: '7 is prime.' },
+    { prompt: [{ role: 'user', content: 'Grade this.' }], completion: [{ role: 'assistant', content: 'Score: 4' }] },
+  ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const sftConfig = { ...cfg.trainer, learningRate: 5.5e-6, minLearningRate: 1.1e-6, batchSize: 16, epochs: 2 };
+  const metrics: TrainMetrics[] = [];
+  const r = await new OpenAiDpoTrainer(cfg).train({
+    kind: 'sft',
+    runDir: root, iteration: 0, baseModel: { iteration: 0, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' }, trainDir, datasetFile, config: sftConfig,
+    signal: new AbortController().signal, onMetrics: (m) => metrics.push(m),
+  });
+  const file = state.files[state.files.length - 1];
+  assert.deepEqual(file.content.trim().split('\n').map((l) => JSON.parse(l)), [
+    { messages: [{ role: 'user', content: 'Name a prime.' }, { role: 'assistant', content: '7 is prime.' }] },
+    { messages: [{ role: 'user', content: 'Grade this.' }, { role: 'assistant', content: 'Score: 4' }] },
+  ]);
+  const job = [...state.jobs.values()].pop()!;
+  assert.deepEqual(job.body.method, { type: 'supervised', supervised: { hyperparameters: { n_epochs: 2, batch_size: 16 } } });
+  assert.equal(r.model.madeBy, 'openai-sft');
+  assert.equal(r.model.iteration, 1);
+  assert.ok(metrics.length > 0, 'progress from the job events');
+  assert.ok(fs.existsSync(path.join(trainDir, 'openai-sft.jsonl')));
+});
+
 test('OpenAI DPO: an agent restarted mid-job resumes the recorded job instead of creating another', async () => {
   setSecret('SELFREWARD_TEST_OPENAI_KEY', 'sk-test-in-memory');
   const { cfg, trainDir, datasetFile } = await setup();
@@ -204,4 +232,25 @@ test('OpenAI DPO: no key → says how to set one', async () => {
     new OpenAiDpoTrainer(cfg).train({ kind: 'dpo', runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'm', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer, signal: new AbortController().signal, onMetrics: () => undefined }),
     /no API key: run "Self-Rewarding: Set API Key…" in VS Code for SELFREWARD_TEST_OPENAI_KEY/,
   );
+});
+
+test('OpenAI DPO with judge pairs (Meta-Rewarding): the judge rows go up as DPO rows beside the actor rows, the judge prompt as the user turn', async () => {
+  setSecret('SELFREWARD_TEST_OPENAI_KEY', 'sk-test-in-memory');
+  const { cfg, trainDir, datasetFile } = await setup();
+  const { trlRow } = await import('../../../remote/backends/rows');
+  const { DEFAULT_RUBRIC, fillRubric } = await import('../../../remote/rubric/template');
+  const judgePrompt = fillRubric(DEFAULT_RUBRIC, 'Name a prime.', '7 is prime.');
+  const rows = [
+    trlRow({ prompt: 'Name a prime.', chosen: '7 is prime.', rejected: '8.' }, 'conversational'),
+    trlRow({ prompt: judgePrompt, chosen: 'Correct and direct.\n\nScore: 4', rejected: 'Seems fine.\n\nScore: 1' }, 'conversational'),
+  ];
+  fs.writeFileSync(datasetFile, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await new OpenAiDpoTrainer(cfg).train({
+    kind: 'dpo',
+    runDir: root, iteration: 1, baseModel: { iteration: 1, name: 'gpt-4.1-mini-2025-04-14', madeBy: 'base' }, trainDir, datasetFile, config: cfg.trainer,
+    signal: new AbortController().signal, onMetrics: () => undefined,
+  });
+  const uploaded = state.files[state.files.length - 1].content.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(uploaded.length, 2);
+  assert.deepEqual(uploaded[1], { input: { messages: [{ role: 'user', content: judgePrompt }] }, preferred_output: [{ role: 'assistant', content: 'Correct and direct.\n\nScore: 4' }], non_preferred_output: [{ role: 'assistant', content: 'Seems fine.\n\nScore: 1' }] });
 });

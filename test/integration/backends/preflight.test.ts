@@ -81,8 +81,13 @@ test('a config decides what is required; GPUs and package versions are read from
   assert.equal(by.has('peft'), false, 'no LoRA configured: peft not required');
   const gpu = by.get('gpu')!;
   assert.equal(gpu.ok, false);
-  assert.match(gpu.detail, /GPU 0 NVIDIA H100 80GB HBM3: 78\.1 of 79\.6 GiB free; GPU 1 NVIDIA H100 80GB HBM3: 1\.0 of 79\.6 GiB free; model\.vllm\.tensorParallelSize is 4/);
-  assert.equal(gpu.fix, 'set model.vllm.tensorParallelSize to 2 in the run config');
+  assert.match(gpu.detail, /GPU 0 NVIDIA H100 80GB HBM3: 78\.1 of 79\.6 GiB free; GPU 1 NVIDIA H100 80GB HBM3: 1\.0 of 79\.6 GiB free; model\.vllm needs 4 \(tensorParallelSize × dataParallelSize × replicas\)/);
+  assert.equal(gpu.fix, 'lower model.vllm.tensorParallelSize / dataParallelSize / replicas to fit 2 GPU(s)');
+  // versions outside the range the argv contract was made from: a warning that does not fail preflight
+  assert.equal(by.get('accelerate version')?.ok, false);
+  assert.equal(by.get('accelerate version')?.required, false);
+  assert.match(by.get('accelerate version')!.detail, /accelerate 1\.10\.1 .* is outside the tested range 1\.15\.0 ≤ v < 1\.16\.0/);
+  assert.match(by.get('vllm version')!.detail, /vllm 0\.11\.0 .*outside the tested range 0\.20\.0/);
   assert.equal(by.get('accelerate config')?.fix, `accelerate config --config_file ${acc}`);
   assert.equal(r.status, 1);
 });
@@ -103,4 +108,43 @@ test('bad usage and a bad config file: exit 2 with the reason', () => {
   assert.match(r.stderr, /bad\.json: invalid run config/);
   assert.match(r.stderr, /field "model\.name": is required/);
   assert.equal(preflight(['--frobnicate']).status, 2);
+});
+
+test('model.vllm.command is honoured (no vllm package demanded on python3); versions in range pass; a model without a chat template is flagged', () => {
+  const bin = path.join(dir, 'bin2');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.symlinkSync(standin('nvidia-smi'), path.join(bin, 'nvidia-smi'));
+  const model = path.join(dir, 'base-model');
+  fs.mkdirSync(model, { recursive: true });
+  fs.writeFileSync(path.join(model, 'config.json'), JSON.stringify({ model_type: 'llama', attention_dropout: 0 }));
+  fs.writeFileSync(path.join(model, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 2048 }));
+  const cfgFile = path.join(dir, 'cmd.json');
+  fs.writeFileSync(cfgFile, JSON.stringify({
+    name: 'pf2', model: { backend: 'vllm', name: model, vllm: { command: [standin('python'), '/opt/kit/fakevllm.py'] } },
+    seedData: [{ path: 'builtin:demo' }],
+    trainer: { trl: { python: standin('python') } },
+  }));
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    STANDIN_PY_PACKAGES: JSON.stringify({ trl: '1.9.0', accelerate: '1.15.0', torch: '2.11.0', transformers: '5.17.0', peft: '0.21.0' }),
+    STANDIN_GPUS: '0, NVIDIA H200, 143771, 140000',
+  };
+  const r = preflight(['--json', '--config', cfgFile, '--runs-dir', path.join(dir, 'runs')], env);
+  const out = JSON.parse(r.stdout) as { checks: PreflightCheck[]; ok: boolean };
+  const by = new Map(out.checks.map((c) => [c.name, c]));
+  assert.equal(by.has('vllm'), false, 'the vllm package is not looked for on python3');
+  assert.equal(by.get('vllm command')?.ok, true);
+  assert.match(by.get('vllm command')!.detail, /fakevllm\.py/);
+  for (const p of ['trl', 'transformers', 'accelerate']) assert.equal(by.get(`${p} version`)?.ok, true, by.get(`${p} version`)?.detail);
+  const ct = by.get('chat template')!;
+  assert.equal(ct.ok, false);
+  assert.equal(ct.required, false);
+  assert.match(ct.detail, /has no chat template/);
+  assert.match(ct.fix!, /trainer\.rowFormat to "standard"/);
+  // with a template: ok
+  fs.writeFileSync(path.join(model, 'tokenizer_config.json'), JSON.stringify({ chat_template: '{{ messages }}' }));
+  const r2 = JSON.parse(preflight(['--json', '--config', cfgFile, '--runs-dir', path.join(dir, 'runs')], env).stdout) as { checks: PreflightCheck[] };
+  assert.equal(r2.checks.find((c) => c.name === 'chat template')?.ok, true);
+  assert.equal(out.ok, r.status === 0);
 });

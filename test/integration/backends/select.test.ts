@@ -23,7 +23,7 @@ test('vllm + trl: training first frees the GPUs (server stopped), then the next 
     name: 'select', seed: 1,
     model: { backend: 'vllm', name: 'org/base', vllm: { command: [standin('vllm'), 'serve'], readyTimeoutSec: 20, stopGraceSec: 2 } },
     seedData: [{ path: 'builtin:demo' }],
-    trainer: { backend: 'trl', trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 } },
+    trainer: { backend: 'trl', trl: { command: [standin('trl')], saveSteps: 4 } },
   });
   const { inference, trainer } = selectBackends(cfg, dir);
   assert.ok(inference instanceof VllmBackend);
@@ -56,7 +56,12 @@ test('vllm + trl: training first frees the GPUs (server stopped), then the next 
 
 test('openai trainer needs the openai model backend; openai + openai selects the OpenAI classes', () => {
   const base = { name: 'x', seedData: [{ path: 'builtin:demo' }], trainer: { backend: 'openai' } };
-  assert.throws(() => selectBackends(validateConfig({ ...base, model: { backend: 'vllm', name: 'm' } }), dir), /trainer\.backend "openai" needs model\.backend "openai"/);
+  // refused by the config check, and by selectBackends for a config that did not come through it
+  assert.throws(() => validateConfig({ ...base, model: { backend: 'vllm', name: 'm' } }), /field "trainer\.backend": "openai" needs model\.backend "openai" or "external"/);
+  const unchecked = { ...validateConfig({ ...base, model: { backend: 'openai', name: 'm' } }), model: { backend: 'vllm' as const, name: 'm' } };
+  assert.throws(() => selectBackends(unchecked, dir), /trainer\.backend "openai" needs model\.backend "openai" or "external" .*not model\.backend "vllm"/);
+  const simOnReal = { ...validateConfig({ ...base, model: { backend: 'openai', name: 'm' } }), trainer: { ...validateConfig({ ...base, model: { backend: 'openai', name: 'm' } }).trainer, backend: 'sim' as const } };
+  assert.throws(() => selectBackends(simOnReal, dir), /trainer\.backend "sim" \(the simulated trainer\) cannot train a real model: model\.backend is "openai"/);
   const cfg = validateConfig({ ...base, model: { backend: 'openai', name: 'gpt-4.1-mini-2025-04-14', apiKeyEnv: 'SELFREWARD_SELECT_KEY' } });
   assert.throws(() => selectBackends(cfg, dir), /no API key for SELFREWARD_SELECT_KEY \(model\.apiKeyEnv\): run "Self-Rewarding: Set API Key…"/);
   setSecret('SELFREWARD_SELECT_KEY', 'sk-mem');

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateConfig } from '../../../remote/config/config';
 import { TrlTrainer, trlCommand, watchCheckpoints } from '../../../remote/backends/trl';
+import type { TrainKind } from '../../../remote/backends/types';
 import { TrainerProgress } from '../../../remote/backends/trainerProgress';
 import type { ModelEntry, RunConfig, TrainMetrics } from '../../../remote/protocol';
 import { tmpDir } from '../../helpers/tmp';
@@ -18,7 +19,7 @@ function config(trainer: Record<string, unknown>): RunConfig {
     seed: 7,
     model: { backend: 'vllm', name: '/models/base' },
     seedData: [{ path: 'builtin:demo' }],
-    trainer: { backend: 'trl', beta: 0.1, learningRate: 5e-7, batchSize: 2, gradientAccumulationSteps: 4, epochs: 1, ...trainer },
+    trainer: { backend: 'trl', beta: 0.1, learningRate: 5e-7, batchSize: 8, gradientAccumulationSteps: 4, processes: 1, epochs: 1, ...trainer },
   });
 }
 
@@ -27,9 +28,9 @@ interface Env {
 }
 
 /** Run one training through the stand-ins; env vars reach them through process.env (inherited by spawn). */
-async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal?: AbortSignal; prepare?(trainDir: string): void } = {}) {
+async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal?: AbortSignal; prepare?(trainDir: string): void; kind?: TrainKind; iteration?: number } = {}) {
   const dir = path.join(root, `case-${++n}`);
-  const trainDir = path.join(dir, 'iterations', '1', 'train');
+  const trainDir = path.join(dir, 'iterations', String(opts.iteration ?? 1), 'train');
   fs.mkdirSync(trainDir, { recursive: true });
   opts.prepare?.(trainDir);
   const datasetFile = path.join(dir, 'pairs-train.jsonl');
@@ -53,9 +54,9 @@ async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal
   try {
     const result = await new TrlTrainer(cfg)
       .train({
-        kind: 'dpo',
+        kind: opts.kind ?? 'dpo',
         runDir: dir,
-        iteration: 1,
+        iteration: opts.iteration ?? 1,
         baseModel: opts.base ?? { iteration: 1, name: '/models/base', madeBy: 'base' },
         trainDir,
         datasetFile,
@@ -74,31 +75,36 @@ async function train(cfg: RunConfig, env: Env, opts: { base?: ModelEntry; signal
   }
 }
 
-// The flags every configuration passes (TRL docs: `trl dpo` with ModelConfig / ScriptArguments / DPOConfig fields).
-function baseFlags(trainDir: string, extra: string[] = []): string[] {
+// The flags every configuration passes (ModelConfig / ScriptArguments / DPOConfig fields; the stand-ins check each
+// against the contract extracted from TRL's and transformers' sources). Global batch 8 = 1 process × 2 × 4.
+function baseFlags(trainDir: string, extra: string[] = [], o: { model?: string; perDevice?: number; accum?: number; kind?: TrainKind } = {}): string[] {
   return [
-    '--model_name_or_path', '/models/base',
-    '--dataset_name', path.join(trainDir, 'dataset'),
-    '--output_dir', path.join(trainDir, 'output'),
-    '--beta', '0.1',
-    '--learning_rate', '5e-7',
-    '--lr_scheduler_type', 'linear',
-    '--per_device_train_batch_size', '2',
-    '--gradient_accumulation_steps', '4',
-    '--num_train_epochs', '1',
-    '--logging_steps', '1',
-    '--save_steps', '4',
-    '--report_to', 'none',
-    '--seed', '8',
+    `--model_name_or_path=${o.model ?? '/models/base'}`,
+    `--dataset_name=${path.join(trainDir, 'dataset')}`,
+    `--output_dir=${path.join(trainDir, 'output')}`,
+    ...((o.kind ?? 'dpo') === 'dpo' ? ['--beta=0.1'] : []),
+    '--learning_rate=5e-7',
+    '--lr_scheduler_type=polynomial',
+    '--lr_scheduler_kwargs={"lr_end":1e-7,"power":1}',
+    `--per_device_train_batch_size=${o.perDevice ?? 2}`,
+    `--gradient_accumulation_steps=${o.accum ?? 4}`,
+    '--num_train_epochs=1',
+    '--logging_steps=1',
+    '--save_steps=4',
+    '--report_to=none',
+    '--seed=8',
+    ...(o.kind === 'sft' ? ['--completion_only_loss=true'] : []),
     ...extra,
   ];
 }
+/** dropout 0.1 (the default) on DPO: TRL's disable_dropout turned off */
+const DPO_DROPOUT = ['--disable_dropout=false'];
 
 test('full fine-tune with `trl dpo`: exact command, dataset folder, metrics streamed, output dir as the next model', async () => {
-  const cfg = config({ trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 } });
+  const cfg = config({ trl: { command: [standin('trl')], saveSteps: 4 } });
   const r = await train(cfg, {});
   assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
-  assert.deepEqual(r.record.map((x) => x.argv), [['dpo', ...baseFlags(r.trainDir)]]);
+  assert.deepEqual(r.record.map((x) => x.argv), [['dpo', '--num_processes=1', ...baseFlags(r.trainDir, DPO_DROPOUT)]]);
   assert.equal(fs.readFileSync(path.join(r.trainDir, 'dataset', 'train.jsonl'), 'utf8'), JSON.stringify({ prompt: 'p', chosen: 'c', rejected: 'r' }) + '\n');
   const logged = r.metrics.filter((m) => m.loss !== undefined);
   assert.deepEqual(logged.map((m) => m.step), [2, 4, 6, 8]);
@@ -106,54 +112,162 @@ test('full fine-tune with `trl dpo`: exact command, dataset folder, metrics stre
   assert.equal(logged[3].totalSteps, 8);
   const model = r.result.ok ? r.result.r.model : undefined;
   assert.deepEqual(model, { iteration: 2, name: 'selfreward-m2', servedName: 'selfreward-m2', path: path.join(r.trainDir, 'output'), madeBy: 'trl' });
+  assert.deepEqual(r.result.ok && r.result.r.plan?.batch, { processes: 1, processesFrom: 'trainer.processes', perDevice: 2, gradientAccumulation: 4, effective: 8 });
   assert.equal(r.result.ok && r.result.r.final?.step, 8);
   const log = fs.readFileSync(path.join(r.trainDir, 'train.log'), 'utf8');
   assert.match(log, /rewards\/margins/);
   assert.ok(fs.existsSync(path.join(r.trainDir, 'output', 'checkpoint-4', 'trainer_state.json')));
 });
 
-test('LoRA + bf16 + max length + gradient checkpointing + extra args: flags and an adapter as the next model', async () => {
+test('LoRA + bf16 + max length + gradient checkpointing + extra args: explicit boolean values, and the adapter merged into M2 (the chain)', async () => {
   const cfg = config({
-    lora: { r: 16, alpha: 32 }, bf16: true, maxLength: 2048, extraArgs: ['--warmup_ratio', '0.1'],
-    trl: { command: [standin('trl'), 'dpo'], saveSteps: 4, gradientCheckpointing: true },
+    lora: { r: 16, alpha: 32 }, bf16: true, maxLength: 2048, extraArgs: ['--warmup_steps=0.1'],
+    trl: { command: [standin('trl')], python: standin('python'), saveSteps: 4, gradientCheckpointing: true },
   });
   const r = await train(cfg, {});
   assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
   assert.deepEqual(r.record[0].argv, [
-    'dpo',
-    ...baseFlags(r.trainDir, ['--max_length', '2048', '--use_peft', '--lora_r', '16', '--lora_alpha', '32', '--bf16', '--gradient_checkpointing', '--warmup_ratio', '0.1']),
+    'dpo', '--num_processes=1',
+    ...baseFlags(r.trainDir, ['--max_length=2048', '--use_peft=true', '--lora_r=16', '--lora_alpha=32', '--bf16=true', '--gradient_checkpointing=true', ...DPO_DROPOUT, '--warmup_steps=0.1']),
   ]);
-  assert.equal(r.result.ok && r.result.r.model.adapterBase, '/models/base');
+  // the merge step ran with the configured python on the adapter, and M2 is the merged full model
+  const merge = r.record.find((x) => x.tool === 'python' && x.argv?.[0]?.endsWith('merge_lora.py'));
+  const out = path.join(r.trainDir, 'output');
+  const merged = path.join(r.trainDir, 'merged');
+  assert.deepEqual(merge?.argv, [path.join(r.trainDir, 'merge_lora.py'), '--base=/models/base', `--adapter=${out}`, `--out=${merged}`, '--dtype=bfloat16']);
+  const m = r.result.ok ? r.result.r.model : undefined;
+  assert.equal(m?.path, merged);
+  assert.equal(m?.adapterBase, undefined);
+  assert.deepEqual(m?.lora, { adapter: out, base: '/models/base', chain: 'merged' });
+  assert.ok(fs.existsSync(path.join(merged, 'config.json')));
 });
 
-test('accelerate with a config file (multi-GPU / DeepSpeed passthrough): accelerate launch --config_file F -m trl.scripts.dpo', async () => {
+test('LoRA between iterations: iteration 2 trains from iteration 1\'s merged model, not from the base', async () => {
+  const cfg = config({ lora: { r: 8, alpha: 16 }, trl: { command: [standin('trl')], python: standin('python'), saveSteps: 4 } });
+  const r1 = await train(cfg, {});
+  assert.ok(r1.result.ok, !r1.result.ok ? r1.result.e.message : '');
+  const m2 = r1.result.ok ? r1.result.r.model : undefined;
+  const r2 = await train(cfg, {}, { base: m2, iteration: 2 });
+  assert.ok(r2.result.ok, !r2.result.ok ? r2.result.e.message : '');
+  assert.equal(r2.record[0].argv?.find((a) => a.startsWith('--model_name_or_path=')), `--model_name_or_path=${m2?.path}`);
+  const merge2 = r2.record.find((x) => x.argv?.[0]?.endsWith('merge_lora.py'));
+  assert.equal(merge2?.argv?.[1], `--base=${m2?.path}`);
+  assert.equal(r2.result.ok && r2.result.r.model.lora?.base, m2?.path);
+});
+
+test('accelerate with a config file (multi-GPU / DeepSpeed passthrough): accelerate launch --config_file=F --num_processes=N -m trl.scripts.dpo', async () => {
   const acc = path.join(root, 'zero3.yaml');
-  fs.writeFileSync(acc, 'distributed_type: DEEPSPEED\n');
-  const cfg = config({ accelerateConfig: acc, trl: { accelerateCommand: [standin('accelerate'), 'launch'], saveSteps: 4 } });
+  fs.writeFileSync(acc, 'distributed_type: DEEPSPEED\nnum_processes: 4\n');
+  const cfg = config({ processes: undefined, gradientAccumulationSteps: undefined, accelerateConfig: acc, trl: { accelerateCommand: [standin('accelerate'), 'launch'], saveSteps: 4 } });
   const r = await train(cfg, {});
   assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
-  assert.deepEqual(r.record[0].argv, ['launch', '--config_file', acc, '-m', 'trl.scripts.dpo', ...baseFlags(r.trainDir)]);
+  assert.deepEqual(r.record[0].argv, ['launch', `--config_file=${acc}`, '--num_processes=4', '-m', 'trl.scripts.dpo', ...baseFlags(r.trainDir, DPO_DROPOUT, { perDevice: 2, accum: 1 })]);
+});
+
+for (const [processes, perDevice, accum] of [[1, 2, 8], [2, 2, 4], [8, 2, 1]] as const) {
+  test(`effective batch with ${processes} process(es) from the accelerate config: global 16 = ${processes} × ${perDevice} × ${accum}, told to accelerate and TRL, returned as the plan`, async () => {
+    const acc = path.join(root, `acc-${processes}.yaml`);
+    fs.writeFileSync(acc, `compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nnum_processes: ${processes}\n`);
+    const cfg = config({ batchSize: 16, processes: undefined, gradientAccumulationSteps: undefined, accelerateConfig: acc, trl: { python: standin('python'), saveSteps: 4 } });
+    const r = await train(cfg, {});
+    assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
+    const argv = r.record.find((x) => x.tool === 'python')!.argv!;
+    assert.deepEqual(argv.slice(0, 5), ['-m', 'accelerate.commands.launch', `--config_file=${acc}`, `--num_processes=${processes}`, '-m']);
+    assert.ok(argv.includes(`--per_device_train_batch_size=${perDevice}`) && argv.includes(`--gradient_accumulation_steps=${accum}`), argv.join(' '));
+    assert.deepEqual(r.result.ok && r.result.r.plan?.batch, { processes, processesFrom: 'accelerate config', perDevice, gradientAccumulation: accum, effective: 16 });
+  });
+}
+
+test('processes from the visible GPUs (CUDA_VISIBLE_DEVICES) when nothing else says: `trl dpo --num_processes=3`, and a global batch they do not divide is refused', async () => {
+  const saved = process.env.CUDA_VISIBLE_DEVICES;
+  process.env.CUDA_VISIBLE_DEVICES = '0,1,2';
+  try {
+    let r = await train(config({ batchSize: 12, processes: undefined, gradientAccumulationSteps: undefined, trl: { command: [standin('trl')], saveSteps: 4 } }), {});
+    assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
+    assert.deepEqual(r.record[0].argv?.slice(0, 2), ['dpo', '--num_processes=3']);
+    assert.deepEqual(r.result.ok && r.result.r.plan?.batch, { processes: 3, processesFrom: 'visible GPUs', perDevice: 2, gradientAccumulation: 2, effective: 12 });
+    r = await train(config({ batchSize: 16, processes: undefined, gradientAccumulationSteps: undefined, trl: { command: [standin('trl')] } }), {});
+    assert.equal(r.result.ok, false);
+    assert.match(!r.result.ok ? r.result.e.message : '', /trainer\.batchSize \(16, the global batch\) is not a multiple of the 3 training processes \(visible GPUs\)/);
+    assert.deepEqual(r.record, [], 'nothing was started');
+  } finally {
+    if (saved === undefined) delete process.env.CUDA_VISIBLE_DEVICES;
+    else process.env.CUDA_VISIBLE_DEVICES = saved;
+  }
+});
+
+test('a bare --bf16 (what the old command line passed) is refused by the contract-checking stand-in, as TRL refuses it', async () => {
+  const r = await train(config({ extraArgs: ['--bf16'], trl: { command: [standin('trl')] } }), {});
+  assert.equal(r.result.ok, false);
+  const msg = !r.result.ok ? r.result.e.message : '';
+  assert.match(msg, /trainer exited with code 2/);
+  assert.match(msg, /argument --bf16: expected one argument/);
+});
+
+test('`python -m trl.cli dpo` (the old venv form) fails as Python fails it: trl.cli is a package without __main__', async () => {
+  const r = await train(config({ trl: { command: [standin('python'), '-m', 'trl.cli'] } }), {});
+  assert.equal(r.result.ok, false);
+  assert.match(!r.result.ok ? r.result.e.message : '', /No module named trl\.cli\.__main__; 'trl\.cli' is a package and cannot be directly executed/);
+});
+
+test('a model path beginning with "-" arrives as one value (--flag=value), and the stand-in (TRL\'s parser) takes it', async () => {
+  const weird = path.join(root, '-odd-model');
+  const r = await train(config({ trl: { command: [standin('trl')], saveSteps: 4 } }), {}, { base: { iteration: 1, name: '-odd-model', path: weird, madeBy: 'base' } });
+  assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
+  assert.equal(r.record[0].argv?.filter((a) => a.includes('-odd-model')).length, 1);
+  assert.ok(r.record[0].argv?.includes(`--model_name_or_path=${weird}`));
+});
+
+test('SFT (kind sft): `trl sft` with loss on the completion only, no DPO flags, made by trl-sft', async () => {
+  const cfg = config({ learningRate: 5.5e-6, minLearningRate: 1.1e-6, trl: { command: [standin('trl')], saveSteps: 4 } });
+  const r = await train(cfg, {}, { kind: 'sft' });
+  assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
+  const argv = r.record[0].argv!;
+  assert.deepEqual(argv.slice(0, 2), ['sft', '--num_processes=1']);
+  assert.ok(argv.includes('--completion_only_loss=true'));
+  assert.ok(argv.includes('--lr_scheduler_kwargs={"lr_end":0.0000011,"power":1}'), argv.join(' '));
+  assert.ok(!argv.some((a) => a.startsWith('--beta') || a.startsWith('--disable_dropout')), 'no DPO-only flags');
+  assert.equal(r.result.ok && r.result.r.model.madeBy, 'trl-sft');
+});
+
+test('SFT with a venv python: python -m trl.scripts.sft (one process), checked against the SFT parser', async () => {
+  const r = await train(config({ trl: { python: standin('python'), saveSteps: 4 } }), {}, { kind: 'sft' });
+  assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
+  assert.deepEqual(r.record[0].argv, ['-m', 'trl.scripts.sft', ...baseFlags(r.trainDir, [], { kind: 'sft' })]);
+});
+
+test('dropout 0.1: the model config\'s dropout attributes are set through --model_init_kwargs (read from its config.json)', async () => {
+  const model = path.join(root, 'llama-like');
+  fs.mkdirSync(model, { recursive: true });
+  fs.writeFileSync(path.join(model, 'config.json'), JSON.stringify({ model_type: 'llama', attention_dropout: 0.0, hidden_size: 64, classifier_dropout: null }));
+  const r = await train(config({ trl: { command: [standin('trl')], saveSteps: 4 } }), {}, { base: { iteration: 1, name: model, path: model, madeBy: 'base' } });
+  assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
+  assert.ok(r.record[0].argv?.includes('--model_init_kwargs={"attention_dropout":0.1}'), r.record[0].argv?.join(' '));
+  assert.deepEqual(r.result.ok && r.result.r.plan?.dropout, { requested: 0.1, attributes: ['attention_dropout'], source: path.join(model, 'config.json') });
+  // dropout 0: TRL's default (dropout disabled), nothing set
+  const r0 = await train(config({ dropout: 0, trl: { command: [standin('trl')], saveSteps: 4 } }), {}, { base: { iteration: 1, name: model, path: model, madeBy: 'base' } });
+  assert.ok(!r0.record[0].argv?.some((a) => a.includes('dropout')));
 });
 
 test('launcher prefix (srun …) wraps the command', async () => {
-  const cfg = config({ launcher: { kind: 'prefix', prefix: [standin('srun'), '--gres=gpu:8', '--nodes=1'] }, trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 } });
+  const cfg = config({ launcher: { kind: 'prefix', prefix: [standin('srun'), '--gres=gpu:8', '--nodes=1'] }, trl: { command: [standin('trl')], saveSteps: 4 } });
   const r = await train(cfg, {});
   assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
   assert.deepEqual(r.record.map((x) => x.tool), ['srun', 'trl']);
-  assert.deepEqual(r.record[0].argv, ['--gres=gpu:8', '--nodes=1', standin('trl'), 'dpo', ...baseFlags(r.trainDir)]);
+  assert.deepEqual(r.record[0].argv, ['--gres=gpu:8', '--nodes=1', standin('trl'), 'dpo', '--num_processes=1', ...baseFlags(r.trainDir, DPO_DROPOUT)]);
 });
 
 test('sbatch: job script submitted with --parsable and --output, polled until done, progress from the job log', async () => {
   const cfg = config({
     launcher: { kind: 'sbatch', sbatchArgs: ['--gres=gpu:8', '--time=01:00:00'], pollSec: 0.1, sbatch: standin('sbatch'), squeue: standin('squeue'), sacct: standin('sacct'), scancel: standin('scancel') },
-    trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 },
+    trl: { command: [standin('trl')], saveSteps: 4 },
   });
   const r = await train(cfg, {});
   assert.ok(r.result.ok, !r.result.ok ? r.result.e.message : '');
   const script = path.join(r.trainDir, 'job.sbatch');
   const sb = r.record.find((x) => x.tool === 'sbatch');
   assert.deepEqual(sb?.argv, ['--parsable', `--output=${path.join(r.trainDir, 'train.log')}`, '--gres=gpu:8', '--time=01:00:00', script]);
-  assert.match(fs.readFileSync(script, 'utf8'), new RegExp(`exec ${standin('trl').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} dpo --model_name_or_path /models/base`));
+  assert.match(fs.readFileSync(script, 'utf8'), new RegExp(`exec ${standin('trl').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} dpo --num_processes=1 --model_name_or_path=/models/base`));
   assert.ok(r.record.some((x) => x.tool === 'squeue' && x.argv?.join(' ').startsWith('-h -j ')));
   assert.ok(r.record.some((x) => x.tool === 'sacct'));
   assert.deepEqual(r.metrics.filter((m) => m.loss !== undefined).map((m) => m.step), [2, 4, 6, 8]);
@@ -162,7 +276,7 @@ test('sbatch: job script submitted with --parsable and --output, polled until do
 test('sbatch job that fails: the Slurm state and the log tail in the error', async () => {
   const cfg = config({
     launcher: { kind: 'sbatch', pollSec: 0.1, sbatch: standin('sbatch'), squeue: standin('squeue'), sacct: standin('sacct'), scancel: standin('scancel') },
-    trl: { command: [standin('trl'), 'dpo'] },
+    trl: { command: [standin('trl')] },
   });
   const r = await train(cfg, { STANDIN_TRL_FAIL: path.join(trlFixtures, 'oom.log') });
   assert.equal(r.result.ok, false);
@@ -172,12 +286,12 @@ test('sbatch job that fails: the Slurm state and the log tail in the error', asy
 });
 
 test('CUDA OOM in the log: a clear error with the likely fix and the log tail', async () => {
-  const cfg = config({ maxLength: 4096, trl: { command: [standin('trl'), 'dpo'] } });
+  const cfg = config({ maxLength: 4096, trl: { command: [standin('trl')] } });
   const r = await train(cfg, { STANDIN_TRL_FAIL: path.join(trlFixtures, 'oom.log') });
   assert.equal(r.result.ok, false);
   const msg = !r.result.ok ? r.result.e.message : '';
   assert.match(msg, /trainer exited with code 1/);
-  assert.match(msg, /CUDA out of memory\. Likely fix: lower trainer\.batchSize \(now 2\)/);
+  assert.match(msg, /CUDA out of memory\. Likely fix: lower trainer\.perDeviceBatchSize \(now 2\): gradient accumulation grows to keep the global batch \(trainer\.batchSize 8\)/);
   assert.match(msg, /trainer\.maxLength \(now 4096\)/);
   assert.match(msg, /gradientCheckpointing/);
   assert.match(msg, /LoRA adapter/);
@@ -186,7 +300,7 @@ test('CUDA OOM in the log: a clear error with the likely fix and the log tail', 
 });
 
 test('non-zero exit without OOM: the exit code and the tail, no OOM advice', async () => {
-  const cfg = config({ trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 } });
+  const cfg = config({ trl: { command: [standin('trl')], saveSteps: 4 } });
   const r = await train(cfg, { STANDIN_EXIT: '3' });
   const msg = !r.result.ok ? r.result.e.message : '';
   assert.match(msg, /trainer exited with code 3/);
@@ -195,7 +309,7 @@ test('non-zero exit without OOM: the exit code and the tail, no OOM advice', asy
 });
 
 test('stop: SIGTERM to the group, the trainer and its workers are gone (checked in /proc)', async () => {
-  const cfg = config({ trl: { command: [standin('trl'), 'dpo'], saveSteps: 4, stopGraceSec: 2 } });
+  const cfg = config({ trl: { command: [standin('trl')], saveSteps: 4, stopGraceSec: 2 } });
   const ac = new AbortController();
   const dir = path.join(root, `case-${n + 1}`);
   // stop once the worker is up and training has logged its first step
@@ -236,7 +350,7 @@ test('chokidar: checkpoints written while watching become metrics (no stdout nee
 });
 
 test('checkpoints of an earlier, killed attempt are not reported as this run\'s progress', async () => {
-  const cfg = config({ trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 } });
+  const cfg = config({ trl: { command: [standin('trl')], saveSteps: 4 } });
   const r = await train(cfg, {}, {
     prepare(trainDir) {
       const old = path.join(trainDir, 'output', 'checkpoint-99');
@@ -253,7 +367,7 @@ test('checkpoints of an earlier, killed attempt are not reported as this run\'s 
 test('sbatch stop: the job is cancelled with scancel and its processes end', async () => {
   const cfg = config({
     launcher: { kind: 'sbatch', pollSec: 0.1, sbatch: standin('sbatch'), squeue: standin('squeue'), sacct: standin('sacct'), scancel: standin('scancel') },
-    trl: { command: [standin('trl'), 'dpo'], saveSteps: 4 },
+    trl: { command: [standin('trl')], saveSteps: 4 },
   });
   const ac = new AbortController();
   const log = path.join(root, `case-${n + 1}`, 'iterations', '1', 'train', 'train.log');
@@ -278,12 +392,13 @@ test('sbatch stop: the job is cancelled with scancel and its processes end', asy
   assert.equal(alive(worker), false);
 });
 
-test('venv python forms: python -m trl.cli dpo; python -m accelerate.commands.launch … -m trl.scripts.dpo', () => {
+test('venv python forms: python -m trl.scripts.dpo (one process); python -m accelerate.commands.launch --num_processes=N -m trl.scripts.dpo', () => {
   const py = '/opt/venvs/trl/bin/python';
-  assert.deepEqual(trlCommand(config({ trl: { python: py } }).trainer, ['--x', '1']), [py, '-m', 'trl.cli', 'dpo', '--x', '1']);
-  assert.deepEqual(trlCommand(config({ accelerateConfig: '/a/fsdp.yaml', trl: { python: py } }).trainer, ['--x', '1']), [
-    py, '-m', 'accelerate.commands.launch', '--config_file', '/a/fsdp.yaml', '-m', 'trl.scripts.dpo', '--x', '1',
+  assert.deepEqual(trlCommand('dpo', config({ trl: { python: py } }).trainer, 1, ['--x=1']), [py, '-m', 'trl.scripts.dpo', '--x=1']);
+  assert.deepEqual(trlCommand('sft', config({ trl: { python: py } }).trainer, 4, ['--x=1']), [py, '-m', 'accelerate.commands.launch', '--num_processes=4', '-m', 'trl.scripts.sft', '--x=1']);
+  assert.deepEqual(trlCommand('dpo', config({ accelerateConfig: '/a/fsdp.yaml', trl: { python: py } }).trainer, 8, ['--x=1']), [
+    py, '-m', 'accelerate.commands.launch', '--config_file=/a/fsdp.yaml', '--num_processes=8', '-m', 'trl.scripts.dpo', '--x=1',
   ]);
-  // accelerate without a config file (its default config), behind a launcher prefix
-  assert.deepEqual(trlCommand(config({ launcherPrefix: ['srun', '-N', '2'], trl: { launch: 'accelerate' } }).trainer, []), ['srun', '-N', '2', 'accelerate', 'launch', '-m', 'trl.scripts.dpo']);
+  // accelerate without a config file, behind a launcher prefix
+  assert.deepEqual(trlCommand('dpo', config({ launcherPrefix: ['srun', '-N', '2'], trl: { launch: 'accelerate' } }).trainer, 2, []), ['srun', '-N', '2', 'accelerate', 'launch', '--num_processes=2', '-m', 'trl.scripts.dpo']);
 });

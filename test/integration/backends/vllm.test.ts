@@ -58,14 +58,14 @@ test('full fine-tune: start on the base, restart on the new checkpoint folder, e
   assert.deepEqual(await models(e2.baseUrls[0]), ['selfreward-m2']);
   const rec = readRecord(record).filter((r) => r.tool === 'vllm' && r.argv && !r.request);
   assert.deepEqual(rec.map((r) => r.argv), [
-    ['serve', 'org/base-7b', '--host', '127.0.0.1', '--port', String(port1), '--served-model-name', 'org/base-7b', '--seed', '3', '--tensor-parallel-size', '2', '--max-model-len', '4096'],
-    ['serve', ckpt, '--host', '127.0.0.1', '--port', String(port2), '--served-model-name', 'selfreward-m2', '--seed', '3', '--tensor-parallel-size', '2', '--max-model-len', '4096'],
+    ['serve', 'org/base-7b', '--host=127.0.0.1', `--port=${port1}`, '--served-model-name=org/base-7b', '--seed=3', '--tensor-parallel-size=2', '--max-model-len', '4096'],
+    ['serve', ckpt, '--host=127.0.0.1', `--port=${port2}`, '--served-model-name=selfreward-m2', '--seed=3', '--tensor-parallel-size=2', '--max-model-len', '4096'],
   ]);
   // the first server and its worker are gone
   assert.deepEqual(groupMembers(rec[0].pid!), []);
   const log = fs.readFileSync(path.join(runDir, 'logs', 'vllm.log'), 'utf8');
   assert.match(log, /vLLM API server version/);
-  assert.match(log, /--served-model-name selfreward-m2/);
+  assert.match(log, /--served-model-name=selfreward-m2/);
   await b.stop();
   clearEnv();
 });
@@ -76,7 +76,7 @@ test('python venv form: python -m vllm.entrypoints.openai.api_server --model …
   const e = await b.ensureServing(base);
   assert.equal(e.model, 'base');
   const argv = readRecord(record).find((r) => r.tool === 'vllm')!.argv!;
-  assert.deepEqual(argv.slice(0, 4), ['-m', 'vllm.entrypoints.openai.api_server', '--model', 'org/base-7b']);
+  assert.deepEqual(argv.slice(0, 3), ['-m', 'vllm.entrypoints.openai.api_server', '--model=org/base-7b']);
   await b.stop();
   clearEnv();
 });
@@ -94,9 +94,9 @@ test('LoRA at runtime: the base server starts with --enable-lora and VLLM_ALLOW_
   const rec = readRecord(record);
   const starts = rec.filter((r) => r.tool === 'vllm' && r.argv && !r.request);
   assert.equal(starts.length, 1);
-  assert.deepEqual(starts[0].env, { VLLM_ALLOW_RUNTIME_LORA_UPDATING: 'True' });
+  assert.deepEqual(starts[0].env, { VLLM_ALLOW_RUNTIME_LORA_UPDATING: 'True', CUDA_VISIBLE_DEVICES: process.env.CUDA_VISIBLE_DEVICES ?? null });
   const port = new URL(e1.baseUrls[0]).port;
-  assert.deepEqual(starts[0].argv, ['serve', 'org/base-7b', '--host', '127.0.0.1', '--port', port, '--served-model-name', 'base', '--seed', '3', '--enable-lora', '--max-lora-rank', '64']);
+  assert.deepEqual(starts[0].argv, ['serve', 'org/base-7b', '--host=127.0.0.1', `--port=${port}`, '--served-model-name=base', '--seed=3', '--enable-lora', '--max-lora-rank=64']);
   assert.deepEqual(rec.filter((r) => r.request === 'load_lora_adapter').map((r) => r.body), [
     { lora_name: 'selfreward-m2', lora_path: '/runs/x/iterations/1/train/output' },
     { lora_name: 'selfreward-m3', lora_path: '/runs/x/iterations/2/train/output' },
@@ -112,8 +112,65 @@ test('LoRA by restart: --enable-lora --lora-modules name=path on the base', asyn
   assert.equal(e.model, 'selfreward-m2');
   const start = readRecord(record).find((r) => r.tool === 'vllm')!;
   const port = new URL(e.baseUrls[0]).port;
-  assert.deepEqual(start.argv, ['serve', 'org/base-7b', '--host', '127.0.0.1', '--port', port, '--served-model-name', 'org/base-7b', '--seed', '3', '--enable-lora', '--lora-modules', 'selfreward-m2=/out/adapter']);
-  assert.deepEqual(start.env, { VLLM_ALLOW_RUNTIME_LORA_UPDATING: null });
+  assert.deepEqual(start.argv, ['serve', 'org/base-7b', '--host=127.0.0.1', `--port=${port}`, '--served-model-name=org/base-7b', '--seed=3', '--enable-lora', '--lora-modules', 'selfreward-m2=/out/adapter']);
+  assert.deepEqual(start.env, { VLLM_ALLOW_RUNTIME_LORA_UPDATING: null, CUDA_VISIBLE_DEVICES: process.env.CUDA_VISIBLE_DEVICES ?? null });
+  await b.stop();
+  clearEnv();
+});
+
+test('data parallelism: --data-parallel-size with tensor parallelism, one server, accepted by vLLM\'s parser (the stand-in)', async () => {
+  const { b, record } = setup({ tensorParallelSize: 2, dataParallelSize: 4 });
+  const e = await b.ensureServing(base);
+  assert.equal(e.baseUrls.length, 1);
+  const start = readRecord(record).find((r) => r.tool === 'vllm' && r.argv)!;
+  assert.deepEqual(start.argv?.slice(-2), ['--tensor-parallel-size=2', '--data-parallel-size=4']);
+  await b.stop();
+  clearEnv();
+});
+
+test('replicas: N servers, each on its own GPUs (CUDA_VISIBLE_DEVICES) and port, every URL in the endpoint; requests spread over them', async () => {
+  const saved = process.env.CUDA_VISIBLE_DEVICES;
+  process.env.CUDA_VISIBLE_DEVICES = '0,1,2,3,4,5';
+  try {
+    const { b, record } = setup({ replicas: 3, tensorParallelSize: 2 });
+    const e = await b.ensureServing(base);
+    assert.equal(e.baseUrls.length, 3);
+    assert.equal(new Set(e.baseUrls).size, 3);
+    const starts = readRecord(record).filter((r) => r.tool === 'vllm' && r.argv);
+    assert.deepEqual(starts.map((r) => r.env?.CUDA_VISIBLE_DEVICES).sort(), ['0,1', '2,3', '4,5']);
+    for (const u of e.baseUrls) assert.deepEqual(await models(u), ['org/base-7b']);
+    const { InferenceClient } = await import('../../../remote/inference/client');
+    const client = new InferenceClient(e, { maxRetries: 0, timeoutMs: 5000 });
+    assert.equal((client as unknown as { clients: unknown[] }).clients.length, 3);
+    // more replicas than GPUs: refused before anything starts
+    const { b: b2 } = setup({ replicas: 4, tensorParallelSize: 2 });
+    await assert.rejects(b2.ensureServing(base), /model\.vllm\.replicas 4 × 2 GPU\(s\) each .* needs 8 GPUs; the agent sees 6 \(0,1,2,3,4,5\)/);
+    await b.stop();
+  } finally {
+    if (saved === undefined) delete process.env.CUDA_VISIBLE_DEVICES;
+    else process.env.CUDA_VISIBLE_DEVICES = saved;
+    clearEnv();
+  }
+});
+
+test('a model path beginning with "-" arrives as one value: ./-… in `vllm serve`\'s positional slot, --model=… for the api_server form', async () => {
+  const { b, record } = setup({});
+  await b.ensureServing({ iteration: 1, name: '-odd/model', madeBy: 'base' });
+  const argv = readRecord(record).find((r) => r.tool === 'vllm' && r.argv)!.argv!;
+  assert.deepEqual(argv.slice(0, 2), ['serve', './-odd/model']);
+  await b.stop();
+  const { b: b2, record: rec2 } = setup({ command: undefined, python: standin('vllm'), servedName: 'odd' });
+  await b2.ensureServing({ iteration: 1, name: '-odd/model', madeBy: 'base' });
+  assert.deepEqual(readRecord(rec2).find((r) => r.tool === 'vllm' && r.argv)!.argv!.slice(0, 3), ['-m', 'vllm.entrypoints.openai.api_server', '--model=-odd/model']);
+  await b2.stop();
+  clearEnv();
+});
+
+test('the stand-in holds vLLM\'s parser: a value for --enable-lora, or an unknown flag, stops the server before it is ready', async () => {
+  const { b } = setup({ extraArgs: ['--enable-lora', 'true'] });
+  await assert.rejects(b.ensureServing(base), /vLLM exited \(code 2\)[\s\S]*unrecognized arguments: true/);
+  const { b: b2 } = setup({ extraArgs: ['--max-lora-rank=48'] });
+  await assert.rejects(b2.ensureServing(base), /invalid choice: '48'/);
   await b.stop();
   clearEnv();
 });

@@ -104,8 +104,9 @@ test('SIGKILL at random points of every stage, then resume: nothing lost or dupl
   assert.equal(manifest.status, 'done');
   assert.deepEqual(diffIteration(refRun, crashRun, 1), [], `kill points: ${log.join('; ')}`);
   for (const f of ['prompts', 'candidates', 'judgments', 'pairs']) assert.ok(recordsById(it(crashRun, `${f}.jsonl`)).size > 0);
-  // metrics agree too (training numbers aside: the sim trainer's output path names its run folder)
-  const strip = (m: Record<string, unknown>) => ({ ...m, modelOut: undefined, trainLoss: undefined, trainRewardMargin: undefined });
+  // metrics agree too (training numbers aside: the sim trainer's output path names its run folder; the model's
+  // name, M2, is the same)
+  const strip = (m: Record<string, unknown>) => ({ ...m, modelOutPath: undefined, trainLoss: undefined, trainRewardMargin: undefined });
   assert.deepEqual(strip(JSON.parse(fs.readFileSync(it(crashRun, 'metrics.json'), 'utf8'))), strip(JSON.parse(fs.readFileSync(it(refRun, 'metrics.json'), 'utf8'))));
   // the event log survived every kill: whole lines, increasing seq
   const logged = fs.readFileSync(path.join(crashRun, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string; record?: { id: string } });

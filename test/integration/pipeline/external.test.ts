@@ -11,6 +11,7 @@ import { DEFAULT_RUBRIC } from '../../../remote/rubric/template';
 import { setQuiet } from '../../../remote/log';
 import { repoRoot, tmpDir } from '../../helpers/tmp';
 import { fastConfig } from './files';
+import { standin, useTrlStandin } from '../../helpers/standins';
 
 setQuiet(true);
 
@@ -29,8 +30,14 @@ test('external backend: requests spread over several base URLs; the API key come
   const b = await startSimServer({ maxConcurrency: 64, tokensPerSecond: 20000, ttftMs: 2 });
   const key = 'sk-test-DO-NOT-STORE-1234567890';
   process.env.SELFREWARD_TEST_KEY = key;
+  // a real model is never trained by the simulation: the TRL stand-in trains here
+  const restore = useTrlStandin(path.join(tmpDir(), 'argv.jsonl'));
   try {
-    const cfg = fastConfig({ model: { backend: 'external', name: 'sim-base', baseUrls: [`${a.baseUrl}`, `${b.baseUrl}`], apiKeyEnv: 'SELFREWARD_TEST_KEY' }, prompts: { perIteration: 8 } });
+    const cfg = fastConfig({
+      model: { backend: 'external', name: 'sim-base', baseUrls: [`${a.baseUrl}`, `${b.baseUrl}`], apiKeyEnv: 'SELFREWARD_TEST_KEY' },
+      prompts: { perIteration: 8 },
+      trainer: { backend: 'trl', processes: 1, trl: { command: [standin('trl')] } },
+    });
     const store = new RunStore(tmpDir());
     const run = store.create(cfg, { agentVersion: 't', rubricText: DEFAULT_RUBRIC });
     const s = await runIteration(run, { signal: new AbortController().signal });
@@ -42,6 +49,7 @@ test('external backend: requests spread over several base URLs; the API key come
     delete process.env.SELFREWARD_TEST_KEY;
     assert.throws(() => selectBackends(cfg, run.dir), /no API key for SELFREWARD_TEST_KEY \(model\.apiKeyEnv\).*set SELFREWARD_TEST_KEY in the agent.s environment/);
   } finally {
+    restore();
     delete process.env.SELFREWARD_TEST_KEY;
     await a.close();
     await b.close();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { trlRow } from '../../../remote/backends/rows';
 import { RunStore } from '../../../remote/store/runStore';
 import { runIteration } from '../../../remote/pipeline/iteration';
 import { DEFAULT_RUBRIC, rubricHash } from '../../../remote/rubric/template';
@@ -66,17 +67,20 @@ test('a full iteration against the sim server writes consistent files', async ()
   // training: one row per pair, the next model registered, metrics forwarded
   const rows = fs.readFileSync(path.join(run.iterationDir(t), 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.length, pairs.length);
+  assert.deepEqual([s.trainedPairs, s.excludedPairs], [rows.length, 0], 'pairs trained = lines of train.jsonl');
+  assert.equal(s.candidatesJudged, new Set(judgments.map((j) => j.candidateId)).size);
   assert.deepEqual(Object.keys(rows[0]).sort(), ['chosen', 'prompt', 'rejected']);
-  assert.equal(run.modelFor(2)?.name, s.modelOut);
+  assert.deepEqual([s.modelIn, s.modelInPath, s.modelOut], ['M1', 'sim-base', 'M2'], 'models by name, paths beside');
+  assert.equal(run.modelFor(2)?.path ?? run.modelFor(2)?.name, s.modelOutPath);
   assert.equal(typeof s.trainLoss, 'number');
   // manifest: provenance and every stage done
   assert.equal(m.status, 'done');
   assert.equal(m.rubric.hash, rubricHash(m.rubric.text));
   assert.equal(m.modelIn, 'sim-base');
-  assert.equal(m.modelOut, s.modelOut);
+  assert.equal(m.modelOut, s.modelOutPath);
   assert.equal(m.seed, 7);
   assert.deepEqual(m.params.pairs, cfg.pairs);
-  for (const st of ['prompts', 'candidates', 'judgments', 'pairs', 'training'] as const) {
+  for (const st of ['prompts', 'candidates', 'judgments', 'pairs', 'training', 'selection'] as const) {
     assert.equal(m.stages[st]!.status, 'done', st);
     assert.ok(m.stages[st]!.durationMs! >= 0);
   }
@@ -87,8 +91,11 @@ test('a full iteration against the sim server writes consistent files', async ()
   assert.equal(count('candidate'), cands.length);
   assert.equal(count('judgment'), judgments.length);
   assert.equal(count('pair'), pairs.length);
-  assert.equal(count('stage.started'), 5);
-  assert.equal(count('stage.finished'), 5);
+  // …then checkpoint selection (one sim checkpoint: nothing to choose, recorded); no evaluation stage (off by default)
+  assert.equal(count('stage.started'), 6);
+  assert.equal(count('stage.finished'), 6);
+  assert.equal((m.stages.selection!.params as { reason?: string }).reason, 'one checkpoint: nothing to choose');
+  assert.equal(m.stages.evaluation, undefined);
   assert.ok(count('train.metrics') > 0);
   assert.equal(events.at(-1)?.type, 'iteration.finished');
   const last = events.filter((e) => e.type === 'stage.progress' && e.stage === 'judgments').at(-1);
@@ -97,7 +104,7 @@ test('a full iteration against the sim server writes consistent files', async ()
   // a second call starts iteration 2 from the trained model
   const s2 = await runIteration(run, { signal: never(), overrides: { pairs: { rho: 0.3 } } });
   assert.equal(s2.iteration, 2);
-  assert.equal(run.readManifest(2)!.modelIn, s.modelOut);
+  assert.equal(run.readManifest(2)!.modelIn, s.modelOutPath);
   assert.equal(run.readManifest(2)!.params.pairs.rho, 0.3);
   run.close();
 });
@@ -190,9 +197,10 @@ test('review gate: waits, then trains only on the reviewed-and-kept pairs', asyn
   assert.ok(waiting);
   const pairs = run.read(1, 'pairs');
   const rows = fs.readFileSync(path.join(run.iterationDir(1), 'train', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  // conversational rows (the default): the prompt as the user turn, the answers as assistant turns
   assert.deepEqual(rows, [
     { prompt: pairs[1].prompt, chosen: pairs[1].rejected.text, rejected: pairs[1].chosen.text },
     { prompt: pairs[2].prompt, chosen: pairs[2].chosen.text, rejected: pairs[2].rejected.text },
-  ]);
+  ].map((t) => trlRow(t, 'conversational')));
   run.close();
 });

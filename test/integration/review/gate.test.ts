@@ -18,6 +18,7 @@ import { PairsEditModel } from '../../../src/pairs/model';
 import { tmpDir } from '../../helpers/tmp';
 import { inProcessAgent } from '../../helpers/inProcessAgent';
 import { fastConfig } from '../pipeline/files';
+import { trlRow } from '../../../remote/backends/rows';
 
 setQuiet(true);
 
@@ -65,14 +66,15 @@ test('gate on: training waits for the review and trains on exactly the accepted 
   await runIteration(run, { signal: new AbortController().signal });
   assert.ok(reviewed, 'the iteration waited for review');
   await reviewed;
-  const trainInput = readJsonl<Record<string, string>>(path.join(run.iterationDir(1), 'train', 'train.jsonl'));
+  const trainInput = readJsonl<Record<string, unknown>>(path.join(run.iterationDir(1), 'train', 'train.jsonl'));
   assert.equal(trainInput.length, 5, 'count: exactly the accepted pairs');
-  assert.deepEqual(trainInput, expected, 'content: flips and edits applied, rejected and unreviewed left out');
+  // conversational rows, the default rowFormat
+  assert.deepEqual(trainInput, expected.map((t) => trlRow(t, 'conversational')), 'content: flips and edits applied, rejected and unreviewed left out');
 
-  // The export of the same review (TRL standard, reviewed only) is the same dataset.
+  // The export of the same review (TRL conversational, reviewed only) is the same dataset.
   const service = new PairsService(run.filePath(1, 'pairs'), run.filePath(1, 'decisions'));
   const out = path.join(dir, 'export.jsonl');
-  await exportPairs(service.entries(), 'trl-standard', out, { reviewedOnly: true, provenance: { run: run.id } });
+  await exportPairs(service.entries(), 'trl-conversational', out, { reviewedOnly: true, provenance: { run: run.id } });
   assert.deepEqual(readJsonl(out), trainInput);
   service.close();
   run.close();

@@ -62,7 +62,7 @@ test('sim-train writes a checkpoint and prints TRL-style progress; sim-server se
   try {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const client = new OpenAI({ baseURL: server.url, apiKey: 'sim', maxRetries: 0 });
-    assert.deepEqual((await client.models.list()).data.map((m) => m.id).sort(), ['ckpt', 'ckpt/checkpoint-3', 'sim-base']);
+    assert.deepEqual((await client.models.list()).data.map((m) => m.id).sort(), ['ckpt', 'ckpt/checkpoint-3', 'sim-base', 'sim-pretrained']);
     const r = await client.chat.completions.create({ model: 'ckpt', messages: [{ role: 'user', content: 'How do I plan a picnic?' }], seed: 1 });
     assert.ok(r.choices[0].message.content!.length > 20);
   } finally {

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import {
-  answerPrompts, fillPairwisePrompt, headToHead, openAiPairwiseJudge, outcomeOf, parseVerdict, wilson,
-  type HeadToHeadItem, type PairwiseJudge,
-} from '../../../remote/eval/headToHead';
+import { headToHead, outcomeOf, wilson, type HeadToHeadItem, type PairwiseJudge } from '../../../remote/eval/headToHead';
+import { fillPairwisePrompt, openAiPairwiseJudge } from '../../../remote/eval/judges';
+import { parseVerdict } from '../../../remote/eval/verdicts';
+import { answerItems } from '../../../remote/eval/answers';
 
 const items: HeadToHeadItem[] = Array.from({ length: 12 }, (_, i) => ({
   promptId: `p${i}`,
@@ -41,15 +41,23 @@ test('a consistent judge gives wins and losses; equal answers are ties', async (
   assert.ok(r.winRateCi && r.winRateCi[0] < 7 / 12 && r.winRateCi[1] > 7 / 12);
 });
 
-test('an unreadable verdict or an error makes a tie, never a win', async () => {
+test('an unreadable verdict or an error is its own count: never a tie, never a win, in no rate', async () => {
   let n = 0;
   const flaky: PairwiseJudge = {
     compare: async (_p, a) => (n++ % 2 === 0 ? { verdict: a === 'short' ? 'B' : 'A', text: '' } : { verdict: null, text: 'no idea', error: 'timeout' }),
   };
   const r = await headToHead(items.slice(0, 4), flaky, { concurrency: 2 });
-  assert.equal(r.wins + r.losses, 0);
-  assert.equal(r.unreadable, 4);
-  assert.ok(r.comparisons.every((c) => c.texts.some((t) => t.startsWith('error: timeout'))));
+  assert.deepEqual([r.wins, r.ties, r.losses, r.unreadable], [0, 0, 0, 4]);
+  assert.equal(r.decided, 0);
+  assert.equal(r.winRate, null, 'no rate from unreadable verdicts');
+  assert.ok(r.comparisons.every((c) => c.outcome === 'unreadable' && c.texts.some((t) => t.startsWith('error: timeout'))));
+
+  // mixed: 2 readable wins, 1 readable tie, 1 unreadable → rates over the 3 readable
+  const scripted: Record<string, [('A' | 'B' | null), ('A' | 'B' | null)]> = { p0: ['A', 'B'], p1: ['A', 'B'], p2: ['A', 'A'], p3: [null, 'B'] };
+  const judge: PairwiseJudge = { compare: async (p, a) => ({ verdict: scripted[`p${p.split(' ')[1]}`][a === items[Number(p.split(' ')[1])].answerNew ? 0 : 1], text: '' }) };
+  const m = await headToHead(items.slice(0, 4), judge);
+  assert.deepEqual([m.wins, m.ties, m.losses, m.unreadable, m.decided], [2, 1, 0, 1, 3]);
+  assert.equal(m.winRate, 2 / 3);
 });
 
 test('outcome table, verdict parsing, Wilson interval', () => {
@@ -57,8 +65,12 @@ test('outcome table, verdict parsing, Wilson interval', () => {
   assert.equal(outcomeOf('B', 'A'), 'loss');
   assert.equal(outcomeOf('A', 'A'), 'tie');
   assert.equal(outcomeOf('B', 'B'), 'tie');
-  assert.equal(outcomeOf(null, 'B'), 'tie');
-  assert.equal(parseVerdict('I prefer A at first… Verdict: B'), 'B');
+  assert.equal(outcomeOf(null, 'B'), 'unreadable');
+  assert.equal(outcomeOf('A', null), 'unreadable');
+  assert.equal(parseVerdict('I prefer A at first… Verdict: B'), 'B', 'a verdict ending the last line');
+  assert.equal(parseVerdict('Verdict: A\nThinking again.\n\nVerdict: B\n'), 'B', 'the last verdict line counts');
+  assert.equal(parseVerdict('My verdict: A is shorter, but B covers more.\nBoth have merit.'), null, 'a verdict inside running text does not count');
+  assert.equal(parseVerdict('Reasoning…\n[[B]]'), 'B');
   assert.equal(parseVerdict('**Verdict:** [A]'), 'A');
   assert.equal(parseVerdict('verdict = answer b'), 'B');
   assert.equal(parseVerdict('Both are fine.'), null);
@@ -101,7 +113,7 @@ test('openAiPairwiseJudge talks to an OpenAI-compatible endpoint at temperature 
   }
 });
 
-test('answerPrompts leaves out a prompt whose request keeps failing, and says why', async () => {
+test('answerItems leaves out a prompt whose request keeps failing, and says why', async () => {
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -121,11 +133,12 @@ test('answerPrompts leaves out a prompt whose request keeps failing, and says wh
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
     const errors: string[] = [];
-    const out = await answerPrompts({ baseUrls: [url], model: 'm' }, [{ id: 'a', text: 'fine' }, { id: 'b', text: 'broken' }], {
+    const out = await answerItems({ baseUrls: [url], model: 'm' }, [{ id: 'a', turns: ['fine'] }, { id: 'b', turns: ['broken'] }], {
+      temperature: 0.7, topP: 0.9, maxTokens: 100, seed: 1, concurrency: 2, signal: new AbortController().signal,
       client: { maxRetries: 1, timeoutMs: 5000, baseDelayMs: 1 },
       onError: (id, e) => errors.push(`${id}: ${e}`),
     });
-    assert.deepEqual([...out], [['a', 'answer to fine']]);
+    assert.deepEqual([...out].map(([id, r]) => [id, r.replies]), [['a', ['answer to fine']]]);
     assert.equal(errors.length, 1);
     assert.match(errors[0], /^b: .*500/);
   } finally {

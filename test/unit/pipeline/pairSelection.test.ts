@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectPair } from '../../../remote/pipeline/pairSelection';
+import { rng } from '../../../remote/pipeline/seeds';
 
 const c = (id: string, score: number | null, chars: number) => ({ id, score, chars });
 const ids = (r: ReturnType<typeof selectPair>) => ('drop' in r ? r.drop : `${r.chosen.id}>${r.rejected.id}`);
@@ -38,4 +39,30 @@ test('drops: tie, too few scored', () => {
   assert.deepEqual(selectPair([c('a', 5, 10), c('b', 1, 20), c('c', null, 30)], 0, 3), { drop: 'too_few_scored' });
   // mean scores that differ only by float noise are a tie
   assert.deepEqual(selectPair([c('a', (0.1 + 0.2) * 10, 10), c('b', 3, 20)], 0, 2), { drop: 'tie' });
+});
+
+test('ρ = 0 tie-break among equally scored best/worst candidates: shortest/longest rules and a seeded random draw', () => {
+  // a, b, c share the best score; d, e share the worst
+  const t = [c('a', 5, 300), c('b', 5, 900), c('c', 5, 600), c('d', 1, 200), c('e', 1, 1000)];
+  assert.equal(ids(selectPair(t, 0, 2)), 'a>e', 'default (the rule this function always had): shortest chosen, longest rejected');
+  assert.equal(ids(selectPair(t, 0, 2, { tieBreak: 'shortest' })), 'a>e');
+  assert.equal(ids(selectPair(t, 0, 2, { tieBreak: 'longest' })), 'b>d');
+  assert.throws(() => selectPair(t, 0, 2, { tieBreak: 'random' }), /needs a seeded rand/);
+  // random: the same seed picks the same; over many seeds every tied candidate is picked, so length is not favoured
+  const pick = (seed: number) => ids(selectPair(t, 0, 2, { tieBreak: 'random', rand: rng(seed) }));
+  assert.equal(pick(7), pick(7));
+  const chosen = new Map<string, number>();
+  const rejected = new Map<string, number>();
+  for (let s = 0; s < 600; s++) {
+    const [ch, rj] = pick(s).split('>');
+    chosen.set(ch, (chosen.get(ch) ?? 0) + 1);
+    rejected.set(rj, (rejected.get(rj) ?? 0) + 1);
+  }
+  assert.deepEqual([...chosen.keys()].sort(), ['a', 'b', 'c']);
+  for (const n of chosen.values()) assert.ok(n > 150 && n < 250, `chosen about a third each: ${[...chosen]}`);
+  for (const n of rejected.values()) assert.ok(n > 240 && n < 360, `rejected about half each: ${[...rejected]}`);
+  // without ties the tie-break changes nothing; at ρ > 0 the length-control rule decides
+  const distinct = [c('a', 5, 300), c('b', 4, 900), c('d', 1, 200)];
+  for (const tieBreak of ['random', 'shortest', 'longest'] as const) assert.equal(ids(selectPair(distinct, 0, 2, { tieBreak, rand: rng(1) })), 'a>d');
+  assert.equal(ids(selectPair(t, 0.25, 2, { tieBreak: 'longest' })), 'a>e');
 });

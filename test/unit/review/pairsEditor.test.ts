@@ -101,7 +101,11 @@ test('custom editor provider: webview under CSP, edits reported to VS Code with 
   assert.ok(original.equals(fs.readFileSync(file)), 'pairs file never modified');
 
   const r = remotePairsUri('my-run-20250101-000000', 3);
-  assert.deepEqual(parseRemotePairsUri(r as unknown as vscode.Uri), { runId: 'my-run-20250101-000000', iteration: 3 });
+  assert.deepEqual(parseRemotePairsUri(r as unknown as vscode.Uri), { runId: 'my-run-20250101-000000', iteration: 3, kind: 'actor' });
+  // the meta-judge's judge pairs of the same iteration: their own tab title and kind
+  const j = remotePairsUri('my-run-20250101-000000', 3, 'my run', 'judge');
+  assert.match(j.path, /\/judge pairs · iteration 3 · my run$/);
+  assert.deepEqual(parseRemotePairsUri(j as unknown as vscode.Uri), { runId: 'my-run-20250101-000000', iteration: 3, kind: 'judge' });
 });
 
 test('Export Preference Pairs…: format pick → save dialog → HF folder with card; Review opens the editor', async () => {
@@ -141,7 +145,22 @@ test('Export Preference Pairs…: format pick → save dialog → HF folder with
   // The dashboard calls it with (runId, iteration); the runs tree opens remote run files through its own scheme.
   await review('my-run-20250101-000000', 2);
   const remote = stub.executed.filter((c) => c.command === 'vscode.openWith').at(-1)?.args[0] as vscode.Uri;
-  assert.deepEqual(parseRemotePairsUri(remote), { runId: 'my-run-20250101-000000', iteration: 2 });
-  assert.deepEqual(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/my-run-20250101-000000/iterations/4/pairs.jsonl' })), { runId: 'my-run-20250101-000000', iteration: 4 });
+  assert.deepEqual(parseRemotePairsUri(remote), { runId: 'my-run-20250101-000000', iteration: 2, kind: 'actor' });
+  assert.deepEqual(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/my-run-20250101-000000/iterations/4/pairs.jsonl' })), { runId: 'my-run-20250101-000000', iteration: 4, kind: 'actor' });
+  assert.deepEqual(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/my-run-20250101-000000/iterations/4/judge-pairs.jsonl' })), { runId: 'my-run-20250101-000000', iteration: 4, kind: 'judge' });
+  // Review Judge Pairs with (runId, iteration): the judge-pair mode of the same editor
+  await pairsFeature.commands!.reviewJudgePairs(s)('my-run-20250101-000000', 2);
+  const judge = stub.executed.filter((c) => c.command === 'vscode.openWith').at(-1);
+  assert.equal(judge?.args[1], PAIRS_VIEW_TYPE);
+  assert.deepEqual(parseRemotePairsUri(judge?.args[0] as vscode.Uri), { runId: 'my-run-20250101-000000', iteration: 2, kind: 'judge' });
   assert.equal(parseRemotePairsUri(vscode.Uri.from({ scheme: 'selfreward-run', path: '/r/iterations/4/judgments.jsonl' })), undefined);
+});
+
+test('word diff: similar answers diff; unrelated ones are recognised as too different for a diff to mean anything', async () => {
+  const { wordDiff, diffSimilarity, MIN_DIFF_SIMILARITY } = await import('../../../webview/pairs/diff');
+  const close = wordDiff('Paris is the capital of France and its largest city.', 'Paris is the capital of France, and also its largest city.')!;
+  assert.ok(diffSimilarity(close) > MIN_DIFF_SIMILARITY, `similar: ${diffSimilarity(close)}`);
+  const far = wordDiff('Photosynthesis turns light into chemical energy in the chloroplasts of plants.', 'To bake bread, mix flour, water and yeast, then knead the dough and let it rise.')!;
+  assert.ok(diffSimilarity(far) < MIN_DIFF_SIMILARITY, `unrelated: ${diffSimilarity(far)}`);
+  assert.equal(diffSimilarity(wordDiff('same text', 'same text')!), 1);
 });

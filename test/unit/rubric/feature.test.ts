@@ -11,6 +11,7 @@ import type { Notifications, NotificationMethod, RequestMethod, RequestParams, R
 import type { AgentApi } from '../../../src/connection/agentApi';
 import type { Services } from '../../../src/services';
 import { DEFAULT_RUBRIC } from '../../../remote/rubric/template';
+import { DEFAULT_META_JUDGE } from '../../../remote/rubric/metaTemplate';
 import { tmpDir } from '../../helpers/tmp';
 
 // ---- local additions to the stub: positions, ranges, diagnostics, document events
@@ -53,6 +54,8 @@ function fakeDoc(file: string, text: string) {
 /** An agent that keeps rubric versions in memory, like the daemon's rubric handlers. */
 function fakeAgent() {
   const versions = [DEFAULT_RUBRIC];
+  /** meta-judge template versions (none stored: version 0 answers the built-in one, as the daemon does) */
+  const metaVersions: string[] = [];
   const calls: { method: string; params: unknown }[] = [];
   const handlers = new Map<string, ((p: unknown) => void)[]>();
   const agent: AgentApi = {
@@ -60,9 +63,16 @@ function fakeAgent() {
     onDidChangeState: () => ({ dispose: () => undefined }),
     async request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
       calls.push({ method, params });
-      const p = params as { version?: number; text?: string };
+      const p = params as { version?: number; text?: string; kind?: string };
       let r: unknown;
-      if (method === 'rubric/get') {
+      if (p.kind === 'meta-judge' && method === 'rubric/get') {
+        const v = p.version ?? metaVersions.length;
+        r = { version: v, hash: `m${v}`, text: v ? metaVersions[v - 1] : DEFAULT_META_JUDGE };
+      } else if (p.kind === 'meta-judge' && method === 'rubric/set') {
+        if (metaVersions[metaVersions.length - 1] !== p.text) metaVersions.push(p.text!);
+        r = { version: metaVersions.length, hash: `m${metaVersions.length}` };
+      } else if (method === 'pairs/read') r = { pairs: JUDGE_PAIRS, total: JUDGE_PAIRS.length, matched: JUDGE_PAIRS.length, reviewed: 1 };
+      else if (method === 'rubric/get') {
         const v = p.version ?? versions.length;
         r = { version: v, hash: `h${v}`, text: versions[v - 1] };
       } else if (method === 'rubric/set') {
@@ -70,7 +80,7 @@ function fakeAgent() {
         r = { version: versions.length, hash: `h${versions.length}` };
       } else if (method === 'preview/judge') r = { previewId: (params as { previewId: string }).previewId, accepted: 1 };
       else if (method === 'preview/cancel') r = { cancelled: true };
-      else if (method === 'runs/snapshot') r = { rubricVersions: versions.map((_, i) => ({ version: i + 1, hash: `h${i + 1}` })) };
+      else if (method === 'runs/snapshot') r = { run: { id: 'run-1', name: 'alpha' }, config: { judge: { k: 3 } }, rubricVersions: versions.map((_, i) => ({ version: i + 1, hash: `h${i + 1}` })), iterations: [{ iteration: 1, status: 'done', stages: [], summary: { judgePairs: JUDGE_PAIRS.length } }] };
       else throw new Error(`unexpected ${method}`);
       return r as RequestResult<M>;
     },
@@ -82,23 +92,34 @@ function fakeAgent() {
     },
     dispose: () => undefined,
   };
-  return { agent, calls, versions };
+  return { agent, calls, versions, metaVersions };
 }
+
+/** Two judge pairs of iteration 1, the first accepted in review. */
+const JUDGE_PAIRS = [0, 1].map((i) => ({
+  id: `c${i}-jpair`, kind: 'judge', promptId: `p${i}`, iteration: 1, prompt: 'judge prompt', instruction: `question ${i}`, response: `answer ${i}`,
+  chosen: { candidateId: `c${i}-j1`, text: 'Earns points for detail.\n\nScore: 3', score: 3, scores: [3], chars: 30 },
+  rejected: { candidateId: `c${i}-j0`, text: 'Seems fine.\n\nScore: 5', score: 5, scores: [5], chars: 20 },
+  margin: 200, standings: [], reason: 'Winner: A', headToHead: 'both', templateHash: 'm1', candidateId: `c${i}`, parseFailures: 0,
+  ...(i === 0 ? { review: { state: 'accepted', flipped: false } } : {}),
+}));
 
 async function setup() {
   stub.reset();
   collections.length = 0;
   const { rubricFeature } = await import('../../../src/rubric/feature');
   const context = fakeContext();
-  const { agent, calls, versions } = fakeAgent();
+  const { agent, calls, versions, metaVersions } = fakeAgent();
   const services = {
     context, log: fakeLog(), currentRunId: 'run-1',
     connection: { agent, state: 'connected' },
     setCurrentRun: () => undefined, onDidChangeCurrentRun: new EventEmitter<unknown>().event,
   } as unknown as Services;
-  const cmds = Object.fromEntries(Object.entries(rubricFeature.commands ?? {}).map(([k, f]) => [k, f(services)]));
+  const { metaJudgeFeature } = await import('../../../src/metaJudge/feature');
+  const cmds = Object.fromEntries([...Object.entries(rubricFeature.commands ?? {}), ...Object.entries(metaJudgeFeature.commands ?? {})].map(([k, f]) => [k, f(services)]));
   await rubricFeature.activate?.(services);
-  return { services, cmds, calls, versions, context };
+  await metaJudgeFeature.activate?.(services);
+  return { services, cmds, calls, versions, metaVersions, context };
 }
 
 test('diagnostics: each bad rubric case, with its range, for rubric files only', async () => {
@@ -145,7 +166,7 @@ test('Use Rubric refuses a rubric with errors, stores a good one as a new versio
   assert.match(stub.lastMessage('info')?.message ?? '', /already uses this rubric \(v2\)/);
 });
 
-test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and opens the preview beside it', async () => {
+test('pinSample keeps pins per run; Edit Judge Rubric creates the run\'s rubric file and opens the preview beside it; More samples doubles K', async () => {
   const { cmds, context, calls } = await setup();
   await cmds.pinSample({ id: 'c1', prompt: 'Q', answer: 'A', baselineScore: 3 });
   await cmds.pinSample({ id: 'c1', prompt: 'Q', answer: 'A2', baselineScore: 4 });
@@ -163,12 +184,13 @@ test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and open
   } finally {
     vs.workspace.openTextDocument = open;
   }
-  assert.equal(fs.readFileSync(path.join(ws, 'rubric.md'), 'utf8'), DEFAULT_RUBRIC, 'created from the run\'s rubric in use');
+  assert.equal(fs.readFileSync(path.join(ws, 'rubrics', 'run-1.rubric.md'), 'utf8'), DEFAULT_RUBRIC, 'one file per run, created from its rubric in use');
   const panel = stub.panels.find((p) => p.viewType === 'selfreward.rubricPreview');
   assert.ok(panel, 'preview panel opened');
   assert.match(panel.webview.html, /<script nonce="[A-Za-z0-9]+" src="[^"]*rubric\.js"/);
-  const set = panel.webview.posted.find((m) => (m as { type: string }).type === 'set') as { samples: { id: string }[]; setLabel: string };
+  const set = panel.webview.posted.find((m) => (m as { type: string }).type === 'set') as { samples: { id: string }[]; setLabel: string; runName?: string };
   assert.ok(set, 'the preview set was sent');
+  assert.equal(set.runName, 'alpha', 'the panel is told which run it compares against');
   assert.equal(set.samples[0].id, 'c1', 'pins first');
   assert.match(set.setLabel, /1 pinned/);
   assert.ok(calls.some((c) => c.method === 'rubric/get'));
@@ -178,5 +200,52 @@ test('pinSample keeps pins per run; Edit Judge Rubric creates rubric.md and open
   assert.equal(judged[0].runId, 'run-1');
   assert.deepEqual(panel.webview.posted.map((m) => (m as { type: string }).type), ['set', 'start', 'lint'], JSON.stringify(panel.webview.posted.slice(3)));
   assert.deepEqual((panel.webview.posted[2] as { problems: unknown[] }).problems, [], 'the default rubric is clean');
+  // More samples: the set is judged again with twice the samples per answer
+  panel.webview.receive({ type: 'moreSamples' });
+  await new Promise((r) => setTimeout(r, 20));
+  const again = calls.filter((c) => c.method === 'preview/judge').map((c) => c.params as RequestParams<'preview/judge'>);
+  assert.equal(again.at(-1)?.k, 2 * judged[0].k);
+  assert.equal((panel.webview.posted.filter((m) => (m as { type: string }).type === 'set').at(-1) as { k: number }).k, 2 * judged[0].k);
   panel.dispose();
+});
+
+test('the meta-judge template: its own file and diagnostics, a preview of judge pairs in both orders, Use stores a meta-judge version', async () => {
+  const { cmds, calls, versions, metaVersions } = await setup();
+  const ws = tmpDir();
+  stub.workspaceFolders = [{ uri: Uri.file(ws), name: 'ws', index: 0 }];
+  const open = vs.workspace.openTextDocument as (u: Uri) => Promise<{ uri: Uri; getText(): string }>;
+  vs.workspace.openTextDocument = async (u: Uri) => { const d = await open(u); return fakeDoc(u.fsPath, d.getText()); };
+  try {
+    await cmds.editMetaJudgeTemplate();
+  } finally {
+    vs.workspace.openTextDocument = open;
+  }
+  assert.equal(fs.readFileSync(path.join(ws, 'rubrics', 'run-1.meta-judge.md'), 'utf8'), DEFAULT_META_JUDGE, 'created from the template the run would use');
+  await new Promise((r) => setTimeout(r, 20));
+  const panel = stub.panels.find((p) => p.viewType === 'selfreward.metaJudgePreview');
+  assert.ok(panel, 'the meta-judge preview opened');
+  assert.match(panel.webview.html, /src="[^"]*metaJudge\.js"/);
+  const set = panel.webview.posted.find((m) => (m as { type: string }).type === 'set') as { samples: { id: string; judgments: string[]; peoplePrefer?: number }[]; setLabel: string };
+  assert.deepEqual(set.samples.map((x) => [x.id, x.peoplePrefer]), [['c0-jpair', 0], ['c1-jpair', undefined]], 'the run\'s judge pairs, reviewed first');
+  assert.match(set.setLabel, /judge pairs of iteration 1 \(1 reviewed\)/);
+  const asked = calls.filter((c) => c.method === 'preview/judge').map((c) => c.params as RequestParams<'preview/judge'>);
+  assert.ok(asked.length >= 1 && asked.every((p) => p.kind === 'meta-judge'), 'meta-judge previews');
+  assert.deepEqual(asked[0].samples[0].judgments, [JUDGE_PAIRS[0].chosen.text, JUDGE_PAIRS[0].rejected.text]);
+  const lint = panel.webview.posted.filter((m) => (m as { type: string }).type === 'lint').at(-1) as { problems: unknown[] };
+  assert.deepEqual(lint.problems, [], 'the built-in template is clean');
+  // diagnostics for *.meta-judge.md with the template's own checks
+  docEvents.open.fire(fakeDoc('/ws/x.meta-judge.md', 'Compare {{judgment_a}} with {{judgment_b}}.'));
+  const d = collections.map((c) => c.get(Uri.file('/ws/x.meta-judge.md').toString())).find((x) => x)!;
+  assert.ok(d.some((x) => /\{\{rubric\}\}/.test(x.message)) && d.some((x) => /Winner/.test(x.message)));
+  // Use: refused while broken, else stored as the next meta-judge version (the rubric untouched)
+  (vs.window as { activeTextEditor: unknown }).activeTextEditor = { document: fakeDoc('/ws/x.meta-judge.md', 'Compare {{judgment_a}} with {{judgment_b}}. Winner: A') };
+  panel.dispose();
+  await cmds.useMetaJudgeTemplate();
+  assert.match(stub.lastMessage('error')?.message ?? '', /meta-judge template cannot be used yet/);
+  const edited = DEFAULT_META_JUDGE.replace('A longer evaluation is not a better one', 'Length alone decides nothing');
+  (vs.window as { activeTextEditor: unknown }).activeTextEditor = { document: fakeDoc('/ws/run-1.meta-judge.md', edited) };
+  await cmds.useMetaJudgeTemplate();
+  assert.deepEqual(metaVersions, [edited]);
+  assert.equal(versions.length, 1, 'the rubric has no new version');
+  assert.match(stub.lastMessage('info')?.message ?? '', /meta-judge template v1 will be used/);
 });

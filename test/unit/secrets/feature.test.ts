@@ -105,3 +105,25 @@ test('Run Preflight Checks: the agent\'s checks in an output channel; a picked p
     assert.equal(await env.clipboard.readText(), fix);
   }
 });
+
+test('Run Preflight Checks with a current run checks what its config uses: a sim run is not told about vLLM, TRL or GPUs', async () => {
+  const { fakeWorld } = await import('../ui/fakes');
+  const { runsModel } = await import('../../../src/runs/runsModel');
+  const { agent, connection, services: s } = fakeWorld();
+  try {
+    agent.addRun('r1', 'demo', [], { name: 'demo', model: { backend: 'sim', name: 'sim-base' }, trainer: { backend: 'sim' }, seedData: [{ path: 'builtin:demo', format: 'auto' }] } as never);
+    agent.handlers.set('preflight/run', (p) => preflightHandlers['preflight/run']!(p as never, { store: { runsDir: os.tmpdir() } } as unknown as AgentContext, {} as ConnectionContext, new AbortController().signal));
+    await connection.connectLocal();
+    s.setCurrentRun('r1');
+    await runsModel(s).track('r1');
+    await secretsFeature.commands!.preflight(s)();
+    const [params] = agent.calls('preflight/run') as { config?: { model: { backend: string } } }[];
+    assert.equal(params.config?.model.backend, 'sim', 'the run config went with the request');
+    const text = stub.outputChannels.find((c) => c.name === 'Self-Rewarding Preflight')!.lines.join('');
+    assert.match(text, /for run "demo" \(model sim, trainer sim\)/);
+    assert.doesNotMatch(text, /vllm|trl|accelerate/i, 'nothing about backends the run does not use');
+    assert.match(text, /preflight: ready/, 'a demo user is told of no problems');
+  } finally {
+    s.dispose();
+  }
+});

@@ -79,9 +79,39 @@ test('events at or before the snapshot seq are ignored (replaying an overlap is 
 
 test('a finished iteration carries its summary and output model', () => {
   seq = 0;
-  const summary = { iteration: 1, promptsKept: 3, promptsDropped: {}, candidates: 12, judgments: 36, parseFailures: 0, parseFailureRate: 0, ties: 0, pairs: 3, pairsDropped: {}, meanChosenScore: 4, meanRejectedScore: 2, meanCandidateChars: 100, failedItems: 0, modelOut: 'm2' };
+  const summary = { iteration: 1, promptsKept: 3, promptsDropped: {}, candidates: 12, judgments: 36, parseFailures: 0, parseFailureRate: 0, ties: 0, pairs: 3, pairsDropped: {}, meanChosenScore: 4, meanRejectedScore: 2, meanCandidateChars: 100, failedItems: 0, modelOut: 'M2', modelOutPath: 'm2' };
   const s = applyEvents(base(), [ev({ type: 'iteration.started', iteration: 1, modelIn: 'm1', rubricVersion: 1 }), ev({ type: 'iteration.finished', iteration: 1, summary })]);
   assert.equal(s.iterations[0].status, 'done');
   assert.equal(s.iterations[0].modelOut, 'm2');
   assert.equal(s.iterations[0].summary?.pairs, 3);
+});
+
+test('an iteration starts with its kind\'s stages pending; finished stages keep their counts; unplanned stages are added', () => {
+  seq = 0;
+  const s = applyEvents(base(), [
+    ev({ type: 'iteration.started', iteration: 0, modelIn: 'm0', rubricVersion: 1 }),
+    ev({ type: 'stage.started', iteration: 0, stage: 'sft', total: 10 }),
+    ev({ type: 'stage.finished', iteration: 0, stage: 'sft', counts: { rows: 10, excluded: 0 }, durationMs: 5 }),
+    ev({ type: 'iteration.started', iteration: 1, modelIn: 'm1', rubricVersion: 1 }),
+    ev({ type: 'stage.started', iteration: 1, stage: 'prompts', total: 4 }),
+    ev({ type: 'stage.started', iteration: 1, stage: 'eval' as never, total: 2 }),
+  ]);
+  const sft = s.iterations[0].stages.find((st) => st.stage === 'sft')!;
+  assert.deepEqual([sft.status, sft.counts], ['done', { rows: 10, excluded: 0 }]);
+  assert.ok(s.iterations[0].stages.every((st) => st.stage === 'sft' || st.status === 'pending'));
+  assert.deepEqual(s.iterations[1].stages.map((st) => [st.stage, st.status]).slice(0, 2), [['prompts', 'running'], ['candidates', 'pending']]);
+  assert.equal(s.iterations[1].stages.at(-1)!.stage, 'eval', 'a stage outside the plan is added when it starts');
+});
+
+test('models are kept per (iteration, role); only a policy model is the previous iteration\'s output', () => {
+  seq = 0;
+  const s = applyEvents(base(), [
+    ev({ type: 'iteration.started', iteration: 0, modelIn: 'm0', rubricVersion: 1 }),
+    ev({ type: 'model.registered', iteration: 1, model: { iteration: 1, name: 'sft-ift', path: '/r/sft-baseline', madeBy: 'sim-sft', role: 'sft-baseline' } }),
+    ev({ type: 'model.registered', iteration: 1, model: { iteration: 1, name: 'm1', path: '/r/m1', madeBy: 'sim-sft' } }),
+    ev({ type: 'run.renamed', name: 'renamed' }),
+  ]);
+  assert.deepEqual(s.models.map((m) => [m.name, m.role ?? 'policy']), [['sft-ift', 'sft-baseline'], ['m1', 'policy']]);
+  assert.equal(s.iterations[0].modelOut, '/r/m1');
+  assert.equal(s.run.name, 'renamed');
 });

@@ -41,3 +41,25 @@ test('svgToString escapes text and attributes and refuses event-handler attribut
   assert.throws(() => svgToString({ tag: 'svg', attrs: { onload: 'x()' }, children: [] }), /onload/);
   assert.throws(() => svgToString({ tag: 'svg x', attrs: {}, children: [] }), /bad tag/);
 });
+
+test('line chart: a one-point series (a single training step) is drawn as a point; the legend sits right of every data point', () => {
+  const node = lineChart([{ name: 'iteration 1', points: [{ x: 1, y: 0.69 }] }, { name: 'iteration 2', points: [{ x: 1, y: 0.6 }, { x: 2, y: 0.5 }, { x: 3, y: 0.4 }] }], { width: 300, height: 160, markers: true, integerX: true });
+  const dots = findAll(node, (n) => n.tag === 'circle' && hasClass(n, 'marker'));
+  assert.equal(dots.filter((d) => d.attrs['data-series'] === 'iteration 1').length, 1);
+  const maxX = Math.max(...dots.map((d) => Number(d.attrs.cx)));
+  const legendX = findAll(node, (n) => hasClass(n, 'swatch')).map((n) => Number(n.attrs.x));
+  assert.equal(legendX.length, 2);
+  assert.ok(legendX.every((x) => x > maxX), `legend at ${legendX}, data up to ${maxX}`);
+  const xs = findAll(node, (n) => hasClass(n, 'x-tick')).map((t) => (t.children[1] as { children: string[] }).children[0]);
+  assert.deepEqual(xs, ['1', '2', '3'], 'whole steps only');
+});
+
+test('stacked histogram: per-iteration bars add up per bin, coloured by iteration, with a legend', async () => {
+  const { stackedHistogram } = await import('../../../remote/charts');
+  const node = stackedHistogram(binEdges(0, 5, 5), [{ name: 'iteration 1', cls: 'series-1', values: [0.5, 1.5, 1.5] }, { name: 'iteration 2', cls: 'series-2', values: [1.5, 4.5] }]);
+  const bars = findAll(node, (n) => hasClass(n, 'bar'));
+  assert.deepEqual(bars.map((b) => [b.attrs['data-series'], b.attrs['data-x0'], b.attrs['data-count']]), [['iteration 1', 0, 1], ['iteration 1', 1, 2], ['iteration 2', 1, 1], ['iteration 2', 4, 1]]);
+  const [lower, upper] = bars.filter((b) => b.attrs['data-x0'] === 1);
+  assert.equal(Math.round(Number(upper.attrs.y) + Number(upper.attrs.height)), Math.round(Number(lower.attrs.y)), 'stacked: the second sits on the first');
+  assert.equal(findAll(node, (n) => hasClass(n, 'legend-item')).length, 2);
+});

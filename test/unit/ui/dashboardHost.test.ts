@@ -69,11 +69,16 @@ test('hidden panel gets nothing; visible again, the page asks from its seq; reve
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(msgs(panel).length, n, 'nothing posted while hidden');
   panel.setVisible(true);
+  // Visible again, the page (re)loads: events that arrive before it asks must not reach it ahead of its catch-up
+  // (a page that took them would ask only for what follows them, and never get the older ones).
+  agent.emit('r1', [progress(4)]);
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(msgs(panel).length, n, 'nothing posted before the page asks');
   panel.webview.receive({ type: 'ready', runId: 'r1', afterSeq: 1 });
   await until(() => msgs(panel).length === n + 2, 'catch-up after visible');
   const ev = msgs(panel)[n + 1];
   assert.ok(ev.type === 'events');
-  assert.deepEqual(ev.events.map((e) => e.seq), [2, 3]);
+  assert.deepEqual(ev.events.map((e) => e.seq), [2, 3, 4]);
 });
 
 test('serializer revives a panel for the run in the saved state; no run → an explanatory empty message', async () => {
@@ -130,8 +135,11 @@ test('a panel opened before any run shows the first run chosen; after a reconnec
   agent.emit('r1', [progress(3)], false); // happened while disconnected
   const n = msgs(panel).length;
   await connection.connectLocal();
-  await until(() => msgs(panel).length >= n + 2, 'resync after reconnect');
+  await until(() => msgs(panel).slice(n).some((m) => m.type === 'events' && m.events.length), 'resync after reconnect');
   const evs = msgs(panel).slice(n).filter((m) => m.type === 'events');
+  // the page was told the link went down and came back (its Start/Stop/Review follow)
+  const links = msgs(panel).filter((m) => m.type === 'link').map((m) => (m.type === 'link' ? m.connected : undefined));
+  assert.deepEqual([links.includes(false), links.at(-1)], [true, true]);
   assert.deepEqual(evs.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.seq) : [])), [3]);
 });
 

@@ -87,10 +87,10 @@ test('Start Next Iteration: prefilled settings, scripted edits become exactly th
   assert.deepEqual(agent.calls('iteration/start'), [{ runId: 'r1', overrides: { candidates: { n: 8 }, judge: { temperature: 0.3 }, review: { gate: true } } }]);
   assert.equal(stub.progress.length, 1);
   assert.equal(stub.progress[0].options.cancellable, true);
-  assert.ok(stub.progress[0].reports.some((r) => r.message === 'iteration 2 · candidates 40/80'), JSON.stringify(stub.progress[0].reports));
+  assert.ok(stub.progress[0].reports.some((r) => r.message === 'iteration 2 · candidates 40/80 prompts answered'), JSON.stringify(stub.progress[0].reports));
   const done = stub.messages.find((m) => m.message.includes('iteration 2 finished'));
   assert.ok(done, 'finish message');
-  assert.match(done.message, /16 pairs, 4 ties, parse failures 1.3%/);
+  assert.match(done.message, /16 pairs, 4 ties, parse failures 1.3 %/);
   assert.deepEqual(done.items, ['Open Dashboard']);
   // the background notifier did not announce the same iteration a second time
   assert.equal(stub.messages.filter((m) => m.message.includes('iteration 2 finished')).length, 1);
@@ -205,6 +205,8 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   stub.answer('inputBox', '  bad/name', 'external run');
   stub.answer('quickPick', 'External OpenAI-compatible server');
   stub.answer('inputBox', 'http://127.0.0.1:8000/v1', 'llama-3-8b');
+  stub.answer('quickPick', 'TRL on the agent host');
+  stub.answer('inputBox', '', '');
   stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
   await assert.rejects(stub.run('selfreward.newRun') as Promise<unknown>, /fails validation/); // the bad name is refused by validateInput
   stub.reset();
@@ -213,6 +215,8 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   stub.answer('inputBox', 'external run');
   stub.answer('quickPick', 'External OpenAI-compatible server');
   stub.answer('inputBox', 'http://127.0.0.1:8000/v1', 'llama-3-8b');
+  stub.answer('quickPick', 'TRL on the agent host');
+  stub.answer('inputBox', '/home/me/zero3.yaml', '/opt/venvs/trl/bin/python');
   stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
   const file = (await stub.run('selfreward.newRun')) as string;
   const fs = await import('node:fs');
@@ -220,6 +224,8 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   const cfg = validateConfig(written);
   assert.equal(cfg.model.backend, 'external');
   assert.deepEqual(cfg.model.baseUrls, ['http://127.0.0.1:8000/v1']);
+  // the trainer was asked, never the simulation's by default
+  assert.deepEqual(written.trainer, { backend: 'trl', accelerateConfig: '/home/me/zero3.yaml', trl: { python: '/opt/venvs/trl/bin/python' } });
   assert.equal(stub.shownDocuments.length, 1);
 
   await connection.connectLocal();
@@ -234,6 +240,31 @@ test('New Run… writes a valid selfreward.run.json into the workspace, or creat
   const created = agent.calls('runs/create')[0] as { config: unknown };
   assert.equal(validateConfig(created.config).model.backend, 'sim');
   assert.equal(services.currentRunId, 'new-1');
+  assert.equal(stub.pending(), 0);
+});
+
+test('New Run… offers managed vLLM (model, venv python, tensor parallel size) trained by TRL, and OpenAI trained by OpenAI', async () => {
+  await activate(runCommandsFeature);
+  const dir = tmpDir();
+  const fs = await import('node:fs');
+  stub.workspaceFolders = [{ uri: vscode.Uri.file(dir) as unknown as never, name: 'ws', index: 0 }];
+  stub.answer('inputBox', 'vllm run');
+  stub.answer('quickPick', 'Managed vLLM server');
+  stub.answer('inputBox', 'meta-llama/Llama-3.1-8B-Instruct', '/opt/venvs/vllm/bin/python', '2', '', '');
+  stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
+  let written = JSON.parse(fs.readFileSync((await stub.run('selfreward.newRun')) as string, 'utf8'));
+  let cfg = validateConfig(written);
+  assert.deepEqual(written.model, { backend: 'vllm', name: 'meta-llama/Llama-3.1-8B-Instruct', vllm: { python: '/opt/venvs/vllm/bin/python', tensorParallelSize: 2 } });
+  assert.equal(cfg.trainer.backend, 'trl');
+  stub.answer('inputBox', 'openai run');
+  stub.answer('quickPick', 'OpenAI API');
+  stub.answer('inputBox', 'gpt-4.1-mini-2025-04-14');
+  stub.answer('quickPick', 'Built-in demo seed set', 'Write selfreward.run.json to the workspace');
+  stub.answer('message', 'Overwrite');
+  written = JSON.parse(fs.readFileSync((await stub.run('selfreward.newRun')) as string, 'utf8'));
+  cfg = validateConfig(written);
+  assert.equal(cfg.model.backend, 'openai');
+  assert.equal(cfg.trainer.backend, 'openai');
   assert.equal(stub.pending(), 0);
 });
 
@@ -252,4 +283,48 @@ test('Start Demo Run connects locally, creates the demo run, opens the dashboard
   assert.equal(cfg.seedData[0].path, 'builtin:demo');
   assert.equal(stub.panels.length, 1);
   assert.equal(agent.calls('iteration/start').length, 1);
+});
+
+test('resuming a stopped iteration shows the parameters frozen in its manifest, offers no edits and sends no overrides', async () => {
+  await activate(runCommandsFeature);
+  await connection.connectLocal();
+  agent.addRun('r1', 'alpha', [...finishedIteration(1), { type: 'iteration.started', iteration: 2, modelIn: 'm2', rubricVersion: 1 }, { type: 'iteration.stopped', iteration: 2, stage: 'judgments' }]);
+  // the run config says 200 prompts; the stopped iteration froze 1,000
+  agent.files.set('r1:iterations/2/manifest.json', JSON.stringify({ iteration: 2, params: { prompts: { perIteration: 1000, temperature: 0.6 }, candidates: { n: 4, temperature: 0.7 }, judge: { k: 3, temperature: 0.7 }, pairs: { rho: 0 }, review: { gate: true } } }));
+  services.setCurrentRun('r1');
+  startsAndFinishes('r1', 2);
+  stub.answer('quickPick', '$(lock) Prompts per iteration', '$(debug-continue) Resume iteration 2');
+  stub.answer('message', undefined, undefined);
+  assert.equal(await stub.run('selfreward.startIteration'), 'finished');
+  const pick = stub.prompts.find((p) => p.kind === 'quickPick')!;
+  const items = (pick as { items: { label: string; description?: string }[] }).items;
+  assert.deepEqual(items.find((i) => i.label === '$(lock) Prompts per iteration')?.description, '1000', 'the frozen value, not the config\'s 200');
+  assert.equal(items.find((i) => i.label === '$(lock) Review gate (wait for pair review before training)')?.description, 'on');
+  assert.ok(!items.some((i) => i.label.startsWith(START_LABEL)), 'no "Start" with edits');
+  assert.match(stub.messages.find((m) => m.message.includes('frozen'))?.message ?? '', /Prompts per iteration is frozen at 1000 for iteration 2/);
+  assert.deepEqual(agent.calls('iteration/start'), [{ runId: 'r1', overrides: undefined }]);
+});
+
+test('Stop: "stopping…" shows in the status bar and the tree at once, before the agent answers; it ends with the iteration', async () => {
+  const { runsViewFeature } = await import('../../../src/runs/feature');
+  await activate(runCommandsFeature, statusFeature, runsViewFeature);
+  await connection.connectLocal();
+  agent.addRun('r1', 'alpha', [{ type: 'iteration.started', iteration: 1, modelIn: 'm', rubricVersion: 1 }, { type: 'stage.started', iteration: 1, stage: 'judgments', total: 100 }]);
+  services.setCurrentRun('r1');
+  await runsModel(services).track('r1');
+  let answer: (v: { stopped: boolean }) => void = () => undefined;
+  agent.handlers.set('iteration/stop', () => new Promise((r) => (answer = r)));
+  const stopped = stub.run('selfreward.stopIteration', 'r1');
+  const item = stub.statusBarItems.find((i) => i.id === 'selfreward.status')!;
+  await until(() => /stopping…/.test(item.text), `status bar says stopping, got ${item.text}`, 15_000);
+  const { RunsTree } = await import('../../../src/runs/runsTree');
+  const tree = stub.treeDataProviders.get('selfreward.runs') as InstanceType<typeof RunsTree>;
+  assert.equal(tree.getTreeItem({ kind: 'run', runId: 'r1' }).description, 'it 1 · stopping…');
+  assert.equal(tree.getTreeItem({ kind: 'iteration', runId: 'r1', iteration: 1 }).description, 'stopping…');
+  agent.emit('r1', [{ type: 'iteration.stopped', iteration: 1, stage: 'judgments' }]);
+  answer({ stopped: true });
+  assert.equal(await stopped, true);
+  await until(() => !/stopping/.test(item.text), 'stopping cleared', 15_000);
+  assert.equal(runsModel(services).stoppingIteration('r1'), undefined);
+  assert.match(stub.lastMessage('info')?.message ?? '', /iteration 1 stopped. Starting it again resumes/);
 });

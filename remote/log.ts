@@ -10,6 +10,7 @@ type Sink = (level: LogLevel, message: string) => void;
 const sinks = new Set<Sink>();
 let fileFd: number | undefined;
 let quiet = false;
+let fileFailed = false;
 
 export function setLogFile(path: string | undefined): void {
   if (fileFd !== undefined) fs.closeSync(fileFd);
@@ -29,7 +30,18 @@ export function addLogSink(sink: Sink): () => void {
 export function log(level: LogLevel, message: string): void {
   const line = `${new Date().toISOString()} [${level}] ${message}\n`;
   if (!quiet) process.stderr.write(line);
-  if (fileFd !== undefined) fs.writeSync(fileFd, line);
+  if (fileFd !== undefined) {
+    // Logging must never fail its caller: on a full disk the error being logged is what matters (it still goes to
+    // stderr and the sinks, i.e. the clients); the file misses the line, and stderr says so once.
+    try {
+      const buf = Buffer.from(line, 'utf8');
+      for (let at = 0; at < buf.length; ) at += fs.writeSync(fileFd, buf, at, buf.length - at) || buf.length;
+      fileFailed = false;
+    } catch (e) {
+      if (!fileFailed && !quiet) process.stderr.write(`log file: cannot write (${(e as Error).message}); lines are missing from it\n`);
+      fileFailed = true;
+    }
+  }
   for (const s of sinks) s(level, message);
 }
 

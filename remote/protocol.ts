@@ -97,6 +97,8 @@ export interface RunConfig {
     maxRetries: number;
     requestTimeoutMs: number;
   };
+  /** Share of a stage's items that may fail for good (after every retry) before the iteration stops `failed`. */
+  failureBudget: { prompts: number; candidates: number; judgments: number };
   trainer: TrainerConfig;
   /** Meta-Rewarding (Wu et al. 2024): the model judges its own judgments; off by default (Self-Rewarding as the paper). */
   metaJudge?: MetaJudgeConfig;
@@ -293,6 +295,8 @@ export interface TrainerConfig {
   dropout: number;
   epochs: number;
   maxLength?: number;
+  /** Training refuses to run on fewer pairs than this (absent in manifests written before it existed). */
+  minPairs?: number;
   rowFormat: 'standard' | 'conversational';
   lora?: { r: number; alpha: number };
   bf16?: boolean;
@@ -1096,6 +1100,12 @@ export interface Notifications {
   'preview/result': PreviewResult;
   'preview/done': { previewId: string; cancelled: boolean; error?: string };
   'agent/log': { level: 'info' | 'warn' | 'error'; message: string };
+  /**
+   * To the run's subscribers: an event its log could not record (the log's own storage failed — a full disk, an
+   * I/O error), e.g. the `iteration.failed` saying so. It has no seq and is not in `events.jsonl`: show it; the
+   * stream continues with the next recorded event.
+   */
+  'events/unrecorded': { runId: string; event: RunEventBody; error: string };
   'eval/progress': { runId: string; kind: 'judge' | 'compare' | 'winRate' | 'multiTurn'; done: number; total: number };
 }
 

@@ -6,14 +6,14 @@
  * `--resume RUN_ID` continues it. With the review gate on, `--accept-review` accepts every unreviewed pair and
  * completes the review instead of waiting for a person.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { IterationSummary, RunConfig, RunEvent } from '../protocol';
+import type { IterationSummary, RunEvent } from '../protocol';
 import { loadConfigFile } from '../config/config';
 import { RunStore, type Run } from '../store/runStore';
-import { DEFAULT_RUBRIC } from '../rubric/template';
+import { checkRunInputs, initialRubric } from '../config/beforeWork';
+import type { LoadedSeed } from '../seed/index';
 import { AGENT_VERSION } from '../version';
 import { runIteration } from '../pipeline/iteration';
 import { selectBackends } from '../backends/index';
@@ -30,16 +30,7 @@ export const usage = `usage: agent.js run --config FILE [--sft] [--runs-dir DIR]
 
 export const DEFAULT_RUNS_DIR = path.join(os.homedir(), '.selfreward', 'runs');
 
-/** The rubric a new run starts with: config.judge.rubricFile, or the built-in one. */
-export function initialRubric(config: RunConfig): string {
-  const f = config.judge.rubricFile;
-  if (!f) return DEFAULT_RUBRIC;
-  try {
-    return fs.readFileSync(f, 'utf8');
-  } catch (e) {
-    throw new Error(`judge.rubricFile ${f}: cannot read: ${(e as Error).message}`);
-  }
-}
+export { initialRubric };
 
 /** Accept every unreviewed pair of iteration t and complete its review (the headless stand-in for a reviewer). */
 export function acceptAllPairs(run: Run, t: number): void {
@@ -65,6 +56,8 @@ export interface HeadlessOptions {
   acceptReview?: boolean;
   onEvent?(e: RunEvent): void;
   onIteration?(s: IterationSummary): void;
+  /** the run's seed data, already checked and loaded (checkRunInputs) */
+  seed?: LoadedSeed;
 }
 
 /** Run (or resume) `iterations` iterations of a run with one set of backends. */
@@ -80,7 +73,7 @@ export async function runIterations(run: Run, o: HeadlessOptions): Promise<Itera
   const out: IterationSummary[] = [];
   try {
     for (let i = 0; i < o.iterations; i++) {
-      const s = await runIteration(run, { signal: o.signal, backends });
+      const s = await runIteration(run, { signal: o.signal, backends, ...(i === 0 && o.seed ? { seed: o.seed } : {}) });
       out.push(s);
       o.onIteration?.(s);
     }
@@ -157,14 +150,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   const store = new RunStore(path.resolve(values['runs-dir'] ?? DEFAULT_RUNS_DIR));
   let run: Run;
+  let seed: LoadedSeed | undefined;
   try {
     if (values.resume) {
       run = store.open(values.resume, { write: true });
       if (values.config) warn(`--resume: the run keeps the config it was created with; ${values.config} is not read`);
     } else {
+      // Everything checkable (schema, rubric, seed files) is checked before the run folder exists.
       const loaded = loadConfigFile(values.config!);
       const config = values.sft ? { ...loaded, sft: { ...loaded.sft!, enabled: true } } : loaded;
-      run = store.create(config, { agentVersion: AGENT_VERSION, rubricText: initialRubric(config) });
+      const rubricText = initialRubric(config);
+      seed = checkRunInputs(config, rubricText, values.config!);
+      run = store.create(config, { agentVersion: AGENT_VERSION, rubricText });
     }
   } catch (e) {
     process.stderr.write(`run: ${(e as Error).message}\n`);
@@ -178,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
       iterations,
       signal: ac.signal,
       acceptReview: values['accept-review'],
+      seed,
       onEvent: logEvents(),
       onIteration: (s) => process.stdout.write(JSON.stringify({ runId: run.id, ...s }) + '\n'),
     });
@@ -187,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`run: stopped; continue with: agent.js run --runs-dir ${store.runsDir} --resume ${run.id}\n`);
       return 130;
     }
-    process.stderr.write(`run: ${(e as Error).message}\n`);
+    process.stderr.write(`run ${run.id}: ${(e as Error).message}\n`);
     return 1;
   } finally {
     unhook();

@@ -60,6 +60,7 @@ export async function runCandidateStage(ctx: StageContext, stream?: CandidateStr
     // candidates first: judges fill the slots the last (longest) answers leave free
     ...(stream ? { limiter: { limiter: stream.limiter, priority: 0 as const } } : {}),
     progress: new StageProgress(run, t, 'candidates', prompts.length, already),
+    budget: ctx.budgets?.candidates,
     signal: ctx.signal,
   });
   const all = run.read(t, 'candidates');

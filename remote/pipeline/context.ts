@@ -4,6 +4,7 @@ import type { Run } from '../store/runStore';
 import type { TrainerBackend } from '../backends/types';
 import type { InferenceClient } from '../inference/client';
 import type { LoadedSeed } from '../seed/index';
+import type { FailureBudget } from './failureBudget';
 
 export interface StageContext {
   run: Run;
@@ -21,6 +22,8 @@ export interface StageContext {
   trainer: TrainerBackend;
   seed: LoadedSeed;
   signal: AbortSignal;
+  /** per-stage failure budgets (runIteration sets them; a stage without one records failures as before) */
+  budgets?: { prompts?: FailureBudget; candidates?: FailureBudget; judgments?: FailureBudget };
 }
 
 /** Counts a stage reports for the manifest and the `stage.finished` event. */

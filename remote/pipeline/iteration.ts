@@ -9,7 +9,7 @@
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
  * signal) aborts every request in flight and leaves all of this resumable.
  */
-import type { CandidateRecord, DeepPartial, IterationManifest, IterationSummary, RunConfig, StageManifest, StageName } from '../protocol';
+import type { CandidateRecord, DeepPartial, IterationManifest, IterationSummary, RunConfig, RunEventBody, StageManifest, StageName } from '../protocol';
 import type { InferenceBackend, ModelEndpoint, TrainerBackend } from '../backends/types';
 import type { Run } from '../store/runStore';
 import { validateConfig } from '../config/config';
@@ -17,10 +17,11 @@ import { InferenceClient } from '../inference/client';
 import { setMaxListeners } from 'node:events';
 import { abortReason, anySignal } from '../inference/signals';
 import { Feed, Limiter } from '../inference/limiter';
-import { loadSeed } from '../seed/index';
+import type { LoadedSeed } from '../seed/index';
+import { checkRunInputs } from '../config/beforeWork';
 import { waitForReview } from '../review/gate';
 import { apiKeyFrom, selectBackends } from '../backends/index';
-import { info } from '../log';
+import { info, warn } from '../log';
 import { runPromptStage } from './promptgen';
 import { runCandidateStage } from './candidates';
 import { runJudgeStage } from './judge';
@@ -30,6 +31,7 @@ import { runTrainStage } from './train';
 import { computeSummary } from './summary';
 import type { StageContext, StageCounts } from './context';
 import { reemitLostRecordEvents } from './reconcileEvents';
+import { FailureBudget, FailureBudgetError, requeueFailed } from './failureBudget';
 import { runSftIteration } from './sft';
 import { runCheckpointSelection } from './checkpointSelection';
 import { evaluationEnabled, runEvaluationStage } from './evaluation';
@@ -40,6 +42,8 @@ export interface IterationOptions {
   backends?: { inference: InferenceBackend; trainer: TrainerBackend };
   /** retry backoff base for requests (tests shorten it); default 500 ms */
   retryBaseDelayMs?: number;
+  /** the run's seed data when the caller has already checked and loaded it (checkRunInputs) */
+  seed?: LoadedSeed;
 }
 
 /** Merge `over` into `base` (objects recursively; arrays and scalars replace). */
@@ -67,6 +71,19 @@ export function nextIteration(run: Run): { t: number; resume: boolean } {
 
 const now = (): string => new Date().toISOString();
 
+/**
+ * Check what the next iteration will run with before anything of it is written: the config with the overrides,
+ * the rubric it will judge with (the latest version, or the one frozen in a resumed manifest), the seed files.
+ * Throws a ConfigError naming every problem. `seed`: already loaded and checked by the caller.
+ */
+export function checkIteration(run: Run, overrides?: DeepPartial<RunConfig>, seed?: LoadedSeed): { t: number; resume: boolean; config: RunConfig; frozen?: IterationManifest; seed: LoadedSeed } {
+  const { t, resume } = nextIteration(run);
+  const config = validateConfig(deepMerge(run.config, overrides), 'iteration overrides');
+  const frozen = resume ? run.readManifest(t) : undefined;
+  const rubric = frozen?.rubric.text ?? run.latestRubric().text;
+  return { t, resume, config, frozen, seed: seed ?? checkRunInputs({ ...config, seedData: run.config.seedData }, rubric, `run ${run.id}, iteration ${t}`, 'rubric') };
+}
+
 export async function runIteration(run: Run, opts: IterationOptions): Promise<IterationSummary> {
   if (opts.signal.aborted) throw abortReason(opts.signal);
   // One listener on the caller's signal; every in-flight request listens on ours (hundreds at a time).
@@ -85,11 +102,10 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   if (!modelIn) throw new Error(`iteration ${t}: no model registered for it (models.json); did iteration ${t - 1} finish training?`);
 
   let manifest: IterationManifest;
-  const config = validateConfig(deepMerge(run.config, opts.overrides), 'iteration overrides');
+  const { config, frozen, seed } = checkIteration(run, opts.overrides, opts.seed);
   if (resume) {
-    manifest = run.readManifest(t)!;
+    manifest = frozen!;
     if (opts.overrides) info(`iteration ${t}: resuming with the parameters it started with; overrides ignored`);
-    reemitLostRecordEvents(run, t);
   } else {
     const rubric = run.latestRubric();
     manifest = {
@@ -109,13 +125,14 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     };
   }
   manifest.status = 'running';
-  run.writeManifest(manifest);
-  run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version });
 
   const owned = !opts.backends;
   const backends = opts.backends ?? selectBackends(config, run.dir);
   let stageNow: () => StageName | undefined = () => undefined;
   try {
+    if (resume) reemitLostRecordEvents(run, t);
+    run.writeManifest(manifest);
+    run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version });
     const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
     const setStage = (s: StageName, patch: Partial<StageManifest>): void => {
       manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };
@@ -141,7 +158,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
         if (stopped) delete next.error;
         else next.error = e instanceof Error ? e.message : String(e);
         manifest.stages[s] = next;
-        run.writeManifest(manifest);
+        writeManifestIfPossible(run, manifest);
         active.delete(s);
         throw e;
       }
@@ -164,7 +181,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       run.emit({ type: 'iteration.finished', iteration: t, summary });
       return summary;
     };
-    const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed: loadSeed(run.config.seedData), signal };
+    const base = { run, t, params: manifest.params, rubric: manifest.rubric, runSeed: manifest.seed, concurrency: config.inference.concurrency, modelIn, trainer: backends.trainer, seed, signal };
     // eval.afterIteration: the models this iteration made (and any not evaluated yet) before it counts as done
     const evaluate = async (): Promise<void> => {
       if (!evaluationEnabled(run.config)) return;
@@ -179,10 +196,19 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const endpoint = await backends.inference.ensureServing(modelIn, signal);
     const model = new InferenceClient(endpoint, clientOpts);
     const generator = config.generator?.baseUrls || config.generator?.name ? new InferenceClient(generatorEndpoint(config, endpoint), clientOpts) : model;
-    const ctx: StageContext = { ...base, model, generator };
+    // Failure budgets (share of a stage's items that may fail for good); totals of the later stages are set below.
+    const fb = config.failureBudget;
+    const budgets = {
+      prompts: new FailureBudget('prompts', manifest.params.prompts.perIteration, fb.prompts),
+      candidates: new FailureBudget('candidates', 0, fb.candidates),
+      judgments: new FailureBudget('judgments', 0, fb.judgments),
+    };
+    const ctx: StageContext = { ...base, model, generator, budgets };
     const p = manifest.params;
     const id = (c: StageCounts) => c;
-    await stageRun('prompts', p.prompts.perIteration, () => runPromptStage(ctx), id, { ...p.prompts, generator: generator.endpoint.model, seedPrompts: ctx.seed.prompts.length });
+    // A resumed stage requests its failed items again (they are never final while the stage is unfinished).
+    if (manifest.stages.prompts?.status !== 'done') requeueFailed(run, t, 'prompts');
+    await withBudget(signal, budgets.prompts, (s) => stageRun('prompts', p.prompts.perIteration, () => runPromptStage({ ...ctx, signal: s }), id, { ...p.prompts, generator: generator.endpoint.model, seedPrompts: ctx.seed.prompts.length }));
 
     // Candidates and judgments overlap: each answered candidate is judged as soon as it is written, within one
     // shared request limit, so the server stays busy while the last (longest) answers finish. Either failing stops
@@ -197,6 +223,10 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
       const both = { ...ctx, signal: pair.signal };
       const kept = run.read(t, 'prompts').filter((x) => x.kept).length;
       const candidatesDone = manifest.stages.candidates?.status === 'done';
+      if (!candidatesDone) requeueFailed(run, t, 'candidates');
+      requeueFailed(run, t, 'judgments');
+      budgets.candidates.total = kept;
+      budgets.judgments.total = candidatesDone ? run.read(t, 'candidates').filter((x) => !x.error).length : kept * p.candidates.n;
       const cands = (async () => {
         try {
           if (candidatesDone) feed.push(...run.read(t, 'candidates').filter((c) => !c.error));
@@ -244,12 +274,41 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
     const message = e instanceof Error ? e.message : String(e);
     const stage = stageNow();
     manifest.status = stopped ? 'stopped' : 'failed';
-    run.writeManifest(manifest);
-    if (stopped) run.emit({ type: 'iteration.stopped', iteration: t, ...(stage ? { stage } : {}) });
-    else run.emit({ type: 'iteration.failed', iteration: t, error: message, ...(stage ? { stage } : {}) });
+    // The run's own storage may be what failed (a full disk): record the end where it still can be, and when the
+    // event log itself cannot take it, tell the clients anyway.
+    writeManifestIfPossible(run, manifest);
+    const end: RunEventBody = stopped ? { type: 'iteration.stopped', iteration: t, ...(stage ? { stage } : {}) } : { type: 'iteration.failed', iteration: t, error: message, ...(stage ? { stage } : {}) };
+    try {
+      run.emit(end);
+    } catch (w) {
+      warn(`run ${run.id}: iteration ${t} ${manifest.status}, and the event log could not record it: ${(w as Error).message}`);
+      run.events.reportUnrecorded(end, w as Error);
+    }
     throw stopped ? abortReason(signal) : e;
   } finally {
     if (owned) await backends.inference.stop();
+  }
+}
+
+function writeManifestIfPossible(run: Run, manifest: IterationManifest): void {
+  try {
+    run.writeManifest(manifest);
+  } catch (e) {
+    warn(`run ${run.id}: iteration ${manifest.iteration}: could not write its manifest (status ${manifest.status}): ${(e as Error).message}`);
+  }
+}
+
+/** Run a stage under its failure budget: the stage's signal also aborts when the budget is exceeded. */
+async function withBudget<R>(signal: AbortSignal, budget: FailureBudget, body: (s: AbortSignal) => Promise<R>): Promise<R> {
+  const linked = anySignal([signal, budget.signal]);
+  setMaxListeners(0, linked.signal);
+  try {
+    return await body(linked.signal);
+  } catch (e) {
+    // promptgen throws a plain abort when its signal fires: the budget's error is the reason
+    throw budget.exceeded && !signal.aborted && !(e instanceof FailureBudgetError) ? budget.exceeded : e;
+  } finally {
+    linked.dispose();
   }
 }
 

@@ -59,6 +59,7 @@ export async function runJudgeStage(ctx: StageContext, stream?: { feed: Feed<Can
     concurrency: ctx.concurrency,
     ...(stream ? { limiter: { limiter: stream.limiter, priority: 1 as const } } : {}),
     progress: new StageProgress(run, t, 'judgments', expected, already),
+    budget: ctx.budgets?.judgments,
     signal: ctx.signal,
   });
   const all = run.read(t, 'judgments');

@@ -124,6 +124,7 @@ export async function runPromptStage(ctx: StageContext): Promise<StageCounts> {
       const id = promptId(t, n);
       const fewShot = examples.map((e) => e.id);
       const seed = requestSeed(ctx.runSeed, t, 'prompts', id);
+      if (out.error !== undefined) ctx.budgets?.prompts?.fail(out.error); // past the budget this aborts the stage
       const record: Promise<PromptRecord> =
         out.error !== undefined
           ? Promise.resolve({ id, iteration: t, text: '', kept: false, dropReason: 'failed', fewShot, seed, error: out.error })

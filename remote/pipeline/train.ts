@@ -31,6 +31,10 @@ export async function runTrainStage(ctx: StageContext): Promise<TrainOutcome> {
   const pairs = run.read(t, 'pairs');
   const actor = pairs.map((p) => pairForTraining(p, reviews.get(p.id), params.review.gate)).filter((x) => x !== undefined);
   if (!actor.length) throw new Error(`training: no pairs to train on in iteration ${t} (${pairs.length} pairs, ${pairs.length - actor.length} excluded by review)`);
+  const minPairs = params.trainer.minPairs ?? 1;
+  if (actor.length < minPairs) {
+    throw new Error(`training: only ${actor.length} pair(s) to train on in iteration ${t} (${pairs.length} pairs, ${pairs.length - actor.length} excluded by review), fewer than trainer.minPairs = ${minPairs}; nothing was trained`);
+  }
   const judge = params.metaJudge?.enabled ? judgeRows(ctx, actor.length) : undefined;
   const triples = judge ? [...actor, ...judge.rows] : actor;
   const trainDir = path.join(run.iterationDir(t), 'train');

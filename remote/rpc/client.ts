@@ -5,7 +5,8 @@
  */
 import * as net from 'node:net';
 import * as fs from 'node:fs';
-import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, createMessageConnection, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { messageReader } from './reader';
 import { PROTOCOL_VERSION } from '../protocol';
 import type { Notifications, NotificationMethod, RequestMethod, RequestParams, RequestResult } from '../protocol';
 
@@ -40,7 +41,7 @@ export function isRpcError(e: unknown, code?: number): e is RpcErrorLike {
 }
 
 export async function connectAgent(stream: AgentStream, token: string, opts: { client?: string } = {}): Promise<AgentRpc> {
-  const connection = createMessageConnection(new StreamMessageReader(stream.readable), new StreamMessageWriter(stream.writable));
+  const connection = createMessageConnection(messageReader(stream.readable), new StreamMessageWriter(stream.writable));
   const handlers = new Map<string, Set<(p: unknown) => void>>();
   const closeCbs = new Set<() => void>();
   let closed = false;

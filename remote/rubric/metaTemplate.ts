@@ -5,10 +5,19 @@
  * editor diagnostics. Versions are stored in the run beside the rubric's (rubrics/meta-judge-v<k>.md).
  */
 import { DEFAULT_META_JUDGE } from './defaultMetaJudge';
-import { PLACEHOLDER_RE } from './template';
+import { PLACEHOLDER_RE, scanPlaceholders } from './template';
 
 export { DEFAULT_META_JUDGE };
 export const META_PLACEHOLDERS = ['rubric', 'instruction', 'response', 'judgment_a', 'judgment_b'] as const;
+
+/** Why a meta-judge template cannot be used (a missing or unknown placeholder), one reason each; empty when it can. */
+export function metaTemplateErrors(text: string): string[] {
+  const { found, unknown } = scanPlaceholders(text, META_PLACEHOLDERS);
+  return [
+    ...META_PLACEHOLDERS.filter((p) => !found.has(p)).map((p) => `has no {{${p}}} placeholder`),
+    ...unknown.map((u) => `has an unknown placeholder {{${u.name}}} (it would reach the meta-judge as literal text)`),
+  ];
+}
 
 export interface MetaJudgeInput {
   /** the rubric the judgments applied (its criteria: rubricCriteria of the rubric in use) */

@@ -10,7 +10,7 @@ import type { RunEvent, RunSnapshot } from '../protocol';
 import { Run, RunStore } from '../store/runStore';
 import { addLogSink, info, warn, error as logError } from '../log';
 import { applyEvent } from '../snapshot/reducer';
-import { cutOff, replaySnapshot, writeCheckpoint } from './snapshot';
+import { cutOff, replaySnapshot, settle, writeCheckpoint } from './snapshot';
 import { EventFanout } from './fanout';
 import { AgentError } from './types';
 import type { AgentContext, HandlerMap } from './types';
@@ -25,6 +25,7 @@ interface OpenRun {
   run: Run;
   snapshot: RunSnapshot;
   unlisten: () => void;
+  unlistenUnrecorded?: () => void;
 }
 
 export interface BackgroundTask {
@@ -113,6 +114,12 @@ export class Daemon implements AgentContext {
         this.checkpoint(entry);
       }
     });
+    // The log itself failed to take an event (a full disk): its subscribers still hear of it, and the snapshot no
+    // longer shows as running what has ended.
+    entry.unlistenUnrecorded = run.events.onUnrecorded((event, err) => {
+      this.fanout.notify(run.id, 'events/unrecorded', { runId: run.id, event, error: err.message });
+      if (event.type === 'iteration.failed' || event.type === 'iteration.stopped') entry.snapshot = settle(entry.snapshot);
+    });
     this.runs.set(run.id, entry);
     // We hold the run's lock and run nothing in it yet: an iteration the log calls running was cut off (kill -9,
     // power loss). Say so in the log itself, so every client's reducer shows it stopped; iteration/start resumes it.
@@ -181,6 +188,7 @@ export class Daemon implements AgentContext {
     const entry = this.runs.get(runId);
     if (entry) {
       entry.unlisten();
+      entry.unlistenUnrecorded?.();
       entry.run.close();
       this.runs.delete(runId);
     }
@@ -206,6 +214,7 @@ export class Daemon implements AgentContext {
       this.fanout.close();
       for (const entry of this.runs.values()) {
         entry.unlisten();
+        entry.unlistenUnrecorded?.();
         this.checkpoint(entry);
         entry.run.close();
       }

@@ -3,7 +3,7 @@
  * pushed; a connection's queues are flushed together at most every BATCH_MS (one `events/push` per run per window,
  * never one message per event), in seq order. A queue past MAX_BATCH flushes at once, so a burst stays bounded.
  */
-import type { RunEvent } from '../protocol';
+import type { NotificationMethod, Notifications, RunEvent } from '../protocol';
 import type { ConnectionContext } from './types';
 import { warn } from '../log';
 
@@ -52,6 +52,15 @@ export class EventFanout {
     let n = 0;
     for (const s of this.subscribers.values()) if (s.queues.has(runId)) n++;
     return n;
+  }
+
+  /** Send a notification to every subscriber of `runId`, after the events already queued for it. */
+  notify<N extends NotificationMethod>(runId: string, method: N, params: Notifications[N]): void {
+    for (const s of this.subscribers.values()) {
+      if (!s.queues.has(runId)) continue;
+      this.flush(s);
+      void s.conn.notify(method, params);
+    }
   }
 
   publish(runId: string, ev: RunEvent): void {

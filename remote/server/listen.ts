@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { writeFully } from '../store/writes';
 
 export class AlreadyRunningError extends Error {
   constructor(readonly socketPath: string) {
@@ -24,7 +25,7 @@ export function writePrivateFile(file: string, text: string): void {
   fs.rmSync(tmp, { force: true });
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
   try {
-    fs.writeSync(fd, text);
+    writeFully(fd, Buffer.from(text, 'utf8'), file);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -9,6 +9,8 @@ import { JsonlWriter, forEachJsonl } from './jsonl';
 const INDEX_STRIDE = 256;
 
 export type EventListener = (event: RunEvent) => void;
+/** An event that could not be appended (the log's own storage failed), with the reason. */
+export type UnrecordedListener = (body: RunEventBody, error: Error) => void;
 
 export class EventLog {
   private writer: JsonlWriter<RunEvent> | undefined;
@@ -17,6 +19,7 @@ export class EventLog {
   private firstSeq = 1;
   private _lastSeq = 0;
   private listeners = new Set<EventListener>();
+  private unrecordedListeners = new Set<UnrecordedListener>();
 
   private constructor(readonly file: string) {}
 
@@ -56,9 +59,18 @@ export class EventLog {
     if (first) this.firstSeq = 1;
   }
 
-  /** Assign the next seq, append durably (one write), then notify listeners. */
+  /**
+   * Assign the next seq, append durably (one write), then notify listeners. A failed append leaves the log as it
+   * was (the writer cuts the partial line back; the seq is not used) and throws a StorageError naming the file.
+   */
   append(body: RunEventBody): RunEvent {
     if (!this.writer) throw new Error(`${this.file}: event log opened read-only`);
+    if (this.writer.broken) {
+      // A failed write that could not be cut back: reopen, which repairs the tail, before appending again.
+      const fresh = JsonlWriter.open<RunEvent>(this.file);
+      this.writer.close();
+      this.writer = fresh;
+    }
     const event = { seq: this._lastSeq + 1, ts: new Date().toISOString(), ...body } as RunEvent;
     const offset = this.writer.append(event);
     if (this._lastSeq === 0) this.firstSeq = event.seq;
@@ -71,6 +83,19 @@ export class EventLog {
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Tell listeners about an event the log could not take (its append failed): the one way a failure of the log
+   * itself still reaches the clients. Nothing is written and no seq is used.
+   */
+  reportUnrecorded(body: RunEventBody, error: Error): void {
+    for (const l of this.unrecordedListeners) l(body, error);
+  }
+
+  onUnrecorded(listener: UnrecordedListener): () => void {
+    this.unrecordedListeners.add(listener);
+    return () => this.unrecordedListeners.delete(listener);
   }
 
   /** Events with seq > afterSeq, at most `limit`, in order. Seeks via the index. */
@@ -97,5 +122,6 @@ export class EventLog {
     this.writer?.close();
     this.writer = undefined;
     this.listeners.clear();
+    this.unrecordedListeners.clear();
   }
 }

@@ -1,9 +1,13 @@
 /**
  * Append-only JSONL files. One write() per record, so a crash can leave at most one torn last line; `open` cuts
- * such a tail back to the last whole record and reports how many bytes it dropped.
+ * such a tail back to the last whole record and reports how many bytes it dropped. A write that fails (a full disk,
+ * an I/O error) is cut back the same way at once, before anyone appends again: the file always ends on a whole
+ * record, and the writer stays usable once the cause is gone. A writer that cannot even cut back is `broken` and
+ * refuses appends; reopening it (with the same repair) is the way on.
  */
 import * as fs from 'node:fs';
 import { warn } from '../log';
+import { StorageError, syncFully, writeFully } from './writes';
 
 export interface RecoveryReport {
   droppedBytes: number;
@@ -44,6 +48,8 @@ export function recoverTornTail(file: string): RecoveryReport {
 
 export class JsonlWriter<T> {
   private fd: number;
+  /** set when a failed write could not be cut back: the file may end in half a record until reopened */
+  broken = false;
 
   private constructor(readonly file: string, fd: number, public size: number) {
     this.fd = fd;
@@ -51,28 +57,52 @@ export class JsonlWriter<T> {
 
   /** Open for appending, recovering a torn tail first. */
   static open<T>(file: string): JsonlWriter<T> {
-    const { droppedBytes } = recoverTornTail(file);
-    if (droppedBytes > 0) warn(`${file}: dropped ${droppedBytes} bytes of a torn last record (crash recovery)`);
-    const fd = fs.openSync(file, 'a');
+    let fd: number;
+    try {
+      const { droppedBytes } = recoverTornTail(file);
+      if (droppedBytes > 0) warn(`${file}: dropped ${droppedBytes} bytes of a torn last record (crash recovery)`);
+      fd = fs.openSync(file, 'a');
+    } catch (e) {
+      throw e instanceof StorageError ? e : new StorageError(file, 'open for appending', e);
+    }
     return new JsonlWriter<T>(file, fd, fs.fstatSync(fd).size);
   }
 
-  /** Append one record with a single write. Returns the byte offset the record starts at. */
+  /** Append one record with a single write (continued if short). Returns the byte offset the record starts at. */
   append(record: T): number {
+    if (this.broken) throw new StorageError(this.file, 'append a record', new Error('an earlier write failed and could not be undone; reopen the file'));
     const line = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
     const at = this.size;
-    let written = 0;
-    while (written < line.length) written += fs.writeSync(this.fd, line, written, line.length - written);
+    try {
+      writeFully(this.fd, line, this.file, 'append a record');
+    } catch (e) {
+      this.cutBack();
+      throw e;
+    }
     this.size += line.length;
     return at;
   }
 
+  /** Undo a partly written record: truncate to the end of the last whole one. */
+  private cutBack(): void {
+    try {
+      fs.ftruncateSync(this.fd, this.size);
+    } catch (e) {
+      this.broken = true;
+      warn(`${this.file}: could not cut a failed write back to ${this.size} bytes (${(e as Error).message}); the file is repaired when reopened`);
+    }
+  }
+
   sync(): void {
-    fs.fsyncSync(this.fd);
+    syncFully(this.fd, this.file);
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already closed, or the disk refuses: nothing more to flush from here */
+    }
   }
 }
 

@@ -21,8 +21,9 @@ import type {
 import { EventLog } from './eventLog';
 import { JsonlWriter, readJsonl } from './jsonl';
 import { RunLock } from './lock';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { readJsonIfExists, removeOrphanTemps, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { rubricHash } from '../rubric/template';
+import { info } from '../log';
 
 export interface RunMeta {
   id: string;
@@ -70,8 +71,22 @@ export function makeRunId(name: string, now = new Date()): string {
 
 const RUN_ID_RE = /^[a-z0-9][a-z0-9-]{0,80}$/;
 
-export function assertRunId(id: string): void {
-  if (!RUN_ID_RE.test(id)) throw new Error(`invalid run id ${JSON.stringify(id)}`);
+/** The run id grammar (what makeRunId produces): a folder name that is safe everywhere. */
+export function isRunId(id: unknown): id is string {
+  return typeof id === 'string' && RUN_ID_RE.test(id);
+}
+
+export function assertRunId(id: unknown): asserts id is string {
+  if (!isRunId(id)) throw new Error(`invalid run id ${JSON.stringify(id)}`);
+}
+
+/** Iteration numbers are non-negative integers (0 = the SFT iteration, 1… self-rewarding ones). */
+export function isIterationNumber(t: unknown): t is number {
+  return typeof t === 'number' && Number.isSafeInteger(t) && t >= 0;
+}
+
+export function assertIteration(t: unknown): asserts t is number {
+  if (!isIterationNumber(t)) throw new Error(`invalid iteration ${JSON.stringify(t)}: must be a non-negative integer`);
 }
 
 export class RunStore {
@@ -127,6 +142,11 @@ export class Run {
   private constructor(readonly dir: string, readonly meta: RunMeta, readonly writable: boolean) {
     this.lock = writable ? RunLock.acquire(path.join(dir, 'run.lock')) : undefined;
     try {
+      if (writable) {
+        // Ours now: temp files of atomic writes a killed process (or a full disk) left behind are garbage.
+        const n = removeOrphanTemps(dir, 5);
+        if (n) info(`${dir}: removed ${n} temp file(s) of unfinished writes`);
+      }
       const file = path.join(dir, 'events.jsonl');
       this.events = writable ? EventLog.openWritable(file) : EventLog.openReadOnly(file);
     } catch (e) {
@@ -153,6 +173,7 @@ export class Run {
   }
 
   iterationDir(t: number): string {
+    assertIteration(t);
     return path.join(this.dir, 'iterations', String(t));
   }
 
@@ -167,16 +188,35 @@ export class Run {
     return path.join(this.iterationDir(t), `${name}.jsonl`);
   }
 
-  /** Appender for an iteration file (torn tail recovered on first use). */
+  /**
+   * Appender for an iteration file (torn tail recovered on first use). A writer whose failed write could not be cut
+   * back is replaced by a fresh one (which repairs the tail) before anyone appends again.
+   */
   writer<N extends IterationFileName>(t: number, name: N): JsonlWriter<IterationFiles[N]> {
     const file = this.filePath(t, name);
     let w = this.writers.get(file);
+    if (w?.broken) {
+      w.close();
+      this.writers.delete(file);
+      w = undefined;
+    }
     if (!w) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       w = JsonlWriter.open(file);
       this.writers.set(file, w);
     }
     return w as JsonlWriter<IterationFiles[N]>;
+  }
+
+  /**
+   * Replace an iteration file's records (atomically: temp + rename), e.g. to requeue failed items on resume. Its
+   * open appender is closed first; the next `writer()` opens the new file.
+   */
+  replaceRecords<N extends IterationFileName>(t: number, name: N, records: readonly IterationFiles[N][]): void {
+    const file = this.filePath(t, name);
+    this.writers.get(file)?.close();
+    this.writers.delete(file);
+    writeFileAtomic(file, records.map((r) => JSON.stringify(r) + '\n').join(''));
   }
 
   read<N extends IterationFileName>(t: number, name: N): IterationFiles[N][] {

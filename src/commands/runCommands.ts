@@ -64,6 +64,12 @@ export async function runIteration(services: Services, runId: string, overrides:
           if (id !== runId) return;
           for (const e of events) onEvent ? onEvent(e) : seen.push(e);
         });
+        // An end the run's log could not record (its disk is full) arrives on its own, without a seq.
+        const unrecorded = agent.onNotification('events/unrecorded', (p) => {
+          if (p.runId !== runId) return;
+          const e = { ...p.event, seq: 0, ts: new Date().toISOString() } as RunEvent;
+          onEvent ? onEvent(e) : seen.push(e);
+        });
         let iteration = -1;
         try {
           const res = await agent.request('iteration/start', { runId, overrides });
@@ -97,6 +103,7 @@ export async function runIteration(services: Services, runId: string, overrides:
           }
         } finally {
           sub.dispose();
+          unrecorded.dispose();
           if (iteration >= 0) watchedIterations.delete(runId, iteration);
         }
       },

@@ -138,7 +138,7 @@ export class AgentClient implements AgentApi {
     this.rpc = rpc;
     this.linkSubs = [
       rpc.onNotification('events/push', (p) => this.onPush(p.runId, p.events)),
-      ...(['preview/result', 'preview/done', 'agent/log'] as const).map((m) => rpc.onNotification(m, (p) => this.emit(m, p))),
+      ...(['preview/result', 'preview/done', 'agent/log', 'events/unrecorded'] as const).map((m) => rpc.onNotification(m, (p) => this.emit(m, p))),
     ];
     rpc.onClose(() => {
       if (this.rpc !== rpc || this.disposed) return;

@@ -5,7 +5,7 @@
  * `TextDocument.positionAt` expects. The same checks serve the meta-judge template (META_JUDGE_SPEC: its own
  * placeholders and its final `Winner:` line).
  */
-import { PLACEHOLDER_RE, PLACEHOLDERS } from '../../remote/rubric/template';
+import { PLACEHOLDERS, scanPlaceholders } from '../../remote/rubric/template';
 import { META_PLACEHOLDERS } from '../../remote/rubric/metaTemplate';
 
 /** What a template must hold: its placeholders (and what each brings), and the final line the parser reads. */
@@ -55,20 +55,14 @@ export interface RubricProblem {
 
 export function lintRubric(text: string, spec: TemplateSpec = RUBRIC_SPEC): RubricProblem[] {
   const problems: RubricProblem[] = [];
-  const found = new Set<string>();
-  for (const m of text.matchAll(new RegExp(PLACEHOLDER_RE.source, 'g'))) {
-    const name = m[1];
-    const start = m.index ?? 0;
-    if (spec.placeholders.includes(name)) {
-      found.add(name);
-      continue;
-    }
+  const { found, unknown } = scanPlaceholders(text, spec.placeholders);
+  for (const { name, start, end } of unknown) {
     problems.push({
       code: 'unknown-placeholder',
       severity: 'error',
       message: `Unknown placeholder {{${name}}}: it would reach the ${spec === RUBRIC_SPEC ? 'judge' : 'meta-judge'} as literal text. Use ${spec.placeholders.map((p) => `{{${p}}}`).join(' or ')}.`,
       start,
-      end: start + m[0].length,
+      end,
     });
   }
   // Missing pieces have no place of their own: mark the first line, where the eye starts.

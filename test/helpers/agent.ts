@@ -11,7 +11,7 @@ import { repoRoot, tmpDir } from './tmp';
 import { waitFor } from './wait';
 import { connectSocket, type AgentRpc } from '../../remote/rpc/client';
 import { Daemon } from '../../remote/server/daemon';
-import { AgentServer } from '../../remote/server/server';
+import { AgentServer, type ServerLimits } from '../../remote/server/server';
 import { handlerGroups } from '../../remote/server/handlers';
 import { closeGently, listenSocket, newToken, writePrivateFile } from '../../remote/server/listen';
 import { setQuiet } from '../../remote/log';
@@ -100,12 +100,13 @@ export interface InProcessDaemon {
 }
 
 /** The daemon in this process on a real Unix socket. */
-export async function startInProcessDaemon(dir = tmpDir(), opts: { maxUnsentEvents?: number } = {}): Promise<InProcessDaemon> {
+export async function startInProcessDaemon(dir = tmpDir(), opts: { maxUnsentEvents?: number; runsDir?: string; limits?: ServerLimits } = {}): Promise<InProcessDaemon> {
   setQuiet(true);
   const socket = path.join(dir, 'sock', 'agent.sock');
   const token = newToken();
-  const daemon = new Daemon({ runsDir: path.join(dir, 'runs'), agentVersion: 'test', bundleHash: 'test', ...opts });
-  const server = new AgentServer(daemon, token, handlerGroups);
+  const { runsDir = path.join(dir, 'runs'), limits, ...daemonOpts } = opts;
+  const daemon = new Daemon({ runsDir, agentVersion: 'test', bundleHash: 'test', ...daemonOpts });
+  const server = new AgentServer(daemon, token, handlerGroups, limits);
   const netServer: net.Server = await listenSocket(socket, (s) => {
     s.on('error', () => undefined);
     void server.serve({ readable: s, writable: s }, 'socket', () => closeGently(s));

@@ -104,19 +104,29 @@ test('a client that reconnects with afterSeq receives exactly the events it miss
   }
 });
 
-test('requests before agent/hello and hellos with a wrong token are refused', async () => {
+test('requests before agent/hello and hellos with a wrong token are refused, and the connection closed', async () => {
   const d = await startInProcessDaemon();
   const net = await import('node:net');
   const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node');
-  const sock = net.connect(d.socket);
-  await new Promise((r) => sock.once('connect', r));
-  const raw = createMessageConnection(new StreamMessageReader(sock), new StreamMessageWriter(sock));
-  raw.listen();
-  await assert.rejects(raw.sendRequest('runs/list', {}), (e: unknown) => isRpcError(e, RpcErrors.Unauthorized) && /agent\/hello/.test((e as { message: string }).message));
-  await assert.rejects(raw.sendRequest('agent/hello', { token: 'nope', client: 'x', protocolVersion: 1 }), (e: unknown) => isRpcError(e, RpcErrors.Unauthorized));
+  const rawConnection = async () => {
+    const sock = net.connect(d.socket);
+    sock.on('error', () => undefined);
+    await new Promise((r) => sock.once('connect', r));
+    const closed = new Promise((r) => sock.once('close', r));
+    const raw = createMessageConnection(new StreamMessageReader(sock), new StreamMessageWriter(sock));
+    raw.listen();
+    return { raw, closed };
+  };
+  const a = await rawConnection();
+  await assert.rejects(a.raw.sendRequest('runs/list', {}), (e: unknown) => isRpcError(e, RpcErrors.Unauthorized) && /agent\/hello/.test((e as { message: string }).message));
+  // The refusal arrives, then the daemon hangs up: no second try on that connection.
+  await a.closed;
+  a.raw.dispose();
+  const b = await rawConnection();
+  await assert.rejects(b.raw.sendRequest('agent/hello', { token: 'nope', client: 'x', protocolVersion: 1 }), (e: unknown) => isRpcError(e, RpcErrors.Unauthorized));
   // The daemon hangs up on a wrong token.
-  await new Promise((r) => sock.once('close', r));
-  raw.dispose();
+  await b.closed;
+  b.raw.dispose();
   const { connectAgent } = await import('../../remote/rpc/client');
   const sock2 = net.connect(d.socket);
   await new Promise((r) => sock2.once('connect', r));

@@ -19,7 +19,7 @@ import { parseFewShot, writeInstruction } from './instructions';
 import { judge, parseJudgePrompt } from './judge';
 import { evalJudge, parseEvalJudgePrompt } from './evalJudge';
 import { metaJudge, parseMetaPrompt } from './metaJudge';
-import { BUILTIN_POLICIES, ModelNotFoundError, judgeParamsOf, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
+import { BUILTIN_POLICIES, ModelNotFoundError, isBuiltinModel, judgeParamsOf, latentSpace, listCheckpoints, loadPolicy, type SimPolicy } from './policy';
 import { Rng, hashSeed } from './rng';
 
 /** The run config's sim options (maxConcurrency, tokensPerSecond, ttftMs, zeroLatency, malformedJudgmentRate,
@@ -183,6 +183,15 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
   let sequences = 0;
   let unseeded = 0;
 
+  /**
+   * The model as the sampling seed knows it — a name, never where its files are (a checkpoint's id is an absolute
+   * folder that holds the run's timestamp): a built-in model by its name, a checkpoint by its lineage and the
+   * parameters it holds. So the same config and seed sample the same texts in any run folder, on any machine.
+   */
+  function seedName(model: string, policy: SimPolicy): string {
+    return isBuiltinModel(model) ? model : `${policy.base}+${hashSeed(JSON.stringify([policy.priors, policy.weights, policy.judge ?? null])).toString(16)}`;
+  }
+
   function policyFor(model: string): SimPolicy {
     try {
       return loadPolicy(model, opts.modelDir);
@@ -206,13 +215,14 @@ export function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> 
     const examples = j || mj ? undefined : parseFewShot(prompt) ?? (whole !== prompt ? parseFewShot(whole) : undefined);
     const kind: RequestKind = j || mj ? 'judge' : examples ? 'instruction' : 'answer';
     const base = req.seed ?? hashSeed('unseeded', unseeded++, Date.now());
+    const name = seedName(req.model, policy);
     const texts: string[] = [];
     for (let i = 0; i < req.n; i++) {
       // temperature 0: one fixed output, whatever the seed (greedy decoding)
       // A verdict's draws come from the request (seed, choice, prompt), not from which model judges: two judges asked
       // the same thing with the same seed differ only by what they are (common random numbers), so comparing judges
       // measures the judges, not the luck of their draws.
-      const who = j || mj ? 'judge' : req.model;
+      const who = j || mj ? 'judge' : name;
       const seed = req.temperature <= 0 ? hashSeed('greedy', who, prompt) : hashSeed(base, i, who, prompt);
       const rng = new Rng(seed);
       if (ev) texts.push(evalJudge(ev, req.temperature, rng, malformedRate > 0 && new Rng(hashSeed('malformed', seed)).next() < malformedRate, policy.judge?.perception));

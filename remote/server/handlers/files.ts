@@ -1,35 +1,16 @@
 /**
  * files/*: browse and read a run folder. Paths are relative to the run folder; absolute paths, `..` segments and
- * symlinks that lead outside it are refused, so a client can never read other files of the box through the agent.
+ * symlinks that lead outside it are refused (remote/server/validate.ts), so a client can never read or list other
+ * files of the box through the agent; a folder is not a file (NotFound).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RpcErrors } from '../../protocol';
-import { AgentError } from '../types';
 import type { DaemonHandlerMap } from '../daemon';
+import { confinedDir, confinedFile, iterationParam } from '../validate';
 
 /** Largest slice one files/read returns. */
 export const MAX_READ = 1 << 20;
 const MAX_LIST = 10_000;
-
-/** Resolve `rel` inside `root`, or throw naming the refused path. */
-export function confine(root: string, rel: string): string {
-  if (typeof rel !== 'string' || rel === '' || rel.includes('\0')) throw new AgentError(RpcErrors.NotFound, `invalid path ${JSON.stringify(rel)}`);
-  if (path.isAbsolute(rel) || path.win32.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
-    throw new AgentError(RpcErrors.NotFound, `path ${JSON.stringify(rel)} is outside the run folder (relative paths without "..", please)`);
-  }
-  const realRoot = fs.realpathSync(root);
-  let real: string;
-  try {
-    real = fs.realpathSync(path.join(realRoot, rel));
-  } catch {
-    throw new AgentError(RpcErrors.NotFound, `${rel}: no such file in the run folder`);
-  }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new AgentError(RpcErrors.NotFound, `path ${JSON.stringify(rel)} leads outside the run folder`);
-  }
-  return real;
-}
 
 function walk(root: string, dir: string, out: { path: string; size: number }[]): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -54,15 +35,15 @@ function wholeUtf8(buf: Buffer): number {
 export const filesHandlers: DaemonHandlerMap = {
   'files/list': async ({ runId, iteration }, daemon) => {
     const run = daemon.openRun(runId);
-    const root = iteration === undefined ? run.dir : run.iterationDir(iteration);
+    const root = confinedDir(run.dir, iteration === undefined ? '.' : `iterations/${iterationParam(iteration)}`);
     const files: { path: string; size: number }[] = [];
-    if (fs.existsSync(root)) walk(run.dir, root, files);
+    if (root) walk(fs.realpathSync(run.dir), root, files);
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { files };
   },
   'files/read': async ({ runId, path: rel, offset, length }, daemon) => {
     const run = daemon.openRun(runId);
-    const file = confine(run.dir, rel);
+    const file = confinedFile(run.dir, rel);
     const fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(fd).size;

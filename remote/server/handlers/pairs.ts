@@ -10,18 +10,14 @@ import { PairsService, judgmentsFor } from '../../review/pairsService';
 import type { Run } from '../../store/runStore';
 import { RpcErrors, type PairKind } from '../../protocol';
 import { AgentError, type AgentContext, type HandlerMap } from '../types';
+import { iterationParam } from '../validate';
 
 const services = new WeakMap<AgentContext, Map<string, PairsService>>();
-
-function iterationOf(run: Run, t: unknown): number {
-  if (!Number.isInteger(t) || (t as number) < 1) throw new AgentError(RpcErrors.NotFound, `"iteration" must be a positive integer, got ${JSON.stringify(t)}`);
-  return t as number;
-}
 
 /** The service of (run, iteration); the index is refreshed on every use since the pairs stage may still append. */
 export function pairsServiceFor(agent: AgentContext, runId: string, iteration: number, kind: PairKind = 'actor'): { run: Run; service: PairsService } {
   const run = agent.openRun(runId);
-  const t = iterationOf(run, iteration);
+  const t = iterationParam(iteration);
   if (kind !== 'actor' && kind !== 'judge') throw new AgentError(RpcErrors.NotFound, `"kind" must be "actor" or "judge", got ${JSON.stringify(kind)}`);
   const [pairs, decisions] = kind === 'judge' ? (['judge-pairs', 'judge-pairs.decisions'] as const) : (['pairs', 'decisions'] as const);
   const file = run.filePath(t, pairs);
@@ -55,11 +51,11 @@ export const pairsHandlers: HandlerMap = {
   'pairs/judgments': async (p, agent) => {
     if (!Array.isArray(p.candidateIds) || !p.candidateIds.every((c) => typeof c === 'string')) throw new AgentError(RpcErrors.NotFound, 'pairs/judgments: "candidateIds" must be a list of strings');
     const run = agent.openRun(p.runId);
-    return { judgments: judgmentsFor(run.filePath(iterationOf(run, p.iteration), 'judgments'), p.candidateIds) };
+    return { judgments: judgmentsFor(run.filePath(iterationParam(p.iteration), 'judgments'), p.candidateIds) };
   },
   'review/state': async (p, agent) => {
     const run = agent.openRun(p.runId);
-    const t = iterationOf(run, p.iteration);
+    const t = iterationParam(p.iteration);
     // The gate of this iteration: Start Next Iteration can override the run's config, and the manifest keeps
     // the parameters the iteration started with.
     const gate = run.readManifest(t)?.params.review?.gate ?? run.config.review?.gate;

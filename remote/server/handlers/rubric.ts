@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { RpcErrors, type TemplateKind } from '../../protocol';
-import { rubricHash } from '../../rubric/template';
-import { DEFAULT_META_JUDGE } from '../../rubric/metaTemplate';
+import { rubricErrors, rubricHash } from '../../rubric/template';
+import { DEFAULT_META_JUDGE, metaTemplateErrors } from '../../rubric/metaTemplate';
 import { AgentError } from '../types';
 import type { DaemonHandlerMap } from '../daemon';
 import type { Run } from '../../store/runStore';
@@ -49,6 +49,9 @@ export const rubricHandlers: DaemonHandlerMap = {
   'rubric/set': async ({ runId, text, kind }, daemon) => {
     const k = kindOf(kind);
     if (typeof text !== 'string' || !text.trim()) throw new AgentError(RpcErrors.InvalidConfig, `rubric/set: the ${k === 'rubric' ? 'rubric' : 'meta-judge template'} text is empty`);
+    // A template the judge cannot use would burn a whole iteration into parse failures: refuse it now.
+    const problems = k === 'rubric' ? rubricErrors(text) : metaTemplateErrors(text);
+    if (problems.length) throw new AgentError(RpcErrors.InvalidConfig, `rubric/set: the ${k === 'rubric' ? 'rubric' : 'meta-judge template'} ${problems.join('; it ')}`);
     return daemon.openRun(runId).addTemplateVersion(k, text);
   },
 };

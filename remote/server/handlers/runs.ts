@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunSummary } from '../../protocol';
 import { validateConfig } from '../../config/config';
-import { DEFAULT_RUBRIC } from '../../rubric/template';
+import { checkRunInputs, initialRubric } from '../../config/beforeWork';
 import { Run } from '../../store/runStore';
 import { buildSnapshot } from '../snapshot';
 import type { Daemon, DaemonHandlerMap } from '../daemon';
@@ -34,8 +34,11 @@ function summaryOf(daemon: Daemon, id: string): RunSummary {
 export const runsHandlers: DaemonHandlerMap = {
   'runs/list': async (_p, daemon) => ({ runs: daemon.store.list().map((id) => summaryOf(daemon, id)) }),
   'runs/create': async ({ config, rubricText }, daemon) => {
+    // Everything checkable is checked before the run folder exists: the answer is the error itself.
     const cfg = validateConfig(config, 'runs/create config');
-    const run = daemon.store.create(cfg, { agentVersion: daemon.agentVersion, rubricText: rubricText ?? DEFAULT_RUBRIC });
+    const rubric = rubricText ?? initialRubric(cfg);
+    checkRunInputs(cfg, rubric, 'runs/create config', rubricText !== undefined ? 'rubricText' : undefined);
+    const run = daemon.store.create(cfg, { agentVersion: daemon.agentVersion, rubricText: rubric });
     daemon.adopt(run);
     return { run: daemon.snapshot(run.id).run };
   },

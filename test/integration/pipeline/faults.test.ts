@@ -9,11 +9,16 @@ import { fastConfig } from './files';
 
 setQuiet(true);
 
-test('with the sim server faults on (429, 5xx, hung and cut responses, malformed bodies) the iteration completes; failed items are counted and named', { timeout: 120_000 }, async () => {
+test('with the sim server faults on (429, 5xx, cut responses, malformed bodies) the iteration completes; failed items are counted and named', { timeout: 600_000 }, async () => {
   const cfg = fastConfig({
-    model: { sim: { faults: { rate429: 0.08, rate500: 0.1, rateHang: 0.04, rateCut: 0.08, rateMalformed: 0.08 } } },
-    // few retries and a short timeout so some items exhaust their retries within the test's time
-    inference: { maxRetries: 2, requestTimeoutMs: 800, concurrency: 32 },
+    // No hung responses here: telling a hung request from a slow one takes a timeout, and on a loaded machine any
+    // timeout short enough for a test also cuts slow answers (hangs are covered where that is deterministic:
+    // test/unit/pipeline/inference.test.ts). A long timeout, so only the injected faults fail requests.
+    model: { sim: { faults: { rate429: 0.08, rate500: 0.1, rateCut: 0.08, rateMalformed: 0.08 } } },
+    // few retries so some items exhaust them
+    inference: { maxRetries: 2, requestTimeoutMs: 120_000, concurrency: 32 },
+    // within a generous failure budget the failed items are final and recorded (the budget itself: outage.test.ts)
+    failureBudget: { prompts: 0.5, candidates: 0.5, judgments: 0.5 },
   });
   const store = new RunStore(tmpDir());
   const run = store.create(cfg, { agentVersion: 't', rubricText: DEFAULT_RUBRIC });
@@ -22,7 +27,7 @@ test('with the sim server faults on (429, 5xx, hung and cut responses, malformed
   const cands = run.read(1, 'candidates');
   const judgments = run.read(1, 'judgments');
   const failed = [...prompts, ...cands, ...judgments].filter((r) => r.error);
-  // ~38 % of attempts fault; with 2 retries about 5 % of items fail for good
+  // ~34 % of attempts fault; with 2 retries about 4 % of items fail for good
   assert.ok(failed.length > 0, 'some items failed after every retry');
   assert.equal(s.failedItems, failed.length);
   for (const r of failed) assert.match(r.error!, /HTTP (429|500)|timed out|malformed|terminated|Connection error|JSON|socket|other side closed/i, `named reason: ${r.error}`);

@@ -7,11 +7,22 @@ import { startSimServer } from '../../../remote/backends/sim/server';
 
 type Outcome = 'ok' | '429' | '500' | 'hang' | 'cut' | 'malformed';
 
-/** One raw request over its own connection (node:http, no pooling, so a hung request cannot delay others). */
+/** Requests still waiting for an answer: a hung one never settles by itself (see `settleHangs`). */
+const open = new Set<{ req: http.ClientRequest; resolve: (o: Outcome) => void }>();
+
+/**
+ * One raw request over its own connection (node:http, no pooling, so a hung request cannot delay others). No
+ * timeout: telling a hung request from a slow one by the clock fails on a loaded machine.
+ */
 function one(url: string, stream: boolean): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveOutcome, reject) => {
+    const entry = { req: undefined as unknown as http.ClientRequest, resolve: (o: Outcome) => resolveOutcome(o) };
+    const resolve = (o: Outcome): void => {
+      open.delete(entry);
+      resolveOutcome(o);
+    };
     const body = JSON.stringify({ model: 'sim-base', messages: [{ role: 'user', content: 'How do I repot a cactus?' }], seed: 1, stream });
-    const req = http.request(`${url}/chat/completions`, { method: 'POST', agent: false, timeout: 3000, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(`${url}/chat/completions`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -40,13 +51,27 @@ function one(url: string, stream: boolean): Promise<Outcome> {
         }
       });
     });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve('hang');
-    });
     req.on('error', () => resolve('cut'));
+    entry.req = req;
+    open.add(entry);
     req.end(body);
   });
+}
+
+/**
+ * Once every other request has settled, the ones still open are the hung ones (a hang never answers, everything
+ * else does — however slowly). The server counts the hangs it decided; a request it has not decided on yet is still
+ * open, so "as many open as decided hangs" holds exactly when all the rest have settled. Then call them hangs.
+ */
+async function settleHangs(total: number, hangs: () => number): Promise<void> {
+  const deadline = Date.now() + 120_000; // a guard against a real hang of the test, not a margin it relies on
+  while (open.size !== hangs() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(open.size, hangs(), `${open.size} of ${total} requests still open, the server hung ${hangs()}`);
+  for (const e of [...open]) {
+    open.delete(e);
+    e.req.destroy();
+    e.resolve('hang');
+  }
 }
 
 test('each fault kind occurs at about its configured rate', async () => {
@@ -55,9 +80,9 @@ test('each fault kind occurs at about its configured rate', async () => {
   try {
     const total = 400;
     const outcomes: Outcome[] = [];
-    for (let i = 0; i < total; i += 400) {
-      outcomes.push(...(await Promise.all(Array.from({ length: 400 }, (_, j) => one(server.baseUrl, j % 2 === 0)))));
-    }
+    const all = Promise.all(Array.from({ length: total }, (_, j) => one(server.baseUrl, j % 2 === 0)));
+    await settleHangs(total, () => server.stats().faults.hang ?? 0);
+    outcomes.push(...(await all));
     const count = (k: Outcome) => outcomes.filter((o) => o === k).length;
     const expect = { '429': rates.rate429, '500': rates.rate500, hang: rates.rateHang, cut: rates.rateCut, malformed: rates.rateMalformed } as const;
     for (const [k, p] of Object.entries(expect)) {

@@ -13,6 +13,10 @@ const scripts = new Map<string, Behaviour[]>();
 const seen: { prompt: string; at: number; n: number }[] = [];
 let inFlight = 0;
 let maxInFlight = 0;
+/** Called with each request's prompt and behaviour as it arrives (tests hook in here). */
+let onRequest: (prompt: string, b: Behaviour) => void = () => undefined;
+/** 'ok' answers of prompts with this prefix wait until this many are in flight at once. */
+let barrier: { prefix: string; size: number; waiting: (() => void)[] } | undefined;
 const sockets = new Set<import('node:net').Socket>();
 
 const server = http.createServer((req, res) => {
@@ -26,6 +30,7 @@ const server = http.createServer((req, res) => {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on('close', () => inFlight--);
+    onRequest(prompt, b);
     const ok = (n: number) => JSON.stringify({
       id: 'x', object: 'chat.completion', created: 0, model: 'm',
       choices: Array.from({ length: n }, (_, i) => ({ index: i, message: { role: 'assistant', content: `${prompt}#${j.seed}#${i}` }, finish_reason: 'stop' })),
@@ -33,7 +38,19 @@ const server = http.createServer((req, res) => {
     });
     const json = { 'content-type': 'application/json' };
     switch (b) {
-      case 'ok': setTimeout(() => res.writeHead(200, json).end(ok(j.n)), 20); break;
+      case 'ok': {
+        const answer = () => res.writeHead(200, json).end(ok(j.n));
+        if (barrier && prompt.startsWith(barrier.prefix)) {
+          // hold the answers until the pool has filled up once (so reaching `size` never depends on timing)
+          barrier.waiting.push(answer);
+          if (barrier.waiting.length >= barrier.size) {
+            const go = barrier.waiting.splice(0);
+            barrier = undefined;
+            for (const g of go) g();
+          }
+        } else setImmediate(answer);
+        break;
+      }
       case 'one-choice': res.writeHead(200, json).end(ok(1)); break;
       case '429': res.writeHead(429, { ...json, 'retry-after-ms': '150' }).end('{"error":{"message":"slow down"}}'); break;
       case '500': res.writeHead(500, json).end('{"error":{"message":"boom"}}'); break;
@@ -52,15 +69,23 @@ before(async () => {
 });
 after(() => { for (const s of sockets) s.destroy(); server.close(); });
 
+// A long timeout by default: only the tests about hung requests (which hang for sure) use a short one.
 const client = (o: Partial<{ maxRetries: number; timeoutMs: number }> = {}) =>
-  new InferenceClient({ baseUrls: [base], model: 'm' }, { maxRetries: 4, timeoutMs: 400, baseDelayMs: 10, maxDelayMs: 40, ...o });
+  new InferenceClient({ baseUrls: [base], model: 'm' }, { maxRetries: 4, timeoutMs: 60_000, baseDelayMs: 10, maxDelayMs: 40, ...o });
 const req = (prompt: string, n = 2) => ({ prompt, n, temperature: 0.7, topP: 0.9, maxTokens: 16, seed: 7 });
 const never = new AbortController().signal;
 
 test('every fault kind is retried until an answer comes', async () => {
   scripts.set('faults', ['500', '429', 'hang', 'cut', 'garbage', 'ok']);
+  // Only the hung attempt may time out, whatever the machine's load: the client reads its timeout when an attempt
+  // starts, so the attempt before the hang sets a short one for it and the hang itself restores a long one.
   const c = client({ maxRetries: 5 });
-  const r = await c.chat(req('faults'), never);
+  onRequest = (prompt, b) => {
+    if (prompt !== 'faults') return;
+    if (b === '429') c.opts.timeoutMs = 100; // the next attempt is the hang
+    if (b === 'hang') c.opts.timeoutMs = 60_000;
+  };
+  const r = await c.chat(req('faults'), never).finally(() => (onRequest = () => undefined));
   assert.deepEqual(r.choices.map((x) => x.text), ['faults#7#0', 'faults#7#1']);
   assert.equal(r.completionTokens, 6);
   assert.equal(c.stats.retries, 5);
@@ -101,12 +126,13 @@ test('abort cancels in-flight requests at once and is not retried', async () => 
   const p = client({ timeoutMs: 10_000 }).chat(req('stuck'), ac.signal);
   setTimeout(() => ac.abort(new Error('stop requested')), 50);
   await assert.rejects(p, /stop requested|abort/i);
-  assert.ok(Date.now() - t0 < 2000);
+  assert.ok(Date.now() - t0 < 10_000, 'the abort ended it, not the request timeout');
   assert.equal(seen.filter((s) => s.prompt === 'stuck').length, 1);
 });
 
 test('the pool keeps exactly `concurrency` requests in flight', async () => {
   maxInFlight = 0;
+  barrier = { prefix: 'pool-', size: 8, waiting: [] };
   const c = client();
   const items = Array.from({ length: 40 }, (_, i) => `pool-${i}`);
   const out: string[] = [];

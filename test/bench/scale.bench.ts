@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import type { BenchResult } from './run';
-import { startSim } from './simProcess';
+import { startServer } from './simServerProcess';
 import type { ScaleRunResult } from './scaleRun';
 
 const SIZES = (process.env.SCALE_SIZES ?? '1000,5000,20000').split(',').map(Number);
@@ -43,13 +43,13 @@ export async function run(): Promise<BenchResult> {
     const script = path.join(tmp, 'scaleRun.js');
     await esbuild.build({ entryPoints: [path.join(__dirname, 'scaleRun.ts')], outfile: script, bundle: true, platform: 'node', format: 'cjs', target: 'node18', mainFields: ['module', 'main'], logLevel: 'warning' });
 
-    const zero = await startSim(['--zero-latency', '--max-concurrency', '4096']);
+    const zero = await startServer(['--zero-latency', '--max-concurrency', '4096']);
     sims.push(zero.child);
     const metrics: BenchResult['metrics'] = { concurrency: CONCURRENCY, n: 4, k: 3, cores: os.cpus().length, loadAverage1mAtStart: os.loadavg()[0] };
     const runs = new Map<number, ScaleRunResult>();
     for (const size of SIZES) {
       process.stderr.write(`  scale: ${size} prompts, zero-latency sim …\n`);
-      const r = await measure(script, [`--url=${zero.url}`, `--prompts=${size}`, `--concurrency=${CONCURRENCY}`]);
+      const r = await measure(script, [`--url=${zero.baseUrl}`, `--prompts=${size}`, `--concurrency=${CONCURRENCY}`]);
       runs.set(size, r);
       const k = `p${size}`;
       metrics[`${k}_prompts`] = r.prompts;
@@ -72,9 +72,9 @@ export async function run(): Promise<BenchResult> {
     zero.child.kill('SIGTERM');
 
     process.stderr.write(`  scale: ${CAPACITY_PROMPTS} prompts, default capacity model …\n`);
-    const cap = await startSim([]);
+    const cap = await startServer([]);
     sims.push(cap.child);
-    const c = await measure(script, [`--url=${cap.url}`, `--prompts=${CAPACITY_PROMPTS}`, `--concurrency=${CONCURRENCY}`, `--capacity=${CAPACITY.c},${CAPACITY.r},${CAPACITY.ttft}`]);
+    const c = await measure(script, [`--url=${cap.baseUrl}`, `--prompts=${CAPACITY_PROMPTS}`, `--concurrency=${CONCURRENCY}`, `--capacity=${CAPACITY.c},${CAPACITY.r},${CAPACITY.ttft}`]);
     const vsIdeal = c.idealSeconds! / c.seconds.total;
     Object.assign(metrics, {
       capacityPrompts: CAPACITY_PROMPTS,

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   try {
     const cfg = validateConfig({
       name: 'scale', seed: 5, model: { backend: 'external', name: 'sim-base', baseUrls: [url] }, seedData: [{ path: 'builtin:demo' }],
-      prompts: { perIteration: size }, candidates: { n: 4 }, judge: { k: 3 }, inference: { concurrency },
+      prompts: { perIteration: size }, candidates: { n: 4 }, judge: { k: 3 }, inference: { concurrency }, trainer: { backend: 'trl' }, // required with an external server; not used
     });
     const run: Run = new RunStore(tmp).create(cfg, { agentVersion: 'bench', rubricText: DEFAULT_RUBRIC });
     const client = new InferenceClient({ baseUrls: [url], model: 'sim-base' }, { maxRetries: 3, timeoutMs: 600_000 });

@@ -41,11 +41,13 @@ export class PromptFilterWorker {
   private failure: Error | undefined;
 
   constructor(init: PromptFilterInit) {
-    const workerData = { role: ROLE, init };
+    // execArgv: none of the process's flags: a worker would otherwise inherit them, and preloads (`--import`,
+    // `--require`) or `--inspect` meant for the agent fail or clash there; the filter needs none
+    const options = { workerData: { role: ROLE, init }, execArgv: [] };
     this.worker = __filename.endsWith('.ts')
       ? // from source (tests run under tsx, whose hooks do not reach a worker's entry file): load tsx there first
-        new Worker(`require(require.resolve('tsx/cjs', { paths: [${JSON.stringify(__dirname)}] })); require(${JSON.stringify(__filename)});`, { eval: true, workerData })
-      : new Worker(__filename, { workerData });
+        new Worker(`require(require.resolve('tsx/cjs', { paths: [${JSON.stringify(__dirname)}] })); require(${JSON.stringify(__filename)});`, { eval: true, ...options })
+      : new Worker(__filename, options);
     this.worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.n);
       if (!p) return;

@@ -131,8 +131,10 @@ export function buildJudgePairs(
     const rejected = byId.get(sel.rejected.judgmentId)!;
     const head = vs.filter((v) => !v.error && ((v.first === chosen.id && v.second === rejected.id) || (v.first === rejected.id && v.second === chosen.id)));
     const won = head.filter((v) => v.winner === chosen.id);
-    // the reason: the fullest of the meta-judge's verdicts for the chosen over the rejected (else any it won)
-    const fullest = (xs: MetaJudgmentRecord[]) => xs.reduce<MetaJudgmentRecord | undefined>((best, v) => (!best || v.text.length > best.text.length ? v : best), undefined);
+    // the reason: the fullest of the meta-judge's verdicts for the chosen over the rejected (else any it won); equal
+    // lengths go by id, never by file order, which a resumed stage changes
+    const fuller = (v: MetaJudgmentRecord, best: MetaJudgmentRecord) => v.text.length > best.text.length || (v.text.length === best.text.length && v.id < best.id);
+    const fullest = (xs: MetaJudgmentRecord[]) => xs.reduce<MetaJudgmentRecord | undefined>((best, v) => (!best || fuller(v, best) ? v : best), undefined);
     const reasonFrom = fullest(won) ?? fullest(vs.filter((v) => v.winner === chosen.id));
     const instruction = prompts.get(c.promptId)!;
     const side = (j: JudgmentRecord) => ({ candidateId: j.id, text: j.text, score: j.score as number, scores: [j.score], chars: j.text.length });

@@ -4,10 +4,12 @@
  */
 import { runCli } from './cli/registry';
 import './cli/index';
+// Loading the bundle in the prompt filter's worker thread starts the filter there instead of the command line.
+import { isFilterWorker } from './pipeline/promptFilterWorker';
 
 export { runCli };
 
-if (require.main === module) {
+if (require.main === module && !isFilterWorker) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -49,10 +49,27 @@ export interface RunConfig {
   seedData: SeedSource[];
   prompts: SamplingParams & {
     perIteration: number;
+    /** few-shot examples per request */
     fewShot: number;
-    minChars: number;
-    maxChars: number;
-    /** ROUGE-L F threshold above which a new prompt counts as a near-duplicate (Self-Instruct: 0.7). */
+    /** how many of them are prompts generated earlier (Self-Instruct: 2 of 8); 0 = seed prompts only */
+    fewShotGenerated?: number;
+    /** character limits (not Self-Instruct's; off unless set) */
+    minChars?: number;
+    maxChars?: number;
+    /** word limits, words split on whitespace (Self-Instruct: 4 to 150) */
+    minWords?: number;
+    maxWords?: number;
+    /** whole words or phrases (case-insensitive) that drop a prompt (Self-Instruct's list by default) */
+    blockedKeywords?: string[];
+    /** case-insensitive openings that drop a prompt (Self-Instruct: "write a program") */
+    blockedPrefixes?: string[];
+    /** drop prompts whose first character is ASCII punctuation or not ASCII (Self-Instruct) */
+    startFilter?: boolean;
+    /** drop generations cut by maxTokens (finish reason `length`), as Self-Instruct does */
+    dropTruncated?: boolean;
+    /** ROUGE-L dedupe against the prompts kept in earlier iterations too */
+    dedupeAcrossIterations?: boolean;
+    /** ROUGE-L F threshold: a new prompt scoring above it against another counts as a near-duplicate (Self-Instruct: 0.7) */
     rougeThreshold: number;
     /** Give up after this many generation attempts per wanted prompt (keeps a bad generator from looping). */
     maxAttemptsFactor: number;
@@ -316,7 +333,7 @@ export const stagesOf = (t: number): readonly StageName[] => (t === 0 ? SFT_STAG
  * snapshot when they start. */
 export type EvalStageName = 'selection' | 'evaluation';
 
-export type PromptDropReason = 'too_short' | 'too_long' | 'multi_instruction' | 'near_duplicate' | 'seed_duplicate' | 'echo' | 'empty' | 'failed';
+export type PromptDropReason = 'too_short' | 'too_long' | 'multi_instruction' | 'near_duplicate' | 'seed_duplicate' | 'echo' | 'empty' | 'failed' | 'truncated' | 'keyword' | 'bad_start' | 'earlier_duplicate';
 
 /** prompts.jsonl: every generation attempt, kept or dropped (so counts add up with drop reasons). */
 export interface PromptRecord {
@@ -325,7 +342,7 @@ export interface PromptRecord {
   text: string;
   kept: boolean;
   dropReason?: PromptDropReason;
-  /** ids of the seed prompts used as few-shot examples */
+  /** ids of the few-shot examples: seed prompt ids, and prompt ids (`t<i>-p<n>`) of generated ones */
   fewShot: string[];
   /** the request seed, for provenance */
   seed: number;

@@ -45,7 +45,9 @@ export function validateConfig(raw: unknown, source = 'run config'): RunConfig {
   }
   const cfg = copy as unknown as RunConfig;
   const semantic: { field: string; reason: string }[] = [];
-  if (cfg.prompts.minChars >= cfg.prompts.maxChars) semantic.push({ field: 'prompts.minChars', reason: `must be less than prompts.maxChars (${cfg.prompts.maxChars})` });
+  if (cfg.prompts.minChars !== undefined && cfg.prompts.maxChars !== undefined && cfg.prompts.minChars >= cfg.prompts.maxChars) semantic.push({ field: 'prompts.minChars', reason: `must be less than prompts.maxChars (${cfg.prompts.maxChars})` });
+  if (cfg.prompts.minWords !== undefined && cfg.prompts.maxWords !== undefined && cfg.prompts.minWords > cfg.prompts.maxWords) semantic.push({ field: 'prompts.minWords', reason: `must be at most prompts.maxWords (${cfg.prompts.maxWords})` });
+  if ((cfg.prompts.fewShotGenerated ?? 0) > cfg.prompts.fewShot) semantic.push({ field: 'prompts.fewShotGenerated', reason: `must be at most prompts.fewShot (${cfg.prompts.fewShot})` });
   if (cfg.judge.scoreMin >= cfg.judge.scoreMax) semantic.push({ field: 'judge.scoreMin', reason: `must be less than judge.scoreMax (${cfg.judge.scoreMax})` });
   if (cfg.model.backend === 'external' && !cfg.model.baseUrls) {
     semantic.push({ field: 'model.baseUrls', reason: 'is required for backend "external"' });

@@ -2,15 +2,16 @@
  * The pipeline's one way to call a model: chat completions through the `openai` package against any
  * OpenAI-compatible server (vLLM, llama.cpp, Ollama, SGLang, OpenAI). Requests are spread round-robin over the
  * endpoint's base URLs (a retry goes to the next one), each attempt has its own timeout, and the package's own
- * retries are off so `withRetry` is the only retry loop. Servers that ignore `n` (llama.cpp, Ollama) get follow-up
- * requests for the missing choices.
+ * retries are off so `withRetry` is the only retry loop. The package does the request (URL, headers, auth, errors
+ * by status); httpFetch carries it, and the hot path allocates nothing the package does not need (see attempt).
+ * Servers that ignore `n` (llama.cpp, Ollama) get follow-up requests for the missing choices.
  */
-import OpenAI from 'openai';
+import OpenAI, { APIConnectionTimeoutError } from 'openai';
 import type { ModelEndpoint } from '../backends/types';
 import { promptMessages, type ChatMessage } from '../backends/rows';
 import { MalformedResponseError, RequestTimeoutError, withRetry } from './retry';
-import { anySignal } from './signals';
-import { httpFetch } from './httpFetch';
+import { abortReason } from './signals';
+import { STOP_SIGNAL, httpFetch } from './httpFetch';
 
 export type { ChatMessage };
 
@@ -57,15 +58,18 @@ export class InferenceClient {
   constructor(readonly endpoint: ModelEndpoint, readonly opts: ClientOptions) {
     if (!endpoint.baseUrls.length) throw new Error(`model ${endpoint.model}: no base URL to reach it`);
     this.clients = endpoint.baseUrls.map(
-      (baseURL) => new OpenAI({ baseURL, apiKey: endpoint.apiKey || 'none', maxRetries: 0, timeout: opts.timeoutMs, fetch: httpFetch as typeof fetch }),
+      (baseURL) => new OpenAI({ baseURL, apiKey: endpoint.apiKey || 'none', maxRetries: 0, timeout: opts.timeoutMs, fetch: httpFetch as typeof fetch, logLevel: 'off' }),
     );
   }
 
   /** `n` choices for one user prompt; throws (after the retries) with the last error. */
   async chat(req: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-    const choices: ChatChoice[] = [];
-    let tokens: number | undefined;
-    for (let round = 0; choices.length < req.n; round++) {
+    const first = await this.once(req, signal);
+    if (first.choices.length >= req.n) return first.choices.length === req.n ? first : { ...first, choices: first.choices.slice(0, req.n) };
+    // a server that ignores `n` (llama.cpp, Ollama): ask again for the missing choices
+    const choices = first.choices.slice();
+    let tokens = first.completionTokens;
+    for (let round = 1; choices.length < req.n; round++) {
       if (round > req.n) throw new MalformedResponseError(`server returned ${choices.length} of ${req.n} choices`);
       const want = req.n - choices.length;
       const r = await this.once({ ...req, n: want, seed: req.seed + round }, signal);
@@ -78,7 +82,7 @@ export class InferenceClient {
   private async once(req: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     try {
       return await withRetry(
-        async () => {
+        () => {
           const client = this.clients[this.next++ % this.clients.length];
           this.stats.requests++;
           return this.attempt(client, req, signal);
@@ -97,31 +101,36 @@ export class InferenceClient {
     }
   }
 
-  private async attempt(client: OpenAI, req: ChatRequest, outer: AbortSignal): Promise<ChatResult> {
-    // Our own timer (not only the package's) so a hung body read is cut too and reported as a timeout.
-    const timer = new AbortController();
-    const t = setTimeout(() => timer.abort(new RequestTimeoutError(this.opts.timeoutMs)), this.opts.timeoutMs);
-    const both = anySignal([outer, timer.signal]);
+  /**
+   * One HTTP attempt. Nothing is allocated per attempt for stopping or timing out: the caller's stop signal goes to
+   * httpFetch as it is (one listener, removed when the answer is in — never handed to the package, whose listener
+   * on a signal would stay until the signal fires), and the package's own per-request timer is the timeout, which
+   * httpFetch makes cover the whole body (it resolves only once the body is read). The answer is taken as a raw
+   * response and parsed here: the package's parse step (its debug formatting, a request-id property) is skipped.
+   */
+  private async attempt(client: OpenAI, req: ChatRequest, stop: AbortSignal): Promise<ChatResult> {
     try {
-      const res = (await client.chat.completions.create(
-        {
-          model: this.endpoint.model,
-          messages: req.messages ? [...req.messages] : promptMessages(req.prompt),
-          n: req.n,
-          temperature: req.temperature,
-          top_p: req.topP,
-          max_tokens: req.maxTokens,
-          seed: req.seed,
-        },
-        { signal: both.signal, timeout: this.opts.timeoutMs + 1000 },
-      )) as unknown;
-      return checkCompletion(res);
+      const res = await client.chat.completions
+        .create(
+          {
+            model: this.endpoint.model,
+            messages: req.messages ? [...req.messages] : promptMessages(req.prompt),
+            n: req.n,
+            temperature: req.temperature,
+            top_p: req.topP,
+            max_tokens: req.maxTokens,
+            seed: req.seed,
+          },
+          { timeout: this.opts.timeoutMs, fetchOptions: { [STOP_SIGNAL]: stop } as never },
+        )
+        .asResponse();
+      // as the package parses a body: JSON when the server says so, else the text (then refused as not an object)
+      const json = /\bjson\b/i.test(res.headers.get('content-type') ?? '');
+      return checkCompletion(json ? await res.json() : await res.text());
     } catch (e) {
-      if (timer.signal.aborted && !outer.aborted) throw new RequestTimeoutError(this.opts.timeoutMs);
+      if (stop.aborted) throw abortReason(stop);
+      if (e instanceof APIConnectionTimeoutError) throw new RequestTimeoutError(this.opts.timeoutMs);
       throw e;
-    } finally {
-      clearTimeout(t);
-      both.dispose();
     }
   }
 }

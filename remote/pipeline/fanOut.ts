@@ -8,7 +8,8 @@
  * them again.
  *
  * Items come from an array, or from a Feed the previous stage fills while it runs; with a shared Limiter the two
- * stages together keep at most `concurrency` requests in flight.
+ * stages together keep at most `concurrency` requests in flight, and a consumer with a backlog of fed items goes
+ * first, so the feed holds about feedHighWater items, whatever the iteration's size.
  */
 import { setMaxListeners } from 'node:events';
 import type { ChatRequest, ChatResult, InferenceClient } from '../inference/client';
@@ -39,15 +40,22 @@ export interface FanOutSpec<I, R extends { id: string }> {
   signal: AbortSignal;
 }
 
+/** Items a consuming stage lets pile up in its feed before the producer's requests wait for its own. */
+export const feedHighWater = (concurrency: number): number => Math.max(64, 2 * concurrency);
+
 export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): Promise<void> {
   const pending = (it: I): boolean => s.recordIds(it).some((id) => !s.durable.has(id));
   let next: () => Promise<I | undefined>;
+  let unfavour: (() => void) | undefined;
   if (Array.isArray(s.items)) {
     const todo = (s.items as readonly I[]).filter(pending);
     let i = 0;
     next = async () => (i < todo.length ? todo[i++] : undefined);
   } else {
     const feed = s.items as Feed<I>;
+    // a backlog of fed items gets this stage's requests served before the producer's: memory stays bounded
+    const high = feedHighWater(s.concurrency);
+    if (s.limiter) unfavour = s.limiter.limiter.favour(s.limiter.priority, () => feed.backlog > high);
     next = async () => {
       for (;;) {
         const it = await feed.take();
@@ -58,38 +66,40 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
     };
   }
   const failures: R[] = [];
+  // one signal for the stage (not one per attempt): a stop, or the budget's abort
   const linked = anySignal(s.budget ? [s.signal, s.budget.signal] : [s.signal]);
   setMaxListeners(0, linked.signal);
   const signal = linked.signal;
+  const run = async (item: I): Promise<void> => {
+    let result: ChatResult | undefined;
+    let error: string | undefined;
+    if (s.limiter) await s.limiter.limiter.acquire(s.limiter.priority, signal);
+    try {
+      result = await s.client.chat({ ...s.request(item), n: s.n }, signal);
+    } catch (e) {
+      if (signal.aborted) throw e; // a stop: nothing is written, the item stays to do
+      error = describeError(e);
+    } finally {
+      s.limiter?.limiter.release();
+    }
+    if (error !== undefined) {
+      // not final until the stage ends within its budget (a resume requests it again)
+      for (const rec of s.records(item, undefined, error)) if (!s.durable.has(rec.id)) failures.push(rec);
+      s.budget?.fail(error);
+      s.progress.add(1, 1);
+      return;
+    }
+    // records durable before this run (a crash between two batches) are skipped; each item runs once, so what is
+    // written now need not be remembered; the item's records are one group commit
+    s.write(s.records(item, result, undefined).filter((rec) => !s.durable.has(rec.id)));
+    s.progress.add(1, 0);
+  };
   try {
     await runPool(
       s.concurrency,
       async () => {
         const item = await next();
-        if (item === undefined) return undefined;
-        return async () => {
-          let result: ChatResult | undefined;
-          let error: string | undefined;
-          if (s.limiter) await s.limiter.limiter.acquire(s.limiter.priority, signal);
-          try {
-            result = await s.client.chat({ ...s.request(item), n: s.n }, signal);
-          } catch (e) {
-            if (signal.aborted) throw e; // a stop: nothing is written, the item stays to do
-            error = describeError(e);
-          } finally {
-            s.limiter?.limiter.release();
-          }
-          if (error !== undefined) {
-            failures.push(...s.records(item, undefined, error).filter((rec) => !s.durable.has(rec.id)));
-            s.budget?.fail(error);
-            s.progress.add(1, 1);
-            return;
-          }
-          const fresh = s.records(item, result, undefined).filter((rec) => !s.durable.has(rec.id));
-          s.write(fresh);
-          for (const rec of fresh) s.durable.add(rec.id);
-          s.progress.add(1, 0);
-        };
+        return item === undefined ? undefined : () => run(item);
       },
       signal,
     );
@@ -97,10 +107,10 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
     // A stop, or the budget's abort: its reason (the budget's error names the cause) is what the stage reports.
     throw signal.aborted ? abortReason(signal) : e;
   } finally {
+    unfavour?.();
     linked.dispose();
   }
   // Within budget: the failures are final, recorded with their reason.
   s.write(failures);
-  for (const rec of failures) s.durable.add(rec.id);
   s.progress.flush();
 }

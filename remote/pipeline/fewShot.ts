@@ -7,7 +7,8 @@ export function fewShotPrompt(examples: readonly string[]): string {
   const lines = [
     'Below are example instructions a user might give an AI assistant. Write one new instruction that differs from all of them: a single, self-contained request in a similar style. Reply with the instruction only.',
     '',
-    ...examples.map((e, i) => `Example ${i + 1}: ${e}`),
+    // one line per example, as Self-Instruct writes them: a multi-line example would read as several
+    ...examples.map((e, i) => `Example ${i + 1}: ${e.replace(/\s+/g, ' ').trim()}`),
     '',
     'New instruction:',
   ];

@@ -72,7 +72,9 @@ export function pickCandidates<C extends MetaCandidate>(cands: readonly C[], jud
     byPrompt.set(c.promptId, list);
   }
   const out: C[] = [];
-  for (const list of byPrompt.values()) {
+  // by prompt id, not by the file's completion order (which differs run to run): the judge pairs, and the training
+  // rows they become, come in the same order on every run and every resume
+  for (const [, list] of [...byPrompt].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     list.sort((x, y) => y.v - x.v || x.c.index - y.c.index);
     out.push(...list.slice(0, perPrompt).map((x) => x.c));
   }

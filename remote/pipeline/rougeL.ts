@@ -5,63 +5,59 @@
  * of characters other than letters and digits becomes a separator, split on whitespace, no stemming. One extension:
  * letters and digits are Unicode-aware (\p{L}\p{N}) rather than ASCII-only, so non-English prompts are not reduced
  * to nothing.
- *   P = LCS / |b tokens|, R = LCS / |a tokens|, F = 2PR / (P + R); 0 when either side has no tokens.
+ *   P = LCS / |prediction tokens|, R = LCS / |target tokens|, F = 2PR / (P + R) (= 2·LCS / (|a| + |b|)); 0 when
+ *   either side has no tokens.
+ * nearDuplicates.ts finds, among many stored texts, the ones above a threshold without comparing against all.
  */
 export function rougeTokens(text: string): string[] {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(/\s+/).filter(Boolean);
 }
 
+// Two DP rows reused across calls: the near-duplicate check runs this hundreds of thousands of times per stage.
+let rowA = new Uint32Array(256);
+let rowB = new Uint32Array(256);
+
 /** Length of the longest common subsequence of two token lists (O(|a|·|b|) time, O(|b|) memory). */
-export function lcsLength(a: readonly string[], b: readonly string[]): number {
-  if (!a.length || !b.length) return 0;
-  let prev = new Uint32Array(b.length + 1);
-  let cur = new Uint32Array(b.length + 1);
-  for (let i = 1; i <= a.length; i++) {
-    const ai = a[i - 1];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = ai === b[j - 1] ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
-    }
-    [prev, cur] = [cur, prev];
+export function lcsLength<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
+  const m = b.length;
+  if (!a.length || !m) return 0;
+  if (rowA.length <= m) {
+    rowA = new Uint32Array(2 * m + 2);
+    rowB = new Uint32Array(2 * m + 2);
   }
-  return prev[b.length];
-}
-
-export function rougeLTokens(a: readonly string[], b: readonly string[]): number {
-  const lcs = lcsLength(a, b);
-  if (lcs === 0) return 0;
-  const p = lcs / b.length;
-  const r = lcs / a.length;
-  return (2 * p * r) / (p + r);
-}
-
-export function rougeL(a: string, b: string): number {
-  return rougeLTokens(rougeTokens(a), rougeTokens(b));
+  let prev = rowA;
+  let cur = rowB;
+  prev.fill(0, 0, m + 1);
+  cur[0] = 0;
+  for (let i = 0; i < a.length; i++) {
+    const ai = a[i];
+    for (let j = 1; j <= m; j++) {
+      if (ai === b[j - 1]) cur[j] = prev[j - 1] + 1;
+      else {
+        const up = prev[j];
+        const left = cur[j - 1];
+        cur[j] = up > left ? up : left;
+      }
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[m];
 }
 
 /**
- * The near-duplicate index of the prompt stage: tokenised texts, checked with a cheap upper bound first
- * (F ≤ 2·min(|a|,|b|)/(|a|+|b|)) so most comparisons never run the LCS.
+ * F of `target` (a new text) against `prediction` (a stored one), with the float operations of rouge_score's
+ * `scorer.score(target, prediction)` as Self-Instruct calls it, so a score at the threshold compares the same way.
  */
-export class RougeIndex {
-  private items: { id: string; tokens: string[] }[] = [];
+export function rougeLTokens<T>(target: ArrayLike<T>, prediction: ArrayLike<T>): number {
+  const lcs = lcsLength(target, prediction);
+  if (lcs === 0) return 0;
+  const p = lcs / prediction.length;
+  const r = lcs / target.length;
+  return (2 * p * r) / (p + r);
+}
 
-  add(id: string, text: string): void {
-    this.items.push({ id, tokens: rougeTokens(text) });
-  }
-
-  /** The first stored item with ROUGE-L ≥ threshold against `text`, if any. */
-  nearest(text: string, threshold: number): { id: string; score: number } | undefined {
-    const t = rougeTokens(text);
-    for (const it of this.items) {
-      const bound = (2 * Math.min(t.length, it.tokens.length)) / (t.length + it.tokens.length || 1);
-      if (bound < threshold) continue;
-      const f = rougeLTokens(t, it.tokens);
-      if (f >= threshold) return { id: it.id, score: f };
-    }
-    return undefined;
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
+export function rougeL(target: string, prediction: string): number {
+  return rougeLTokens(rougeTokens(target), rougeTokens(prediction));
 }

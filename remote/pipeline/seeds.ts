@@ -22,13 +22,24 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** k distinct items drawn without replacement (partial Fisher–Yates), in draw order. */
+/**
+ * k distinct items drawn without replacement (partial Fisher–Yates), in draw order. The swaps are kept in a map, so
+ * a draw costs O(k) however many items there are (the prompt stage draws from thousands of seeds per attempt).
+ */
 export function sample<T>(items: readonly T[], k: number, rand: () => number): T[] {
-  const a = items.slice();
-  const n = Math.min(k, a.length);
+  const n = Math.min(k, items.length);
+  const moved = new Map<number, number>(); // position → index of the item now there, where it differs
+  const out: T[] = [];
   for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(rand() * (a.length - i));
-    [a[i], a[j]] = [a[j], a[i]];
+    const j = i + Math.floor(rand() * (items.length - i));
+    const atJ = moved.get(j) ?? j;
+    moved.set(j, moved.get(i) ?? i);
+    out.push(items[atJ]);
   }
-  return a.slice(0, n);
+  return out;
+}
+
+/** The items in a random order (Fisher–Yates). */
+export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
+  return sample(items, items.length, rand);
 }

@@ -21,9 +21,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import type { BenchResult } from './run';
+import { startServer } from './simServerProcess';
 import type { CandidateRecord } from '../../remote/protocol';
 import { Feed, Limiter } from '../../remote/inference/limiter';
 import { validateConfig } from '../../remote/config/config';
@@ -38,7 +39,6 @@ import type { StageContext } from '../../remote/pipeline/context';
 import { loadSeed } from '../../remote/seed/index';
 import { setQuiet } from '../../remote/log';
 
-const root = path.resolve(__dirname, '..', '..');
 const PROMPTS = 2000;
 const SEQUENTIAL_SUBSET = 8;
 const SIM = { maxConcurrency: 256, tokensPerSecond: 100, ttftMs: 40 };
@@ -60,19 +60,6 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-async function startSim(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'agent.js'), 'sim-server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve(line.trim());
-    });
-    child.on('exit', (code) => reject(new Error(`sim-server exited ${code}`)));
-  });
-  return { url, child };
-}
 
 function benchPrompts(): { id: string; text: string }[] {
   const seeds = loadSeed([{ path: 'builtin:demo', format: 'auto' }]).prompts;
@@ -83,7 +70,7 @@ function benchPrompts(): { id: string; text: string }[] {
 function makeRun(dir: string, url: string): Run {
   const cfg = validateConfig({
     name: 'bench', seed: 3, model: { backend: 'external', name: 'sim-base', baseUrls: [url] },
-    seedData: [{ path: 'builtin:demo' }], inference: { concurrency: CONCURRENCY },
+    seedData: [{ path: 'builtin:demo' }], inference: { concurrency: CONCURRENCY }, trainer: { backend: 'trl' }, // required with an external server; not used
   });
   const run = new RunStore(dir).create(cfg, { agentVersion: 'bench', rubricText: DEFAULT_RUBRIC });
   const w = run.writer(1, 'prompts');
@@ -161,10 +148,10 @@ export async function run(): Promise<BenchResult> {
   const sims: ChildProcess[] = [];
   try {
     // 1. throughput against the capacity model
-    const sim = await startSim(['--max-concurrency', String(SIM.maxConcurrency), '--tokens-per-second', String(SIM.tokensPerSecond), '--ttft', String(SIM.ttftMs)]);
+    const sim = await startServer(['--max-concurrency', String(SIM.maxConcurrency), '--tokens-per-second', String(SIM.tokensPerSecond), '--ttft', String(SIM.ttftMs)]);
     sims.push(sim.child);
-    const runA = makeRun(path.join(tmp, 'a'), sim.url);
-    const ctx = context(runA, sim.url, ac.signal);
+    const runA = makeRun(path.join(tmp, 'a'), sim.baseUrl);
+    const ctx = context(runA, sim.baseUrl, ac.signal);
     // As an iteration runs them: judgments overlap candidates through a feed and a shared request limit.
     const feed = new Feed<CandidateRecord>();
     const limiter = new Limiter(CONCURRENCY);
@@ -190,12 +177,12 @@ export async function run(): Promise<BenchResult> {
     const failed = cands.filter((c) => c.error).length + judgments.filter((j) => j.error).length;
 
     // 2. one request at a time, on a subset, extrapolated
-    const seqSubset = await sequentialLoop(runA, sim.url, ac.signal);
+    const seqSubset = await sequentialLoop(runA, sim.baseUrl, ac.signal);
     const seqExtrapolated = (seqSubset * PROMPTS) / SEQUENTIAL_SUBSET;
     sim.child.kill('SIGTERM');
 
     // 3. agent overhead vs a bare HTTP loop, zero-latency server
-    const zero = await startSim(['--zero-latency', '--max-concurrency', '4096']);
+    const zero = await startServer(['--zero-latency', '--max-concurrency', '4096']);
     sims.push(zero.child);
     const texts = new Map(benchPrompts().map((p) => [p.id, p.text]));
     const j = runA.config.judge;
@@ -209,14 +196,14 @@ export async function run(): Promise<BenchResult> {
     let bareRps = 0;
     for (let round = 0; round < ROUNDS; round++) {
       // a fresh run holding the candidates of (1), so the judge requests are the real ones
-      const runB = makeRun(path.join(tmp, `b${round}`), zero.url);
+      const runB = makeRun(path.join(tmp, `b${round}`), zero.baseUrl);
       const cw = runB.writer(1, 'candidates');
       for (const c of cands) cw.append(c);
       const tz = performance.now();
-      await runJudgeStage(context(runB, zero.url, ac.signal));
+      await runJudgeStage(context(runB, zero.baseUrl, ac.signal));
       agentRps = Math.max(agentRps, cands.length / ((performance.now() - tz) / 1000));
       runB.close();
-      bareRps = Math.max(bareRps, await bareLoop(zero.url, bodies));
+      bareRps = Math.max(bareRps, await bareLoop(zero.baseUrl, bodies));
     }
 
     const vsIdeal = ideal / actual;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RougeIndex, lcsLength, rougeL, rougeTokens } from '../../../remote/pipeline/rougeL';
+import { lcsLength, rougeL, rougeTokens } from '../../../remote/pipeline/rougeL';
+import { NearDuplicateIndex } from '../../../remote/pipeline/nearDuplicates';
 
 // Hand-computed: F = 2PR/(P+R) with P = LCS/|b|, R = LCS/|a|.
 const cases: [string, string, number][] = [
@@ -30,11 +31,14 @@ test('tokenisation: lowercase, punctuation splits, Unicode letters kept', () => 
   assert.equal(lcsLength(['a', 'b', 'c', 'b', 'd', 'a', 'b'], ['b', 'd', 'c', 'a', 'b', 'a']), 4);
 });
 
-test('RougeIndex finds a near-duplicate at the threshold and skips by length bound', () => {
-  const idx = new RougeIndex();
-  idx.add('s1', 'Write a poem about the sea.');
-  idx.add('s2', 'Explain how vaccines train the immune system.');
-  assert.equal(idx.nearest('Write a short story about the sea', 0.7)?.id, 's1');
-  assert.equal(idx.nearest('Write a short story about the sea', 0.8), undefined);
-  assert.equal(idx.nearest('List three uses of baking soda around the house.', 0.7), undefined);
+test('the near-duplicate index finds a text above the threshold and nothing below it', () => {
+  const at = (threshold: number) => {
+    const idx = new NearDuplicateIndex(threshold);
+    idx.add('s1', 'Write a poem about the sea.');
+    idx.add('s2', 'Explain how vaccines train the immune system.');
+    return idx;
+  };
+  assert.equal(at(0.7).firstMatch('Write a short story about the sea')?.id, 's1'); // F = 50/65
+  assert.equal(at(0.8).firstMatch('Write a short story about the sea'), undefined);
+  assert.equal(at(0.7).firstMatch('List three uses of baking soda around the house.'), undefined);
 });

@@ -326,8 +326,17 @@ export const STAGE_ORDER: readonly StageName[] = ['prompts', 'candidates', 'judg
 export type SftStageName = 'ift' | 'sft-baseline' | 'eft' | 'sft' | 'agreement';
 export const SFT_STAGES: readonly SftStageName[] = ['ift', 'sft-baseline', 'eft', 'sft', 'agreement'];
 
-/** The stages iteration t runs (iteration 0 is the SFT iteration). */
-export const stagesOf = (t: number): readonly StageName[] => (t === 0 ? SFT_STAGES : STAGES);
+/**
+ * The stages iteration t runs (iteration 0 is the SFT iteration). With its parameters: only those it will run — the
+ * review only behind the gate, the meta-judge only when enabled — so no view shows a stage as "not started" that
+ * never will be. Stages added after training (selection, evaluation) appear when they start.
+ */
+export function stagesOf(t: number, params?: Pick<IterationManifest['params'], 'review' | 'metaJudge'>): readonly StageName[] {
+  if (t === 0) return SFT_STAGES;
+  if (!params) return STAGES;
+  const runs = (s: StageName): boolean => (s === 'review' ? params.review.gate : s === 'meta-judge' ? !!params.metaJudge?.enabled : STAGES.includes(s));
+  return STAGE_ORDER.filter(runs);
+}
 
 /** Stages added after training when configured (eval.checkpointSelection, eval.afterIteration); they appear in a
  * snapshot when they start. */
@@ -672,7 +681,7 @@ interface EventBase {
 export type RunEventBody =
   | { type: 'run.created'; runId: string; name: string }
   | { type: 'run.renamed'; name: string }
-  | { type: 'iteration.started'; iteration: number; modelIn: string; rubricVersion: number }
+  | { type: 'iteration.started'; iteration: number; modelIn: string; rubricVersion: number; /** the stages it will run (stagesOf with its parameters); absent in logs written before */ stages?: StageName[] }
   | { type: 'iteration.finished'; iteration: number; summary: IterationSummary }
   | { type: 'iteration.failed'; iteration: number; error: string; stage?: StageName }
   | { type: 'iteration.stopped'; iteration: number; stage?: StageName }

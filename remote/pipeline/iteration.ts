@@ -9,7 +9,7 @@
  * its manifest; finished stages are skipped and each running stage skips the records already durable. A stop (the
  * signal) aborts every request in flight and leaves all of this resumable.
  */
-import type { CandidateRecord, DeepPartial, IterationManifest, IterationSummary, RunConfig, RunEventBody, StageManifest, StageName } from '../protocol';
+import { stagesOf, type CandidateRecord, type DeepPartial, type IterationManifest, type IterationSummary, type RunConfig, type RunEventBody, type StageManifest, type StageName } from '../protocol';
 import type { InferenceBackend, ModelEndpoint, TrainerBackend } from '../backends/types';
 import type { Run } from '../store/runStore';
 import { validateConfig } from '../config/config';
@@ -132,7 +132,7 @@ async function iterate(run: Run, opts: IterationOptions, signal: AbortSignal): P
   try {
     if (resume) reemitLostRecordEvents(run, t);
     run.writeManifest(manifest);
-    run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version });
+    run.emit({ type: 'iteration.started', iteration: t, modelIn: modelIn.name, rubricVersion: manifest.rubric.version, stages: [...stagesOf(t, manifest.params)] });
     const clientOpts = { maxRetries: config.inference.maxRetries, timeoutMs: config.inference.requestTimeoutMs, baseDelayMs: opts.retryBaseDelayMs };
     const setStage = (s: StageName, patch: Partial<StageManifest>): void => {
       manifest.stages[s] = { ...(manifest.stages[s] ?? { status: 'pending', counts: {} }), ...patch };

@@ -82,6 +82,8 @@ export function applyEvent(s: RunSnapshot, ev: RunEvent): RunSnapshot {
         status: 'running',
         modelIn: ev.modelIn,
         rubricVersion: ev.rubricVersion,
+        // the stages it will run, keeping what a resumed iteration's stages already hold (and any that has started)
+        stages: ev.stages ? [...ev.stages.map((name) => it.stages.find((st) => st.stage === name) ?? emptyStage(name)), ...it.stages.filter((st) => !ev.stages!.includes(st.stage) && st.status !== 'pending')] : it.stages,
       }));
       break;
     case 'iteration.finished':

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent, RunEventBody, RunSnapshot } from '../../../remote/protocol';
 import { applyEvents } from '../../../remote/snapshot/reducer';
+import { stagesOf } from '../../../remote/protocol';
 
 function base(): RunSnapshot {
   return {
@@ -114,4 +115,23 @@ test('models are kept per (iteration, role); only a policy model is the previous
   assert.deepEqual(s.models.map((m) => [m.name, m.role ?? 'policy']), [['sft-ift', 'sft-baseline'], ['m1', 'policy']]);
   assert.equal(s.iterations[0].modelOut, '/r/m1');
   assert.equal(s.run.name, 'renamed');
+});
+
+test('an iteration lists only the stages it will run: no review without the gate, the meta-judge when on; a resume keeps what its stages hold', () => {
+  seq = 0;
+  const params = (gate: boolean, meta: boolean) => ({ review: { gate }, ...(meta ? { metaJudge: { enabled: true } as never } : {}) });
+  assert.deepEqual(stagesOf(1, params(false, false)), ['prompts', 'candidates', 'judgments', 'pairs', 'training']);
+  assert.deepEqual(stagesOf(2, params(true, true)), ['prompts', 'candidates', 'judgments', 'meta-judge', 'pairs', 'review', 'training']);
+  assert.deepEqual(stagesOf(0, params(true, true)), ['ift', 'sft-baseline', 'eft', 'sft', 'agreement']);
+  const s = applyEvents(base(), [
+    ev({ type: 'iteration.started', iteration: 1, modelIn: 'm1', rubricVersion: 1, stages: [...stagesOf(1, params(false, false))] }),
+    ev({ type: 'stage.started', iteration: 1, stage: 'prompts', total: 4 }),
+    ev({ type: 'stage.finished', iteration: 1, stage: 'prompts', counts: { kept: 4, attempts: 5 }, durationMs: 5 }),
+    ev({ type: 'stage.started', iteration: 1, stage: 'selection', total: 2 }),
+    // resumed: the same plan again
+    ev({ type: 'iteration.started', iteration: 1, modelIn: 'm1', rubricVersion: 1, stages: [...stagesOf(1, params(false, false))] }),
+  ]);
+  const stages = s.iterations[0].stages;
+  assert.deepEqual(stages.map((st) => st.stage), ['prompts', 'candidates', 'judgments', 'pairs', 'training', 'selection']);
+  assert.deepEqual([stages[0].status, stages[0].counts], ['done', { kept: 4, attempts: 5 }]);
 });

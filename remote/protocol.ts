@@ -8,6 +8,10 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/** Events a client asks for per `events/read` when it catches up on a run's history (the agent allows up to 10,000):
+ * large enough that a 100k-event history is a few dozen round trips. */
+export const EVENTS_READ_PAGE = 5000;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Run configuration (validated by remote/config/run-config.schema.json; defaults filled in by the validator)
 // ---------------------------------------------------------------------------------------------------------------

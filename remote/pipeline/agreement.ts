@@ -77,7 +77,7 @@ export async function judgeGroups(s: JudgeGroupsSpec): Promise<void> {
         const p = parseScore(text, s.judge.scoreMin, s.judge.scoreMax);
         return { ...base, text, score: p.score, parseOk: p.parseOk, ...(p.outOfRange !== undefined ? { outOfRange: p.outOfRange } : {}) };
       }),
-    write: (rec) => writer.append(rec),
+    write: (recs) => writer.appendMany(recs),
     client: s.client,
     concurrency: s.concurrency,
     progress: new StageProgress(run, 0, s.stage ?? 'agreement', items.length, already, !s.stage),

@@ -26,7 +26,6 @@ export async function runCandidateStage(ctx: StageContext, stream?: CandidateStr
   stream?.feed.push(...existing.filter((r) => !r.error));
   const ids = (promptId: string) => Array.from({ length: c.n }, (_, i) => candidateId(promptId, i));
   const already = prompts.filter((p) => ids(p.id).every((id) => durable.has(id))).length;
-  const writer = run.writer(t, 'candidates');
   await fanOut<(typeof prompts)[number], CandidateRecord>({
     items: prompts,
     n: c.n,
@@ -50,10 +49,9 @@ export async function runCandidateStage(ctx: StageContext, stream?: CandidateStr
           ...(res.completionTokens !== undefined ? { completionTokens: Math.round(res.completionTokens / c.n) } : {}),
         };
       }),
-    write: (rec) => {
-      writer.append(rec);
-      run.emit({ type: 'candidate', record: rec });
-      if (!rec.error) stream?.feed.push(rec);
+    write: (recs) => {
+      run.commitRecords(t, 'candidates', recs);
+      stream?.feed.push(...recs.filter((rec) => !rec.error));
     },
     client: ctx.model,
     concurrency: ctx.concurrency,

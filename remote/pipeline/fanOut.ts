@@ -29,7 +29,8 @@ export interface FanOutSpec<I, R extends { id: string }> {
   request(item: I): Omit<ChatRequest, 'n'>;
   /** the records of a finished item (result), or of a failed one (error) */
   records(item: I, result: ChatResult | undefined, error: string | undefined): R[];
-  write(record: R): void;
+  /** write an item's records (and their events) as one group commit: all durable after it returns, or none */
+  write(records: R[]): void;
   client: InferenceClient;
   concurrency: number;
   limiter?: { limiter: Limiter; priority: 0 | 1 };
@@ -88,9 +89,9 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
       s.progress.add(1, 1);
       return;
     }
-    // records durable before this run (a crash between two appends) are skipped; each item runs once, so what is
-    // written now need not be remembered
-    for (const rec of s.records(item, result, undefined)) if (!s.durable.has(rec.id)) s.write(rec);
+    // records durable before this run (a crash between two batches) are skipped; each item runs once, so what is
+    // written now need not be remembered; the item's records are one group commit
+    s.write(s.records(item, result, undefined).filter((rec) => !s.durable.has(rec.id)));
     s.progress.add(1, 0);
   };
   try {
@@ -110,6 +111,6 @@ export async function fanOut<I, R extends { id: string }>(s: FanOutSpec<I, R>): 
     linked.dispose();
   }
   // Within budget: the failures are final, recorded with their reason.
-  for (const rec of failures) s.write(rec);
+  s.write(failures);
   s.progress.flush();
 }

@@ -30,7 +30,6 @@ export async function runJudgeStage(ctx: StageContext, stream?: { feed: Feed<Can
   const ids = (cid: string) => Array.from({ length: j.k }, (_, i) => judgmentId(cid, i));
   const already = cands.filter((c) => ids(c.id).every((id) => durable.has(id))).length;
   const expected = stream ? prompts.size * params.candidates.n : cands.length;
-  const writer = run.writer(t, 'judgments');
   await fanOut<CandidateRecord, JudgmentRecord>({
     items: stream ? stream.feed : cands,
     n: j.k,
@@ -51,10 +50,7 @@ export async function runJudgeStage(ctx: StageContext, stream?: { feed: Feed<Can
         const parsed = parseScore(text, j.scoreMin, j.scoreMax);
         return { ...base, text, score: parsed.score, parseOk: parsed.parseOk, ...(parsed.outOfRange !== undefined ? { outOfRange: parsed.outOfRange } : {}) };
       }),
-    write: (rec) => {
-      writer.append(rec);
-      run.emit({ type: 'judgment', record: rec });
-    },
+    write: (recs) => run.commitRecords(t, 'judgments', recs),
     client: ctx.model,
     concurrency: ctx.concurrency,
     ...(stream ? { limiter: { limiter: stream.limiter, priority: 1 as const } } : {}),

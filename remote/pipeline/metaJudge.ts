@@ -75,7 +75,7 @@ export async function runMetaJudgeStage(ctx: MetaStageContext): Promise<StageCou
         const v = parseVerdict(text);
         return { ...base, text, winner: v === 'A' ? b.first.id : v === 'B' ? b.second.id : null, parseOk: v !== null };
       }),
-    write: (rec) => writer.append(rec),
+    write: (recs) => writer.appendMany(recs),
     client: ctx.model,
     concurrency: ctx.concurrency,
     progress: new StageProgress(run, t, 'meta-judge', requests.length, already),
@@ -85,12 +85,7 @@ export async function runMetaJudgeStage(ctx: MetaStageContext): Promise<StageCou
   const verdicts = run.read(t, 'meta-judgments');
   const { pairs, drops, weights } = buildJudgePairs(ctx, picked, judgmentsOf, verdicts, prompts);
   const done = new Set(run.read(t, 'judge-pairs').map((p) => p.id));
-  const out = run.writer(t, 'judge-pairs');
-  for (const p of pairs) {
-    if (done.has(p.id)) continue;
-    out.append(p);
-    run.emit({ type: 'judge-pair', record: p });
-  }
+  run.commitRecords(t, 'judge-pairs', pairs.filter((p) => !done.has(p.id)));
   const counts: StageCounts = {
     candidates: picked.length,
     requests: requests.length,

@@ -80,12 +80,7 @@ export async function runPairStage(ctx: StageContext): Promise<StageCounts> {
   const scored = scoreCandidates(run.read(t, 'candidates'), run.read(t, 'judgments'));
   const { pairs, drops } = buildPairs(prompts, scored, { pairs: params.pairs, runSeed: ctx.runSeed }, t);
   const durable = new Set(run.read(t, 'pairs').map((p) => p.id));
-  const writer = run.writer(t, 'pairs');
-  for (const p of pairs) {
-    if (durable.has(p.id)) continue;
-    writer.append(p);
-    run.emit({ type: 'pair', record: p });
-  }
+  run.commitRecords(t, 'pairs', pairs.filter((p) => !durable.has(p.id)));
   const counts: StageCounts = { prompts: prompts.length, pairs: pairs.length, truncated: scored.filter((c) => c.truncated).length };
   for (const reason of drops.values()) counts[`dropped.${reason}`] = (counts[`dropped.${reason}`] ?? 0) + 1;
   return counts;

@@ -4,11 +4,11 @@
  * and the missing ones are emitted from the files, so every client's stream holds every record exactly once.
  */
 import type { RunEvent, RunEventBody } from '../protocol';
-import type { IterationFileName, Run } from '../store/runStore';
+import { RECORD_EVENT, type IterationFileName, type RecordFileName, type Run } from '../store/runStore';
 import { forEachJsonl } from '../store/jsonl';
 import { warn } from '../log';
 
-const RECORD_EVENTS = { prompt: 'prompts', candidate: 'candidates', judgment: 'judgments', pair: 'pairs', 'judge-pair': 'judge-pairs' } as const;
+const RECORD_EVENTS = Object.fromEntries(Object.entries(RECORD_EVENT).map(([file, type]) => [type, file])) as { [F in RecordFileName as (typeof RECORD_EVENT)[F]]: F };
 type RecordEventType = keyof typeof RECORD_EVENTS;
 
 /** Emit the record events of iteration t that are missing from the event log. Returns how many were emitted. */

@@ -16,7 +16,7 @@ import { AgentError } from './types';
 import type { AgentContext, HandlerMap } from './types';
 
 const LOG_TAIL = 2000;
-const CHECKPOINT_EVERY = 5000;
+const CHECKPOINT_EVERY = 2000;
 const MILESTONES = new Set<RunEvent['type']>(['stage.finished', 'iteration.finished', 'iteration.stopped', 'iteration.failed', 'review.waiting']);
 /** How long shutdown waits for stopped iterations to write their last records. */
 const STOP_GRACE_MS = 10_000;

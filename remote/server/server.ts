@@ -24,6 +24,7 @@ import type { Daemon, DaemonHandlerMap } from './daemon';
 import { AUTHENTICATED_LIMITS, FrameGuard, PRE_HELLO_LIMITS, type FrameLimits } from './frameGuard';
 import { checkParams } from './validate';
 import { messageReader } from '../rpc/reader';
+import { rawAwareJsonEncoder } from '../rpc/rawJson';
 
 export interface Duplex {
   readable: NodeJS.ReadableStream;
@@ -129,7 +130,8 @@ export class AgentServer {
     const guard = new FrameGuard(this.limits.preHello, (reason) => refuse(reason));
     // The guard ends (and the reader with it) when the transport does; a refused client's transport is destroyed.
     pipeline(stream.readable, guard, () => undefined);
-    const writer = new ReplyThenClose(stream.writable);
+    // Event log lines go to the wire as written (rpc/rawJson.ts): no parse and re-stringify per event.
+    const writer = new ReplyThenClose(stream.writable, { charset: 'utf-8', contentTypeEncoder: rawAwareJsonEncoder });
     const connection = createMessageConnection(messageReader(guard), writer);
     const closeCbs: (() => void)[] = [];
     let closed = false;

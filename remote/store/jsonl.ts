@@ -70,17 +70,37 @@ export class JsonlWriter<T> {
 
   /** Append one record with a single write (continued if short). Returns the byte offset the record starts at. */
   append(record: T): number {
+    return this.appendMany([record])[0];
+  }
+
+  /**
+   * Append records with a single write (a group commit; continued if short): all of them, or — when the write
+   * fails — none (cut back, as for one record). Returns the byte offset each record starts at.
+   */
+  appendMany(records: readonly T[]): number[] {
+    return this.appendJson(records.map((r) => JSON.stringify(r)));
+  }
+
+  /** `appendMany` for records already stringified (each the JSON text of one T, no newline in it). */
+  appendJson(texts: readonly string[]): number[] {
     if (this.broken) throw new StorageError(this.file, 'append a record', new Error('an earlier write failed and could not be undone; reopen the file'));
-    const line = Buffer.from(JSON.stringify(record) + '\n', 'utf8');
-    const at = this.size;
+    if (!texts.length) return [];
+    const lines = texts.map((t) => t + '\n');
+    const offsets: number[] = [];
+    let at = this.size;
+    for (const l of lines) {
+      offsets.push(at);
+      at += Buffer.byteLength(l, 'utf8');
+    }
+    const buf = Buffer.from(lines.length === 1 ? lines[0] : lines.join(''), 'utf8');
     try {
-      writeFully(this.fd, line, this.file, 'append a record');
+      writeFully(this.fd, buf, this.file, texts.length === 1 ? 'append a record' : `append ${texts.length} records`);
     } catch (e) {
       this.cutBack();
       throw e;
     }
-    this.size += line.length;
-    return at;
+    this.size += buf.length;
+    return offsets;
   }
 
   /** Undo a partly written record: truncate to the end of the last whole one. */
@@ -118,13 +138,15 @@ export function parseJsonLine<T>(line: string, file: string, lineNo: number): T 
 /**
  * Stream the records of a JSONL file from byte `start`, calling `onRecord` with each record and its byte offset.
  * A torn last line (no newline) is ignored: readers never see half a record. Return `false` from the callback to
- * stop early. Memory stays bounded by the chunk size plus one line.
+ * stop early. Memory stays bounded by the chunk size plus one line. `onEnd`, when the whole file was read, gets
+ * the byte offset just past the last whole line.
  */
 export function forEachJsonl<T>(
   file: string,
   onRecord: (record: T, offset: number, lineNo: number) => boolean | void,
   start = 0,
   firstLineNo = 1,
+  onEnd?: (endOfWholeLines: number) => void,
 ): void {
   let fd: number;
   try {
@@ -141,7 +163,7 @@ export function forEachJsonl<T>(
     let lineNo = firstLineNo;
     for (;;) {
       const n = fs.readSync(fd, chunk, 0, chunk.length, pos);
-      if (n === 0) return;
+      if (n === 0) return onEnd?.(carryOffset);
       pos += n;
       const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
       let lineStart = 0;

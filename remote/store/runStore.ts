@@ -59,6 +59,10 @@ const TEMPLATE_FILE: Record<TemplateKind, { prefix: string; re: RegExp }> = {
 };
 export type IterationFileName = keyof IterationFiles;
 
+/** Iteration files whose records each have an event in the log, and that event's type. */
+export const RECORD_EVENT = { prompts: 'prompt', candidates: 'candidate', judgments: 'judgment', pairs: 'pair', 'judge-pairs': 'judge-pair' } as const;
+export type RecordFileName = keyof typeof RECORD_EVENT;
+
 export type ModelRole = NonNullable<ModelEntry['role']>;
 const roleOf = (m: Pick<ModelEntry, 'role'>): ModelRole => m.role ?? 'policy';
 
@@ -170,6 +174,18 @@ export class Run {
 
   emit(body: RunEventBody): RunEvent {
     return this.events.append(body);
+  }
+
+  /**
+   * Records of an iteration file and their events as group commits: one write of every record to the file, then
+   * one write of their events to the log. A crash between the two leaves records without events, which a resume
+   * re-emits (pipeline/reconcileEvents.ts), as with one record; a failed write leaves none of its batch.
+   */
+  commitRecords<N extends RecordFileName>(t: number, name: N, records: readonly IterationFiles[N][]): void {
+    if (!records.length) return;
+    const json = records.map((r) => JSON.stringify(r));
+    this.writer(t, name).appendJson(json);
+    this.events.appendRecordEvents(RECORD_EVENT[name], records, json);
   }
 
   iterationDir(t: number): string {

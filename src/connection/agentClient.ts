@@ -5,7 +5,7 @@
  * stream per run. No vscode import (tests run it in plain Node against a real daemon).
  */
 import type { Notifications, NotificationMethod, RequestMethod, RequestParams, RequestResult, RunEvent } from '../../remote/protocol';
-import { RpcErrors } from '../../remote/protocol';
+import { EVENTS_READ_PAGE, RpcErrors } from '../../remote/protocol';
 import { isRpcError, type AgentRpc } from '../../remote/rpc/client';
 import type { AgentApi, Disposable, LinkState } from './agentApi';
 
@@ -27,7 +27,6 @@ export interface AgentClientOptions {
   isFatal?(e: unknown): boolean;
 }
 
-const READ_PAGE = 1000;
 const silent: ClientLog = { info: () => undefined, warn: () => undefined };
 
 interface RunStream {
@@ -262,7 +261,7 @@ export class AgentClient implements AgentApi {
 
   private async fill(rpc: AgentRpc, runId: string, s: RunStream, upTo: number): Promise<void> {
     while (s.last < upTo) {
-      const page = await rpc.request('events/read', { runId, afterSeq: s.last, limit: READ_PAGE });
+      const page = await rpc.request('events/read', { runId, afterSeq: s.last, limit: EVENTS_READ_PAGE });
       const got = page.events.filter((e) => e.seq <= upTo);
       const before = s.last;
       this.deliver(runId, s, got);

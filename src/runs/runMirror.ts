@@ -7,6 +7,7 @@
  * mirror only drops duplicates. No vscode import: tests run it against a real daemon in plain Node.
  */
 import type { RunEvent, RunSnapshot } from '../../remote/protocol';
+import { EVENTS_READ_PAGE } from '../../remote/protocol';
 import { applyEvent } from '../../remote/snapshot/reducer';
 import type { AgentApi, Disposable } from '../connection/agentApi';
 
@@ -24,7 +25,6 @@ interface Tracked {
 
 /** Past this many events the window drops its oldest; older events come from the agent (events/read). */
 export const DEFAULT_WINDOW = 5000;
-const READ_PAGE = 1000;
 
 export class RunMirror implements Disposable {
   private runs = new Map<string, Tracked>();
@@ -89,7 +89,7 @@ export class RunMirror implements Disposable {
     let after = seq;
     // Read the old part from the agent up to where the window starts, then continue from the window.
     while (out.length < limit && after + 1 < first) {
-      const res = await this.agent.request('events/read', { runId, afterSeq: after, limit: Math.min(READ_PAGE, limit - out.length) });
+      const res = await this.agent.request('events/read', { runId, afterSeq: after, limit: Math.min(EVENTS_READ_PAGE, limit - out.length) });
       for (const ev of res.events) if (ev.seq < first && out.length < limit) out.push(ev);
       if (!res.events.length) break;
       // A page may reach into the window: continue from the window's start, not past it (else those events are lost).

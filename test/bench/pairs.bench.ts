@@ -44,11 +44,18 @@ function probe(file: string, semiSpace = true): Probe {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe;
 }
 
+interface ScreenProbe {
+  totalMs: number;
+  pageLoadMs: number;
+  hostAndRenderMs: number;
+  harnessNewPageMs: number;
+}
+
 /** First page on screen in Chromium, in a child process (the browser harness keeps its server up until exit). */
-function firstPageOnScreen(file: string): { totalMs: number; pageLoadMs: number; hostAndRenderMs: number } | string {
+function firstPageOnScreen(file: string): ScreenProbe | string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'pairsScreenProbe.ts'), file], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) return `not measured: ${r.stderr.slice(-300)}`;
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { totalMs: number; pageLoadMs: number; hostAndRenderMs: number };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ScreenProbe;
 }
 
 export async function run(): Promise<BenchResult> {
@@ -78,6 +85,7 @@ export async function run(): Promise<BenchResult> {
         firstPageOnScreenMs100kChromium: typeof screen === 'string' ? screen : screen.totalMs,
         chromiumPageLoadMs: typeof screen === 'string' ? null : screen.pageLoadMs,
         chromiumIndexFirstPageAndRenderMs100k: typeof screen === 'string' ? null : screen.hostAndRenderMs,
+        chromiumHarnessNewContextAndPageMs: typeof screen === 'string' ? null : screen.harnessNewPageMs,
         pageToEndMs10k: a.pageToEndMs,
         pageToEndMs100k: b.pageToEndMs,
         filterScanMs100k: b.filterScanMs,
@@ -99,7 +107,7 @@ export async function run(): Promise<BenchResult> {
       },
       targets: {
         firstPageUnder1s: { value: b.firstPageMs / 1000, target: '< 1 s (index build + first page, 100k pairs)', met: b.firstPageMs < 1000 },
-        ...(typeof screen === 'string' ? {} : { firstPageOnScreenUnder1s: { value: screen.totalMs / 1000, target: '< 1 s (Chromium: page load + index build + first page + render, 100k pairs)', met: screen.totalMs < 1000 } }),
+        ...(typeof screen === 'string' ? {} : { firstPageOnScreenUnder1s: { value: screen.totalMs / 1000, target: '< 1 s (Chromium, from the webview document request: page load + index build + first page + render, 100k pairs)', met: screen.totalMs < 1000 } }),
         rssRatio100kVs10k: { value: rssRatio, target: `<= 1.15 (RSS after paging to the end + a filtered scan, after GC; old space ${HEAP_LIMIT_MB} MB, semi-space ${SEMI_SPACE_MB} MB)`, met: rssRatio <= 1.15 },
         pagedToEnd: { value: reachedEnd ? 1 : 0, target: '= 1 (last page holds the last record)', met: reachedEnd },
       },

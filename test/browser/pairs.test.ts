@@ -298,3 +298,47 @@ test('half width: the list stacks above the pair, prompts stay readable; unrelat
   assert.deepEqual(pageErrors(page2), []);
   await page2.context().close();
 });
+
+test('first paint before the toolkit: p0 is drawn with the toolkit elements not yet defined, which then upgrade in place under the CSP nonce', async () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'paint.pairs.jsonl');
+  writePairsFile(file, 120);
+  const page = await openWebview('pairs', {
+    width: 1400,
+    height: 900,
+    beforeLoad: (p) =>
+      p.addInitScript(() => {
+        const w = window as unknown as { __firstPaint?: { toolkitDefined: boolean; nextPage: { w: number; h: number; x: number } | null }; __cspViolations: string[] };
+        w.__cspViolations = [];
+        document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+        new MutationObserver((_, obs) => {
+          if (!document.querySelector('#detail[data-id="p0"]')) return;
+          obs.disconnect();
+          const b = document.querySelector('#next-page')?.getBoundingClientRect();
+          w.__firstPaint = { toolkitDefined: customElements.get('vscode-button') !== undefined, nextPage: b ? { w: b.width, h: b.height, x: b.x } : null };
+        }).observe(document, { subtree: true, childList: true, attributes: true });
+      }),
+  });
+  const host = new Host(page, new PairsEditModel(new LocalPairsBackend(file)));
+  await host.pump();
+  const first = await page.evaluate(() => (window as unknown as { __firstPaint: { toolkitDefined: boolean; nextPage: { w: number; h: number; x: number } | null } }).__firstPaint);
+  assert.equal(first.toolkitDefined, false, 'the first page is on screen before the toolkit bundle has run');
+  assert.ok(first.nextPage, 'page buttons drawn with the first page');
+  // The toolkit bundle follows the first paint, loaded with the page's nonce (a CSP refusal would leave it undefined).
+  await page.waitForFunction(() => customElements.get('vscode-button') !== undefined && customElements.get('vscode-badge') !== undefined, undefined, { timeout: 20_000 });
+  assert.ok(await page.evaluate(() => document.querySelector('#next-page')!.shadowRoot !== null), 'buttons upgraded');
+  // (The toolkit itself tries one inline <style> that the CSP refuses, eager or late alike; no script is refused.)
+  assert.deepEqual((await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).filter((v) => v.startsWith('script')), []);
+  const after = await page.evaluate(() => {
+    const b = document.querySelector('#next-page')!.getBoundingClientRect();
+    return { w: b.width, h: b.height, x: b.x };
+  });
+  // Drawn like the toolkit draws them: the upgrade moves nothing by more than a pixel or two.
+  for (const k of ['w', 'h', 'x'] as const) assert.ok(Math.abs(after[k] - first.nextPage![k]) <= 2, `#next-page ${k}: ${first.nextPage![k]} before, ${after[k]} after the upgrade`);
+  // And the upgraded buttons work: › goes to the next page.
+  await page.locator('#next-page').click();
+  await host.pump();
+  assert.equal(await page.locator('#detail').getAttribute('data-id'), 'p50');
+  assert.deepEqual(pageErrors(page), []);
+  await page.context().close();
+});

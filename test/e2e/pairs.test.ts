@@ -44,6 +44,9 @@ test('real VS Code: open, decide by key, dirty tab, save, undo through VS Code, 
     const { page } = cs;
     let f = await openPairs(cs, 'review.pairs.jsonl');
     assert.equal(await f.locator('#detail').getAttribute('data-id'), 'p0');
+    // The toolkit bundle follows the first page (webview/components/lateBundle.ts): under VS Code's CSP and
+    // resource URIs it loads and upgrades the buttons.
+    await waitFor('the toolkit loaded after the first page', () => f.evaluate(() => customElements.get('vscode-button') !== undefined && document.querySelector('#next-page')?.shadowRoot != null), 20_000);
     await f.locator('#detail .prompt').click();
     await page.keyboard.press('a');
     await waitFor('p1 under the cursor', async () => (await f.locator('#detail').getAttribute('data-id')) === 'p1');

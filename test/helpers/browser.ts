@@ -67,6 +67,13 @@ export interface OpenOptions {
   state?: unknown;
   width?: number;
   height?: number;
+  /** globals set before the bundle loads (JSON values), e.g. a benchmark's settings */
+  globals?: Record<string, unknown>;
+  /**
+   * Called with the page before it loads (to expose bindings or add init scripts). A `window.__onPost(json)` it
+   * defines is called with every message the UI posts, as it posts it.
+   */
+  beforeLoad?: (page: Page) => Promise<unknown>;
 }
 
 let pageCounter = 0;
@@ -86,10 +93,11 @@ export async function openWebview(bundle: string, opts: OpenOptions = {}): Promi
 <script nonce="${nonce}">
   window.__posted = [];
   window.__state = ${JSON.stringify(opts.state ?? null)};
+  Object.assign(window, ${JSON.stringify(opts.globals ?? {}).replace(/</g, "\\u003c")});
   const handlers = new Set();
   window.__deliver = (m) => { for (const h of handlers) h(m); };
   window.__selfrewardTransport = {
-    post: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+    post: (m) => { window.__posted.push(JSON.parse(JSON.stringify(m))); window.__onPost?.(JSON.stringify(m)); },
     onMessage: (h) => { handlers.add(h); return () => handlers.delete(h); },
     getState: () => window.__state ?? undefined,
     setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); },
@@ -103,6 +111,7 @@ export async function openWebview(bundle: string, opts: OpenOptions = {}): Promi
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   (page as Page & { __errors?: string[] }).__errors = errors;
+  await opts.beforeLoad?.(page);
   await page.goto(url + route);
   return page;
 }

@@ -56,6 +56,11 @@ export class VirtualList {
     this.render();
   }
 
+  /** Indices of the rows now in the DOM. */
+  renderedIndices(): number[] {
+    return [...this.rendered.keys()];
+  }
+
   /** Rebuild one row if it is rendered. */
   refreshRow(index: number): void {
     const el = this.rendered.get(index);

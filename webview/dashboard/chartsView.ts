@@ -6,7 +6,7 @@
  */
 import type { RunSnapshot, TrainMetrics } from '../../remote/protocol';
 import { h } from '../components/dom';
-import { binEdges, lineChart, scatter, stackedHistogram, type Point, type Series } from '../../remote/charts';
+import { binEdges, lineChart, scatter, stackedHistogram, type Point, type Series, type VNode } from '../../remote/charts';
 import { renderSvg } from '../components/charts/renderSvg';
 import type { FeedRow } from './feed';
 import { iterationLabel, iterationTitle } from '../../remote/modelNames';
@@ -36,21 +36,37 @@ export function iterationChips(iterations: number[], hidden: ReadonlySet<number>
   );
 }
 
-/** `rows`: the feed rows that pass the feed filters; `hidden`: iterations switched off by the chips. */
-export function chartsView(snapshot: RunSnapshot | undefined, rows: readonly FeedRow[], hidden: ReadonlySet<number>): HTMLElement {
+/** What the score charts draw, gathered from feed rows one at a time (a long feed is read over several frames). */
+export class ChartData {
+  readonly byIteration = new Map<number, number[]>();
+  readonly points: Point[] = [];
+  failures = 0;
+
+  constructor(private readonly hidden: ReadonlySet<number>) {}
+
+  add(r: FeedRow): void {
+    if (r.kind !== 'candidate' || r.score === null || this.hidden.has(r.iteration)) return;
+    let list = this.byIteration.get(r.iteration);
+    if (!list) this.byIteration.set(r.iteration, (list = []));
+    list.push(r.score);
+    if (r.parseFailures) this.failures++;
+    this.points.push({ x: r.chars, y: r.score, cls: `${iterationClass(r.iteration)}${r.parseFailures ? ' parse-failure' : ''}` });
+  }
+}
+
+/**
+ * `rows`: the feed rows that pass the feed filters (or what was gathered from them); `hidden`: iterations switched
+ * off by the chips; `draw`: how a chart becomes SVG (a SlicedSvg's `draw` builds it over several frames).
+ */
+export function chartsView(snapshot: RunSnapshot | undefined, rows: readonly FeedRow[] | ChartData, hidden: ReadonlySet<number>, draw: (node: VNode) => SVGElement = renderSvg): HTMLElement {
   const lo = snapshot?.config?.judge?.scoreMin ?? 0;
   const hi = snapshot?.config?.judge?.scoreMax ?? 5;
-  const byIteration = new Map<number, number[]>();
-  const points: Point[] = [];
-  let failures = 0;
-  for (const r of rows) {
-    if (r.kind !== 'candidate' || r.score === null || hidden.has(r.iteration)) continue;
-    let list = byIteration.get(r.iteration);
-    if (!list) byIteration.set(r.iteration, (list = []));
-    list.push(r.score);
-    if (r.parseFailures) failures++;
-    points.push({ x: r.chars, y: r.score, cls: `${iterationClass(r.iteration)}${r.parseFailures ? ' parse-failure' : ''}` });
+  let data = rows as ChartData;
+  if (!(rows instanceof ChartData)) {
+    data = new ChartData(hidden);
+    for (const r of rows) data.add(r);
   }
+  const { byIteration, points, failures } = data;
   const its = [...byIteration.keys()].sort((a, b) => a - b);
   const groups = its.map((t) => ({ name: iterationLabel(t), cls: iterationClass(t), values: byIteration.get(t)! }));
   const scored = points.length;
@@ -61,14 +77,14 @@ export function chartsView(snapshot: RunSnapshot | undefined, rows: readonly Fee
       .map((it) => ({ name: iterationLabel(it.iteration), cls: iterationClass(it.iteration), points: it.train.filter((m) => typeof m[key] === 'number').map((m) => ({ x: m.step, y: m[key] as number })) }))
       .filter((s) => s.points.length > 0);
     return h('div', { class: 'chart-box', 'data-chart': key }, series.length
-      ? renderSvg(lineChart(series, { title, xLabel: 'step', width: 320, height: 180, integerX: true, legendWidth: series.length > 1 ? 84 : 0 }))
+      ? draw(lineChart(series, { title, xLabel: 'step', width: 320, height: 180, integerX: true, legendWidth: series.length > 1 ? 84 : 0 }))
       : h('div', { class: 'chart-empty muted' }, `${title}: no training yet`));
   });
   return h(
     'div',
     { class: 'charts' },
-    h('div', { class: 'chart-box', 'data-chart': 'histogram' }, renderSvg(stackedHistogram(binEdges(lo, hi, Math.max(1, Math.round((hi - lo) * 2))), groups, { title: `Judge scores (${scored} candidates)`, xLabel: 'mean score', yLabel: 'candidates', width: 360, height: 190 }))),
-    h('div', { class: 'chart-box', 'data-chart': 'scatter' }, renderSvg(scatter(points, { title: 'Answer length vs score', xLabel: 'chars', yLabel: 'score', width: 380, height: 190, yDomain: { min: lo, max: hi }, legend }))),
+    h('div', { class: 'chart-box', 'data-chart': 'histogram' }, draw(stackedHistogram(binEdges(lo, hi, Math.max(1, Math.round((hi - lo) * 2))), groups, { title: `Judge scores (${scored} candidates)`, xLabel: 'mean score', yLabel: 'candidates', width: 360, height: 190 }))),
+    h('div', { class: 'chart-box', 'data-chart': 'scatter' }, draw(scatter(points, { title: 'Answer length vs score', xLabel: 'chars', yLabel: 'score', width: 380, height: 190, yDomain: { min: lo, max: hi }, legend }))),
     ...curves,
   );
 }

@@ -46,10 +46,15 @@ export class FeedStore {
   private prompts = new Map<string, PromptRecord>();
   /** judgments that arrived before their candidate (possible after a catch-up page boundary) */
   private orphanJudgments = new Map<string, JudgmentRecord[]>();
+  private iterationSet = new Set<number>();
   /** highest record seq ingested */
   seq = 0;
   /** bumped whenever an existing row changes (scores), so views know to refilter */
   version = 0;
+  /** bumped by clear(): rows from before are gone */
+  generation = 0;
+  /** rows changed in place (a judgment arrived) since the view last took them (takeChanged) */
+  private changed = new Set<FeedRow>();
 
   /** Ingest events in seq order; returns how many rows were added or changed. */
   ingest(events: readonly RunEvent[]): number {
@@ -84,6 +89,7 @@ export class FeedStore {
             break;
           }
           addJudgment(row, j);
+          this.changed.add(row);
           this.version++;
           changed++;
           break;
@@ -114,6 +120,13 @@ export class FeedStore {
     return changed;
   }
 
+  /** The rows changed in place since the last call. */
+  takeChanged(): ReadonlySet<FeedRow> {
+    const out = this.changed;
+    this.changed = new Set();
+    return out;
+  }
+
   promptText(promptId: string): string | undefined {
     return this.prompts.get(promptId)?.text;
   }
@@ -123,7 +136,7 @@ export class FeedStore {
   }
 
   iterations(): number[] {
-    return [...new Set(this.rows.map((r) => r.iteration))].sort((a, b) => a - b);
+    return [...this.iterationSet].sort((a, b) => a - b);
   }
 
   clear(): void {
@@ -131,14 +144,18 @@ export class FeedStore {
     this.byId.clear();
     this.prompts.clear();
     this.orphanJudgments.clear();
+    this.iterationSet.clear();
+    this.changed.clear();
     this.seq = 0;
     this.version++;
+    this.generation++;
   }
 
   private add(row: FeedRow): void {
     if (this.byId.has(row.id)) return; // a record replayed under a new seq (resumed stage) stays one row
     this.byId.set(row.id, row);
     this.rows.push(row);
+    this.iterationSet.add(row.iteration);
   }
 }
 

@@ -26,6 +26,8 @@ export class FeedView {
   private iterationOptions = '';
   /** indices into store.rows of the rows passing the filter */
   filtered: number[] = [];
+  /** what `filtered` was computed from */
+  private filteredFor: { filter: FeedFilter; generation: number; version: number; rows: number } | undefined;
   selectedId: string | undefined;
 
   constructor(
@@ -96,13 +98,36 @@ export class FeedView {
     this.listEl.scrollTop = v;
   }
 
-  /** Recompute the filtered rows (after new data or a filter change). */
+  /**
+   * Recompute the filtered rows (after new data or a filter change). `refreshRows`: rebuild every visible row;
+   * otherwise only the visible rows that changed in place (their judgments) are rebuilt.
+   */
   update(refreshRows: boolean): void {
-    this.filtered = filterRows(this.store.rows, this.filter);
-    this.list.setCount(this.filtered.length, refreshRows);
+    const changed = this.store.takeChanged();
+    const incremental = this.filterIncrementally();
+    this.filtered = incremental ?? filterRows(this.store.rows, this.filter);
+    this.filteredFor = { filter: this.filter, generation: this.store.generation, version: this.store.version, rows: this.store.rows.length };
+    const refresh = refreshRows || !incremental;
+    this.list.setCount(this.filtered.length, refresh);
+    if (!refresh && changed.size) for (const i of this.list.renderedIndices()) if (changed.has(this.store.rows[this.filtered[i]])) this.list.refreshRow(i);
     this.countEl.textContent = `${this.filtered.length} of ${this.store.rows.length}`;
     this.updateIterationOptions();
-    if (this.selectedId && refreshRows) this.renderDetails();
+    const selected = this.selectedId ? this.store.get(this.selectedId) : undefined;
+    if (this.selectedId && (refresh || (selected && changed.has(selected)))) this.renderDetails();
+  }
+
+  /**
+   * While rows are only appended, only the new ones need filtering: the filtered list so far stays valid unless the
+   * filter changed, the store was cleared, or rows changed (judgments) under a filter that looks at what they change.
+   */
+  private filterIncrementally(): number[] | undefined {
+    const was = this.filteredFor;
+    const rows = this.store.rows;
+    if (!was || was.filter !== this.filter || was.generation !== this.store.generation || rows.length < was.rows) return undefined;
+    if (was.version !== this.store.version && dependsOnScores(this.filter)) return undefined;
+    const added = filterRows(rows.slice(was.rows), this.filter);
+    for (const i of added) this.filtered.push(was.rows + i);
+    return this.filtered;
   }
 
   /** Rows passing the filter. */
@@ -205,6 +230,11 @@ export class FeedView {
       ),
     );
   }
+}
+
+/** Filters whose result a judgment arriving for a row already there can change (scores, failures, judge texts). */
+function dependsOnScores(f: FeedFilter): boolean {
+  return f.minScore !== undefined || f.maxScore !== undefined || !!f.parseFailuresOnly || !!f.text?.trim();
 }
 
 /** Select a dropdown's option by value once the toolkit element has seen its options (it reads them asynchronously). */

@@ -2,15 +2,18 @@
  * The preference-pairs review editor. Keyboard first (press ? for the keys); every text from the pairs file goes in
  * through h()/textContent. Pages of the (filtered) pairs come from the host; actions go back as decision drafts.
  */
-import { provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton } from '@vscode/webview-ui-toolkit';
 import type { JudgmentRecord, PairFilter, PairView } from '../../remote/protocol';
 import { h, replaceChildren } from '../components/dom';
+import { loadBundleAfterPaint } from '../components/lateBundle';
 import { defaultTransport } from '../transport';
 import { diffSimilarity, MIN_DIFF_SIMILARITY, wordDiff } from './diff';
 import { isJudgePair, judgePairBody } from './judgePair';
 import type { BulkKind, DecisionDraft, PageMessage, PairsToHost, PairsToWebview, PairsWebviewState } from './messages';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeBadge());
+// The toolkit's elements (vscode-button, vscode-badge) upgrade once the first page is on screen: its script is most
+// of what this page would otherwise parse before painting anything (webview/toolkit).
+const TOOLKIT_FALLBACK_MS = 2000;
+setTimeout(() => loadBundleAfterPaint('toolkit'), TOOLKIT_FALLBACK_MS);
 
 const PAGE = 50;
 const transport = defaultTransport<PairsToWebview, PairsToHost, PairsWebviewState>();
@@ -529,6 +532,7 @@ transport.onMessage((m) => {
     case 'page':
       if (m.reqId !== st.reqId) return; // a newer request is on its way
       st.page = m;
+      loadBundleAfterPaint('toolkit');
       if (m.matched > 0 && (st.cursor < m.offset || st.cursor >= m.offset + m.pairs.length)) st.cursor = Math.min(Math.max(m.offset, st.cursor), m.offset + Math.max(0, m.pairs.length - 1));
       break;
     case 'changed':

@@ -5,6 +5,7 @@
  */
 import type { RunEvent } from '../../protocol';
 import type { DaemonHandlerMap } from '../daemon';
+import { rawJsonArray } from '../../rpc/rawJson';
 
 export const DEFAULT_PAGE = 1000;
 export const MAX_PAGE = 10_000;
@@ -21,17 +22,17 @@ export const eventsHandlers: DaemonHandlerMap = {
     let events: RunEvent[] = [];
     let more = false;
     if (afterSeq < S) {
-      const n = page(limit);
-      const r = daemon.openRun(runId).events.readAfter(afterSeq, n);
-      events = r.events.filter((e) => e.seq <= S);
-      more = (events.length ? events[events.length - 1].seq : afterSeq) < S;
+      const r = daemon.openRun(runId).events.readRawAfter(afterSeq, Math.min(page(limit), S - afterSeq));
+      events = rawJsonArray<RunEvent>(r.lines);
+      more = r.firstSeq + r.lines.length - 1 < S;
     }
     return { snapshot, events, more };
   },
   'events/read': async ({ runId, afterSeq, limit }, daemon) => {
     const log = daemon.openRun(runId).events;
-    const r = log.readAfter(afterSeq, page(limit));
-    return { events: r.events, lastSeq: log.lastSeq, more: r.more };
+    // The log's lines as written, spliced into the answer (rpc/rawJson.ts).
+    const r = log.readRawAfter(afterSeq, page(limit));
+    return { events: rawJsonArray<RunEvent>(r.lines), lastSeq: log.lastSeq, more: r.more };
   },
   'events/unsubscribe': async ({ runId }, daemon, conn) => {
     daemon.fanout.unsubscribe(conn, runId);

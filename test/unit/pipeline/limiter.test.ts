@@ -100,8 +100,8 @@ test('fanOut: a consumer fed by a faster producer keeps the feed near its high-w
   const producer = fanOut<number, { id: string }>({
     items: Array.from({ length: 2000 }, (_, i) => i), n: 1, recordIds: (i) => [`p${i}`], durable: new Set(),
     request: () => ({ prompt: '', temperature: 0, topP: 1, maxTokens: 1, seed: 0 }), records: (i) => [{ id: `p${i}` }],
-    write: (r) => {
-      feed.push(r);
+    write: (rs) => {
+      feed.push(...rs);
       maxBacklog = Math.max(maxBacklog, feed.backlog);
     },
     client: answer(1, 0) as never, concurrency: 8, limiter: { limiter, priority: 0 }, progress, signal: ac.signal,

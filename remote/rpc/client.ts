@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import * as fs from 'node:fs';
-import { CancellationTokenSource, createMessageConnection, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, createMessageConnection, StreamMessageWriter, type Message } from 'vscode-jsonrpc/node';
 import { messageReader } from './reader';
 import { PROTOCOL_VERSION } from '../protocol';
 import type { Notifications, NotificationMethod, RequestMethod, RequestParams, RequestResult } from '../protocol';
@@ -40,8 +40,30 @@ export function isRpcError(e: unknown, code?: number): e is RpcErrorLike {
   return typeof e === 'object' && e !== null && typeof (e as RpcErrorLike).code === 'number' && (code === undefined || (e as RpcErrorLike).code === code);
 }
 
+/**
+ * A writer whose failed write (EPIPE: the agent died mid-write) ends the link instead of rejecting: vscode-jsonrpc's
+ * sendRequest rethrows a write error from inside a promise executor it has already rejected, an unhandled rejection
+ * in the caller's process. Closing the connection rejects every request in flight instead (and the client reconnects).
+ */
+class LinkWriter extends StreamMessageWriter {
+  constructor(
+    writable: NodeJS.WritableStream,
+    private readonly onFail: () => void,
+  ) {
+    super(writable);
+  }
+
+  override async write(msg: Message): Promise<void> {
+    try {
+      await super.write(msg);
+    } catch {
+      this.onFail();
+    }
+  }
+}
+
 export async function connectAgent(stream: AgentStream, token: string, opts: { client?: string } = {}): Promise<AgentRpc> {
-  const connection = createMessageConnection(messageReader(stream.readable), new StreamMessageWriter(stream.writable));
+  const connection = createMessageConnection(messageReader(stream.readable), new LinkWriter(stream.writable, () => close()));
   const handlers = new Map<string, Set<(p: unknown) => void>>();
   const closeCbs = new Set<() => void>();
   let closed = false;

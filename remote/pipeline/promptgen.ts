@@ -64,7 +64,6 @@ export async function runPromptStage(ctx: StageContext): Promise<StageCounts> {
   existing.forEach((r, n) => r.kept && keptHere.push({ id: r.id, text: r.text, n }));
   let kept = keptHere.length;
   let written = existing.length;
-  const writer = run.writer(t, 'prompts');
   const progress = new StageProgress(run, t, 'prompts', target, kept);
 
   /** The few-shot examples of attempt n: a pure function of n and of records before n − GENERATED_LAG. */
@@ -98,8 +97,7 @@ export async function runPromptStage(ctx: StageContext): Promise<StageCounts> {
 
   const write = (rec: PromptRecord, n: number): void => {
     if (done) return;
-    writer.append(rec);
-    run.emit({ type: 'prompt', record: rec });
+    run.commitRecords(t, 'prompts', [rec]);
     written++;
     if (rec.kept) {
       kept++;
